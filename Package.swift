@@ -4,7 +4,6 @@ import PackageDescription
 /// Strict settings for every Swift target (see README "Dependencies and settings").
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Everything about the beam, radiator and collimator that fixes the spectrum
+/// shape apart from the crystal orientation. SI units inside, named in the field.
+public struct Beamline: Sendable, Hashable {
+    public var beamEnergyGeV: Double
+    public var beamCurrentMicroamps: Double
+    /// Beam energy spread, GeV. Carried for completeness: the reference model does not use it.
+    public var beamEnergySpreadGeV: Double
+    public var emittanceMeterRadians: Double
+    /// Rms size of the virtual electron-beam spot at the collimator, m.
+    public var virtualSpotRmsMeters: Double
+    public var collimatorDistanceMeters: Double
+    public var collimatorDiameterMeters: Double
+    public var radiatorThicknessMeters: Double
+    public var crystal: Crystal
+    /// False gives the uncollimated (all-angle) rates.
+    public var collimated: Bool
+
+    public init(beamEnergyGeV: Double = 11.6, beamCurrentMicroamps: Double = 2.2,
+                beamEnergySpreadGeV: Double = 0.001, emittanceMeterRadians: Double = 4.2e-9,
+                virtualSpotRmsMeters: Double = 0.5e-3, collimatorDistanceMeters: Double = 76,
+                collimatorDiameterMeters: Double = 3.4e-3, radiatorThicknessMeters: Double = 50e-6,
+                crystal: Crystal = .diamond, collimated: Bool = true) {
+        self.beamEnergyGeV = beamEnergyGeV
+        self.beamCurrentMicroamps = beamCurrentMicroamps
+        self.beamEnergySpreadGeV = beamEnergySpreadGeV
+        self.emittanceMeterRadians = emittanceMeterRadians
+        self.virtualSpotRmsMeters = virtualSpotRmsMeters
+        self.collimatorDistanceMeters = collimatorDistanceMeters
+        self.collimatorDiameterMeters = collimatorDiameterMeters
+        self.radiatorThicknessMeters = radiatorThicknessMeters
+        self.crystal = crystal
+        self.collimated = collimated
+    }
+
+    /// m_e/E: the natural unit of production angle, rad.
+    public var characteristicAngleRadians: Double { PhysicalConstants.electronMassGeV / beamEnergyGeV }
+
+    /// Factor turning dN/dx into photons/s/GeV at this beam current.
+    public var ratePerGeVPerDNdx: Double {
+        beamCurrentMicroamps / (PhysicalConstants.microampereElectronsPerSecondDivisor * beamEnergyGeV)
+    }
+
+    /// Mean-square multiple-scattering angle of the electrons in the radiator, rad²:
+    /// the Moliere-based Geant3 formula the reference uses (with F = 0.98).
+    public var multipleScatteringVariance: Double {
+        let bohrRadius = 0.52917721e-10
+        let f = 0.98
+        let z = crystal.atomicNumber, e = beamEnergyGeV
+        let alpha = PhysicalConstants.alpha
+        let chi2cc = pow(0.39612e-2, 2) * z * (z + 1) * crystal.densityGramsPerCm3 / 12
+        let chi2c = chi2cc * radiatorThicknessMeters / (e * e)
+        let chi2alpha = 1.13 * pow(PhysicalConstants.hbarcGeVm / (e * bohrRadius * 0.885), 2)
+            * pow(z, 2.0 / 3) * (1 + 3.34 * pow(alpha * z, 2))
+        let omega0 = chi2c / (1.167 * chi2alpha)
+        let gnu = omega0 / (2 * (1 - f))
+        return abs(chi2c / (1 + f * f) * ((1 + gnu) / gnu * log(1 + gnu) - 1))
+    }
+}
