@@ -14,14 +14,17 @@ let package = Package(
     targets: [
         // Pure physics: coherent bremsstrahlung model, no I/O.
         .target(name: "Physics", swiftSettings: strictSwift),
-        // The parameter vocabulary: query strings -> validated, typed requests.
-        .target(name: "Parameters", dependencies: ["Physics"], swiftSettings: strictSwift),
+        // The public vocabulary: query strings -> validated requests; answers as JSON.
+        .target(name: "API", dependencies: ["Physics"], swiftSettings: strictSwift),
 
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "Parameters"],
+        // Shared compute step: model cache, spectra for requests.
+        .target(name: "Compute", dependencies: ["Physics", "API"], swiftSettings: strictSwift),
+
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "Parameters"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Parameters"], swiftSettings: strictSwift),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]
 )

@@ -1,0 +1,96 @@
+/// One numeric parameter of the vocabulary: its name (the original tool's),
+/// unit, default and the allowed range.
+public struct NumericParameter: Sendable {
+    public let name: String
+    public let unit: String
+    public let defaultValue: Double
+    public let lower: Double
+    public let upper: Double
+    /// Whether the bounds themselves are allowed.
+    public let lowerInclusive: Bool
+    public let upperInclusive: Bool
+    public let meaning: String
+
+    public var rangeText: String {
+        "\(lowerInclusive ? "[" : "(")\(Self.format(lower)), \(Self.format(upper))\(upperInclusive ? "]" : ")")"
+            + (unit.isEmpty ? "" : " \(unit)")
+    }
+
+    func contains(_ v: Double) -> Bool {
+        (lowerInclusive ? v >= lower : v > lower) && (upperInclusive ? v <= upper : v < upper)
+    }
+
+    static func format(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e6 ? String(Int(v)) : "\(v)"
+    }
+}
+
+/// One parameter taking a word from a fixed list.
+public struct ChoiceParameter: Sendable {
+    public let name: String
+    public let choices: [String]
+    public let defaultValue: String
+    public let meaning: String
+}
+
+/// The whole vocabulary: web query, JSON API, CLI and proto fields all use these names.
+public enum ParameterCatalog {
+    static func n(_ name: String, _ unit: String, _ def: Double, _ lo: Double, _ hi: Double,
+                  lowerInclusive: Bool = true, upperInclusive: Bool = true, _ meaning: String) -> NumericParameter {
+        NumericParameter(name: name, unit: unit, defaultValue: def, lower: lo, upper: hi,
+                         lowerInclusive: lowerInclusive, upperInclusive: upperInclusive, meaning: meaning)
+    }
+
+    public static let numeric: [NumericParameter] = [
+        n("ebeam_energy", "GeV", 11.6, 0.1, 100, "electron beam energy"),
+        n("ebeam_current", "µA", 2.2, 0, 1000, lowerInclusive: false, "electron beam current"),
+        n("ebeam_rms", "GeV", 0.001, 0, 1, "beam energy spread (carried; the reference model does not use it)"),
+        n("ebeam_xsigma", "mm", 1.0, 0, 10, lowerInclusive: false, "beam spot rms x at the radiator"),
+        n("ebeam_ysigma", "mm", 0.5, 0, 10, lowerInclusive: false, "beam spot rms y at the radiator"),
+        n("ebeam_xycorr", "", -0.6, -1, 1, lowerInclusive: false, upperInclusive: false, "beam spot x–y correlation"),
+        n("ebeam_xyresol", "mm", 0.02, 0.001, 1, "beam spot sampling step"),
+        n("ebeam_emittance", "m·rad", 4.2e-9, 0, 1e-6, lowerInclusive: false, "transverse emittance"),
+        n("vspot_rms", "mm", 0.5, 0, 20, lowerInclusive: false, "virtual beam spot rms at the collimator"),
+        n("rad_thickness", "µm", 50, 1, 5000, "radiator thickness"),
+        n("collimator_diameter", "mm", 3.4, 0, 200, lowerInclusive: false, "collimator aperture diameter"),
+        n("collimator_distance", "m", 76, 1, 1000, "radiator to collimator distance"),
+        n("rad_xoffset", "mm", 0, -50, 50, "radiator shift in x (beam view)"),
+        n("rad_yoffset", "mm", 0, -50, 50, "radiator shift in y (beam view)"),
+        n("rad_phideg", "deg", 0, -360, 360, "radiator rotation, counter-clockwise in beam view"),
+        n("rad_thetah", "mrad", 1.2296467307569028, -200, 200, "goniometer tilt θH (rotation about x); default: para, edge at 6 GeV for 11.6 GeV"),
+        n("rad_thetav", "mrad", 50, -200, 200, "goniometer tilt θV (rotation about y)"),
+        n("rad_thetaz", "mrad", 0, -3200, 3200, "crystal rotation about the beam axis"),
+        n("rad_tilt_range", "mrad", 1, 0, 20, lowerInclusive: false, "extent of the tilt histogram"),
+        n("rad_tilt_resol", "mrad", 0.01, 0.0005, 1, "bin of the tilt histogram"),
+        n("pbeam_energy_min", "GeV", 4.5, 0.001, 100, "photon energy window start"),
+        n("pbeam_energy_max", "GeV", 7.0, 0.001, 100, "photon energy window end"),
+        n("pbeam_energy_resol", "GeV", 0.02, 0.0005, 5, "photon energy bin width"),
+        n("snap_edge", "GeV", 6.0, 0, 100, lowerInclusive: false, "coherent edge energy to snap to"),
+        n("size_px", "px", 600, 200, 2000, "plot size"),
+    ]
+
+    public static let choices: [ChoiceParameter] = [
+        ChoiceParameter(name: "radiator_view", choices: ["front", "back"], defaultValue: "front", meaning: "side facing upstream"),
+        ChoiceParameter(name: "snap_action", choices: ["off", "snap_para", "snap_perp"], defaultValue: "off", meaning: "snap the primary edge"),
+        ChoiceParameter(name: "plot_type", choices: ["spot", "tilt", "intense", "enhance", "polar"], defaultValue: "tilt", meaning: "which plot"),
+        ChoiceParameter(name: "beam_crystal_smearing", choices: ["on", "off"], defaultValue: "on", meaning: "beam–crystal smearing of the coherent peaks"),
+        ChoiceParameter(name: "collimated", choices: ["on", "off"], defaultValue: "on", meaning: "collimated (on) or all-angle (off) rates"),
+        ChoiceParameter(name: "rad_crystal", choices: ["diamond", "silicon"], defaultValue: "diamond", meaning: "crystal of an ideal radiator"),
+        ChoiceParameter(name: "format", choices: ["png", "csv", "json"], defaultValue: "png", meaning: "plot output format"),
+    ]
+
+    /// Free-text parameters; `iteration` is the original page's cache-buster, accepted and ignored.
+    public static let text: [String] = ["radiator_name", "iteration"]
+
+    /// Largest number of computed energy bins: the smearing is O(bins²).
+    public static let maxEnergyBins = 4000
+    /// Largest number of beam-spot sample points (±5σ box at the sampling step).
+    public static let maxSpotSamples = 4_000_000
+    /// Largest tilt histogram side, bins.
+    public static let maxTiltBinsPerAxis = 2000
+
+    public static func numeric(_ name: String) -> NumericParameter {
+        guard let p = numeric.first(where: { $0.name == name }) else { preconditionFailure("no parameter \(name)") }
+        return p
+    }
+}

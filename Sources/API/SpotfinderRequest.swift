@@ -1,0 +1,152 @@
+import Foundation
+import Physics
+
+/// A fully validated request in the parameter vocabulary. Every value is
+/// finite and in range, and the combinations make sense, or construction throws
+/// a `ParameterError` naming the parameter and what is allowed.
+public struct SpotfinderRequest: Sendable, Equatable {
+    public var numbers: [String: Double]
+    public var words: [String: String]
+    /// `radiator_name`: "ideal" is a perfect crystal; nil means "the first radiator".
+    public var radiatorName: String?
+
+    public subscript(_ name: String) -> Double {
+        guard let v = numbers[name] else { preconditionFailure("no numeric parameter \(name)") }
+        return v
+    }
+    public func word(_ name: String) -> String {
+        guard let v = words[name] else { preconditionFailure("no choice parameter \(name)") }
+        return v
+    }
+    /// Whether the caller gave this parameter (rather than taking the default).
+    public private(set) var given: Set<String> = []
+
+    public init(query: String) throws(ParameterError) {
+        try self.init(pairs: QueryString.parse(query))
+    }
+
+    public init(pairs: [(name: String, value: String)]) throws(ParameterError) {
+        var numbers = Dictionary(uniqueKeysWithValues: ParameterCatalog.numeric.map { ($0.name, $0.defaultValue) })
+        var words = Dictionary(uniqueKeysWithValues: ParameterCatalog.choices.map { ($0.name, $0.defaultValue) })
+        var given: Set<String> = []
+        var radiatorName: String?
+        for (name, value) in pairs {
+            guard !given.contains(name) else {
+                throw ParameterError(parameter: name, message: "\(name) is given more than once; give it once")
+            }
+            given.insert(name)
+            if let spec = ParameterCatalog.numeric.first(where: { $0.name == name }) {
+                numbers[name] = try Self.number(value, spec)
+            } else if let spec = ParameterCatalog.choices.first(where: { $0.name == name }) {
+                guard spec.choices.contains(value) else {
+                    throw ParameterError(parameter: name, message: "\(name) = '\(value)' is not allowed: must be one of \(spec.choices.joined(separator: ", "))")
+                }
+                words[name] = value
+            } else if name == "radiator_name" {
+                guard value.count <= 64, !value.isEmpty,
+                      value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
+                      !value.hasPrefix(".") else {
+                    throw ParameterError(parameter: name, message: "radiator_name = '\(value)' is not allowed: 1–64 letters, digits, '-', '_' or '.', not starting with '.'")
+                }
+                radiatorName = value
+            } else if ParameterCatalog.text.contains(name) {
+                continue
+            } else {
+                throw ParameterError(parameter: name, message: "unknown parameter '\(name)'; the known ones are listed in the README's parameter table")
+            }
+        }
+        self.numbers = numbers
+        self.words = words
+        self.given = given
+        self.radiatorName = radiatorName
+        try checkConsistency()
+    }
+
+    static func number(_ text: String, _ spec: NumericParameter) throws(ParameterError) -> Double {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let v = Double(trimmed) else {
+            throw ParameterError(parameter: spec.name, message: "\(spec.name) = '\(text)' is not a number: must be a number in \(spec.rangeText)")
+        }
+        guard v.isFinite else {
+            throw ParameterError(parameter: spec.name, message: "\(spec.name) = \(trimmed) is not allowed: must be a finite number in \(spec.rangeText)")
+        }
+        guard spec.contains(v) else {
+            throw ParameterError(parameter: spec.name, message: "\(spec.name) = \(trimmed) is out of range: must be in \(spec.rangeText)")
+        }
+        return v
+    }
+
+    private func checkConsistency() throws(ParameterError) {
+        let e = self["ebeam_energy"]
+        let lo = self["pbeam_energy_min"], hi = self["pbeam_energy_max"], w = self["pbeam_energy_resol"]
+        guard lo < hi else {
+            throw ParameterError(parameter: "pbeam_energy_min", message: "pbeam_energy_min = \(lo) GeV must be below pbeam_energy_max = \(hi) GeV")
+        }
+        guard hi < e else {
+            throw ParameterError(parameter: "pbeam_energy_max", message: "pbeam_energy_max = \(hi) GeV is past the beam energy: must be below ebeam_energy = \(e) GeV")
+        }
+        guard w <= hi - lo else {
+            throw ParameterError(parameter: "pbeam_energy_resol", message: "pbeam_energy_resol = \(w) GeV is wider than the window: must be at most pbeam_energy_max − pbeam_energy_min = \(hi - lo) GeV")
+        }
+        let bins = (hi - lo + 0.4) / w
+        guard bins <= Double(ParameterCatalog.maxEnergyBins) else {
+            let smallest = (hi - lo + 0.4) / Double(ParameterCatalog.maxEnergyBins)
+            throw ParameterError(parameter: "pbeam_energy_resol", message: String(format: "pbeam_energy_resol = %g GeV makes %.0f bins: must be at least %.4g GeV for this window (at most %d bins)", w, bins, smallest, ParameterCatalog.maxEnergyBins))
+        }
+        if words["snap_action"] != "off" {
+            let edge = self["snap_edge"]
+            guard edge < e else {
+                throw ParameterError(parameter: "snap_edge", message: "snap_edge = \(edge) GeV is past the beam energy: must be in (0, \(e)) GeV")
+            }
+        }
+        let range = self["rad_tilt_range"], resol = self["rad_tilt_resol"]
+        guard resol <= range else {
+            throw ParameterError(parameter: "rad_tilt_resol", message: "rad_tilt_resol = \(resol) mrad is larger than rad_tilt_range = \(range) mrad")
+        }
+        guard range / resol <= Double(ParameterCatalog.maxTiltBinsPerAxis) else {
+            throw ParameterError(parameter: "rad_tilt_resol", message: "rad_tilt_resol = \(resol) mrad makes \(Int(range / resol)) bins per axis: must be at least \(range / Double(ParameterCatalog.maxTiltBinsPerAxis)) mrad (at most \(ParameterCatalog.maxTiltBinsPerAxis) bins)")
+        }
+        let step = self["ebeam_xyresol"]
+        let samples = (10 * self["ebeam_xsigma"] / step) * (10 * self["ebeam_ysigma"] / step)
+        guard samples <= Double(ParameterCatalog.maxSpotSamples) else {
+            let smallest = (100 * self["ebeam_xsigma"] * self["ebeam_ysigma"] / Double(ParameterCatalog.maxSpotSamples)).squareRoot()
+            throw ParameterError(parameter: "ebeam_xyresol", message: String(format: "ebeam_xyresol = %g mm samples the spot at %.0f points: must be at least %.3g mm for this spot (at most %d points)", step, samples, smallest, ParameterCatalog.maxSpotSamples))
+        }
+    }
+
+    // MARK: Physics views
+
+    public var crystal: Crystal { Crystal.named(word("rad_crystal")) ?? .diamond }
+
+    public var beamline: Beamline {
+        Beamline(beamEnergyGeV: self["ebeam_energy"], beamCurrentMicroamps: self["ebeam_current"],
+                 beamEnergySpreadGeV: self["ebeam_rms"], emittanceMeterRadians: self["ebeam_emittance"],
+                 virtualSpotRmsMeters: self["vspot_rms"] * 1e-3, collimatorDistanceMeters: self["collimator_distance"],
+                 collimatorDiameterMeters: self["collimator_diameter"] * 1e-3,
+                 radiatorThicknessMeters: self["rad_thickness"] * 1e-6, crystal: crystal,
+                 collimated: word("collimated") == "on")
+    }
+
+    public var energyGrid: EnergyGrid {
+        EnergyGrid(minGeV: self["pbeam_energy_min"], maxGeV: self["pbeam_energy_max"],
+                   binWidthGeV: self["pbeam_energy_resol"], beamEnergyGeV: self["ebeam_energy"])
+    }
+
+    public var orientation: CrystalOrientation {
+        CrystalOrientation(thetaHMilliradians: self["rad_thetah"], thetaVMilliradians: self["rad_thetav"],
+                           thetaZMilliradians: self["rad_thetaz"])
+    }
+
+    public var smeared: Bool { word("beam_crystal_smearing") == "on" }
+
+    /// The snap plane, or nil when snap_action=off.
+    public var snapPlane: PolarizationPlane? {
+        switch word("snap_action") {
+        case "snap_para": return .para
+        case "snap_perp": return .perp
+        default: return nil
+        }
+    }
+
+    public var isIdealRadiator: Bool { radiatorName == "ideal" }
+}
