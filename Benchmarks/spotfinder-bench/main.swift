@@ -1,1 +1,10 @@
-print("placeholder")
+// spotfinder-bench: the measured figures quoted in the README. Run with scripts/bench.
+import Foundation
+
+let selected = Set(CommandLine.arguments.dropFirst())
+func wants(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
+
+var table = BenchTable("area", "measurement", "median", "p90", "notes")
+if wants("physics") { PhysicsBench.run(into: &table) }
+print(table.render())
+if selected.contains("profile") { PhysicsProfile.run(); exit(0) }

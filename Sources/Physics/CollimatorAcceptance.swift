@@ -14,7 +14,7 @@ public struct CollimatorAcceptance: Sendable {
     private let fullyAcceptedTheta: Double
     private let collimated: Bool
 
-    public init(beamline: Beamline, tablePoints: Int = 4096) {
+    public init(beamline: Beamline, tablePoints: Int = 1024) {
         collimated = beamline.collimated
         let scale = 1 / beamline.characteristicAngleRadians
         let thetaC = beamline.collimatorDiameterMeters / (2 * beamline.collimatorDistanceMeters) * scale
@@ -29,9 +29,10 @@ public struct CollimatorAcceptance: Sendable {
         maxTheta2 = thetaMax * thetaMax
         fullyAcceptedTheta = thetaC - (20 * (var0 + varMS)).squareRoot()
         thetaStep = thetaMax / Double(tablePoints - 1)
+        let kernel = SmearingKernel(var0: var0, varMS: varMS, maxU: thetaMax + thetaC)
         table = (0..<tablePoints).map { i in
             Self.referenceAcceptance(theta: Double(i) * (thetaMax / Double(tablePoints - 1)),
-                                     thetaC: thetaC, var0: var0, varMS: varMS)
+                                     thetaC: thetaC, var0: var0, varMS: varMS, kernel: kernel.value)
         }
     }
 
@@ -50,16 +51,9 @@ public struct CollimatorAcceptance: Sendable {
 
     /// The reference's integral: 50-point midpoint rule over the smearing kernel
     /// p(u), the spread of the photon direction relative to the collimator axis.
-    static func referenceAcceptance(theta: Double, thetaC: Double, var0: Double, varMS: Double) -> Double {
+    static func referenceAcceptance(theta: Double, thetaC: Double, var0: Double, varMS: Double,
+                                    kernel: (Double) -> Double) -> Double {
         let steps = 50
-        let useMS = varMS / var0 > 1e-4
-        func kernel(_ u2: Double) -> Double {
-            if useMS {
-                return (SpecialFunctions.expint1(u2 / (2 * (var0 + varMS)))
-                        - SpecialFunctions.expint1(u2 / (2 * var0))) / (2 * varMS)
-            }
-            return exp(-u2 / (2 * var0)) / (2 * var0)
-        }
         let theta2 = theta * theta
         var acceptance = 0.0
         if theta < thetaC {
@@ -80,5 +74,35 @@ public struct CollimatorAcceptance: Sendable {
             acceptance += kernel(u2) * du2 / Double.pi * opening
         }
         return acceptance
+    }
+}
+
+/// The radial density p(u) of the photon direction about the collimator axis
+/// (virtual spot ⊗ multiple scattering), a function of u² alone: tabulated once
+/// so the acceptance table costs lookups, not thousands of E₁ evaluations.
+struct SmearingKernel {
+    private let step: Double
+    private let table: [Double]
+
+    init(var0: Double, varMS: Double, maxU: Double, points: Int = 4096) {
+        step = maxU / Double(points - 1)
+        let useMS = varMS / var0 > 1e-4
+        table = (0..<points).map { i in
+            let u = Double(i) * (maxU / Double(points - 1))
+            let u2 = u * u
+            if !useMS { return exp(-u2 / (2 * var0)) / (2 * var0) }
+            // At u = 0 the two E₁ singularities cancel to ln(1 + varMS/var0).
+            if u2 == 0 { return log((var0 + varMS) / var0) / (2 * varMS) }
+            return (SpecialFunctions.expint1(u2 / (2 * (var0 + varMS))) - SpecialFunctions.expint1(u2 / (2 * var0))) / (2 * varMS)
+        }
+    }
+
+    /// p at u² (linear interpolation in u).
+    func value(_ u2: Double) -> Double {
+        let s = u2.squareRoot() / step
+        let i = Int(s)
+        guard i + 1 < table.count else { return table[table.count - 1] }
+        let f = s - Double(i)
+        return table[i] + f * (table[i + 1] - table[i])
     }
 }

@@ -29,7 +29,7 @@ struct KinematicLimitGrid: Sendable {
     private let firstBin: Int
 
     init(x: [Double], grid: EnergyGrid, beamEnergyGeV: Double, kinematics: CoherentKinematics,
-         relativeStep: Double = 0.002, uncollimatedMaxTheta2: Double = 1e4) {
+         relativeStep: Double = 0.004, uncollimatedMaxTheta2: Double = 1e4) {
         let n = x.count
         self.relativeStep = relativeStep
         binWidthOverE = grid.binWidthGeV / beamEnergyGeV
