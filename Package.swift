@@ -17,6 +17,12 @@ let package = Package(
         // The public vocabulary: query strings -> validated requests; answers as JSON.
         .target(name: "API", dependencies: ["Physics"], swiftSettings: strictSwift),
 
+        // protobuf-c: the system library, the committed protoc-c output, and the one Swift bridge.
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
+                       providers: [.apt(["libprotobuf-c-dev"])]),
+        .target(name: "SpotfinderProtoC", dependencies: ["CProtobufC"]),
+        .target(name: "Wire", dependencies: ["CProtobufC", "SpotfinderProtoC"], swiftSettings: strictSwift),
+
         // Shared compute step: model cache, spectra for requests.
         .target(name: "Compute", dependencies: ["Physics", "API"], swiftSettings: strictSwift),
 
@@ -25,6 +31,7 @@ let package = Package(
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]
 )

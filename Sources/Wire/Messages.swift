@@ -1,0 +1,280 @@
+import Foundation
+
+// Swift values for the messages of Protos/spotfinder.proto (package spotfinder.v1).
+// Properties mirror the proto fields; optionals are the one-field oneofs (unset = default).
+
+public enum FrameKind: Int32, Codable, Sendable { case request = 0, response = 1 }
+public enum SurfaceKind: UInt8, Codable, Sendable { case nothing = 0, crystal = 1, mount = 2 }
+
+public struct Envelope: WireMessage {
+    public static let protoName = "spotfinder.v1.Envelope"
+    public var kind: FrameKind = .request
+    public var method = ""
+    public var requestId: UInt64 = 0
+    public var timeoutMs: UInt32 = 0
+    public var statusCode: Int32 = 0
+    public var statusMessage = ""
+    public var payload = Data()
+    public init(kind: FrameKind = .request, method: String = "", requestId: UInt64 = 0, timeoutMs: UInt32 = 0,
+                statusCode: Int32 = 0, statusMessage: String = "", payload: Data = Data()) {
+        self.kind = kind; self.method = method; self.requestId = requestId; self.timeoutMs = timeoutMs
+        self.statusCode = statusCode; self.statusMessage = statusMessage; self.payload = payload
+    }
+}
+
+public struct BeamlineParameters: WireMessage {
+    public static let protoName = "spotfinder.v1.BeamlineParameters"
+    public var ebeamEnergy: Double?
+    public var ebeamCurrent: Double?
+    public var ebeamRms: Double?
+    public var ebeamEmittance: Double?
+    public var vspotRms: Double?
+    public var radThickness: Double?
+    public var collimatorDiameter: Double?
+    public var collimatorDistance: Double?
+    public var pbeamEnergyMin: Double?
+    public var pbeamEnergyMax: Double?
+    public var pbeamEnergyResol: Double?
+    public var beamCrystalSmearing: Bool?
+    public var collimated: Bool?
+    public var radCrystal: String?
+    public init() {}
+}
+
+public struct Orientation: WireMessage {
+    public static let protoName = "spotfinder.v1.Orientation"
+    public var radThetah = 0.0, radThetav = 0.0, radThetaz = 0.0
+    public init(radThetah: Double = 0, radThetav: Double = 0, radThetaz: Double = 0) {
+        self.radThetah = radThetah; self.radThetav = radThetav; self.radThetaz = radThetaz
+    }
+}
+
+public struct TiltSampleMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.TiltSample"
+    public var thetahOffsetMr = 0.0, thetavOffsetMr = 0.0, weight = 0.0
+    public init(thetahOffsetMr: Double = 0, thetavOffsetMr: Double = 0, weight: Double = 0) {
+        self.thetahOffsetMr = thetahOffsetMr; self.thetavOffsetMr = thetavOffsetMr; self.weight = weight
+    }
+}
+
+public struct SpectrumRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.SpectrumRequest"
+    public var beamline: BeamlineParameters?
+    public var orientation: Orientation?
+    public var samples: [TiltSampleMessage] = []
+    public init(beamline: BeamlineParameters? = nil, orientation: Orientation? = nil, samples: [TiltSampleMessage] = []) {
+        self.beamline = beamline; self.orientation = orientation; self.samples = samples
+    }
+}
+
+public struct SpectrumResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.SpectrumResponse"
+    public var energyGev: [Double] = []
+    public var coherent: [Double] = []
+    public var coherentPolarized: [Double] = []
+    public var incoherent: [Double] = []
+    public var enhancement: [Double] = []
+    public var polarization: [Double] = []
+    public var orientationsAveraged: UInt32 = 0
+    public init() {}
+}
+
+public struct PartialSumRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.PartialSumRequest"
+    public var beamline: BeamlineParameters?
+    public var orientation: Orientation?
+    public var samples: [TiltSampleMessage] = []
+    public init(beamline: BeamlineParameters? = nil, orientation: Orientation? = nil, samples: [TiltSampleMessage] = []) {
+        self.beamline = beamline; self.orientation = orientation; self.samples = samples
+    }
+}
+
+public struct PartialSumResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.PartialSumResponse"
+    public var coherent: [Double] = []
+    public var polarized: [Double] = []
+    public var totalWeight = 0.0
+    public init(coherent: [Double] = [], polarized: [Double] = [], totalWeight: Double = 0) {
+        self.coherent = coherent; self.polarized = polarized; self.totalWeight = totalWeight
+    }
+}
+
+public struct RegisterNodeRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.RegisterNodeRequest"
+    public var nodeId = "", address = "", capacity: UInt32 = 0, token = ""
+    public init(nodeId: String = "", address: String = "", capacity: UInt32 = 0, token: String = "") {
+        self.nodeId = nodeId; self.address = address; self.capacity = capacity; self.token = token
+    }
+}
+
+public struct RegisterNodeResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.RegisterNodeResponse"
+    public var heartbeatIntervalMs: UInt32 = 0, expiryMs: UInt32 = 0
+    public init(heartbeatIntervalMs: UInt32 = 0, expiryMs: UInt32 = 0) {
+        self.heartbeatIntervalMs = heartbeatIntervalMs; self.expiryMs = expiryMs
+    }
+}
+
+public struct DeregisterNodeRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.DeregisterNodeRequest"
+    public var nodeId = "", token = ""
+    public init(nodeId: String = "", token: String = "") { self.nodeId = nodeId; self.token = token }
+}
+
+public struct DeregisterNodeResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.DeregisterNodeResponse"
+    public init() {}
+}
+
+public struct NodeInfo: WireMessage {
+    public static let protoName = "spotfinder.v1.NodeInfo"
+    public var nodeId = "", address = "", capacity: UInt32 = 0, inFlight: UInt32 = 0, lastHeartbeatUnixMs: UInt64 = 0
+    public init(nodeId: String = "", address: String = "", capacity: UInt32 = 0, inFlight: UInt32 = 0, lastHeartbeatUnixMs: UInt64 = 0) {
+        self.nodeId = nodeId; self.address = address; self.capacity = capacity; self.inFlight = inFlight
+        self.lastHeartbeatUnixMs = lastHeartbeatUnixMs
+    }
+}
+
+public struct ListNodesRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.ListNodesRequest"
+    public init() {}
+}
+
+public struct ListNodesResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.ListNodesResponse"
+    public var nodes: [NodeInfo] = []
+    public init(nodes: [NodeInfo] = []) { self.nodes = nodes }
+}
+
+public struct GridMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.Grid"
+    public var originXMm = 0.0, originYMm = 0.0, pixelMm = 0.0, columns: UInt32 = 0, rows: UInt32 = 0
+    public init(originXMm: Double = 0, originYMm: Double = 0, pixelMm: Double = 0, columns: UInt32 = 0, rows: UInt32 = 0) {
+        self.originXMm = originXMm; self.originYMm = originYMm; self.pixelMm = pixelMm; self.columns = columns; self.rows = rows
+    }
+}
+
+public struct RadiatorViewMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.RadiatorView"
+    public var view = ""
+    public var grid: GridMessage?
+    public var thetahUrad: [Float] = []
+    public var thetavUrad: [Float] = []
+    public var mask = Data()
+    public init(view: String = "", grid: GridMessage? = nil, thetahUrad: [Float] = [], thetavUrad: [Float] = [], mask: Data = Data()) {
+        self.view = view; self.grid = grid; self.thetahUrad = thetahUrad; self.thetavUrad = thetavUrad; self.mask = mask
+    }
+}
+
+public struct RadiatorSummaryMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.RadiatorSummary"
+    public var name = "", crystal = "", thicknessUm = 0.0, views: [String] = []
+    public var widthMm = 0.0, heightMm = 0.0, rmsTiltUrad = 0.0, notes = ""
+    public init() {}
+}
+
+public struct RadiatorMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.Radiator"
+    public var name = "", crystal = "", thicknessUm = 0.0, notes = ""
+    public var views: [RadiatorViewMessage] = []
+    public init() {}
+}
+
+public struct ListRadiatorsRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.ListRadiatorsRequest"
+    public init() {}
+}
+
+public struct ListRadiatorsResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.ListRadiatorsResponse"
+    public var radiators: [RadiatorSummaryMessage] = []
+    public init(radiators: [RadiatorSummaryMessage] = []) { self.radiators = radiators }
+}
+
+public struct GetViewRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.GetViewRequest"
+    public var radiatorName = "", radiatorView = ""
+    public init(radiatorName: String = "", radiatorView: String = "") { self.radiatorName = radiatorName; self.radiatorView = radiatorView }
+}
+
+public struct GetViewResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.GetViewResponse"
+    public var radiator: RadiatorSummaryMessage?
+    public var view: RadiatorViewMessage?
+    public var revision: UInt64 = 0
+    public init() {}
+}
+
+public struct ImportRadiatorRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.ImportRadiatorRequest"
+    public var radiator: RadiatorMessage?
+    public var token = ""
+    public init(radiator: RadiatorMessage? = nil, token: String = "") { self.radiator = radiator; self.token = token }
+}
+
+public struct ImportRadiatorResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.ImportRadiatorResponse"
+    public var radiator: RadiatorSummaryMessage?
+    public var revision: UInt64 = 0
+    public init() {}
+}
+
+public struct BeamSpotMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.BeamSpot"
+    public var ebeamXsigma: Double?, ebeamYsigma: Double?, ebeamXycorr: Double?, ebeamXyresol: Double?
+    public var radXoffset = 0.0, radYoffset = 0.0, radPhideg = 0.0
+    public init() {}
+}
+
+public struct TiltRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.TiltRequest"
+    public var radiatorName = "", radiatorView = ""
+    public var spot: BeamSpotMessage?
+    public var radTiltRange: Double?, radTiltResol: Double?
+    public init() {}
+}
+
+public struct TiltResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.TiltResponse"
+    public var thetahMinMr = 0.0, thetavMinMr = 0.0, binMr = 0.0, bins: UInt32 = 0
+    public var weights: [Double] = []
+    public var fractionOnCrystal = 0.0, fractionOnMount = 0.0, fractionOutside = 0.0
+    public var meanThetahMr = 0.0, meanThetavMr = 0.0, rmsThetahMr = 0.0, rmsThetavMr = 0.0
+    public var samples: [TiltSampleMessage] = []
+    public var overlayGrid: GridMessage?
+    public var overlay: [Float] = []
+    public init() {}
+}
+
+public struct CurveMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.Curve"
+    public var label = "", x: [Double] = [], y: [Double] = []
+    public init(label: String = "", x: [Double] = [], y: [Double] = []) { self.label = label; self.x = x; self.y = y }
+}
+
+public struct SpectrumPlotRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.SpectrumPlotRequest"
+    public var title = "", xTitle = "", yTitle = ""
+    public var curves: [CurveMessage] = []
+    public var widthPx: UInt32 = 0, heightPx: UInt32 = 0
+    public var windowMin = 0.0, windowMax = 0.0
+    public init() {}
+}
+
+public struct MapPlotRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.MapPlotRequest"
+    public var title = "", xTitle = "", yTitle = "", zTitle = ""
+    public var grid: GridMessage?
+    public var values: [Double] = []
+    public var mask = Data()
+    public var overlay: [Float] = []
+    public var widthPx: UInt32 = 0, heightPx: UInt32 = 0
+    public var palette = ""
+    public init() {}
+}
+
+public struct PlotResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.PlotResponse"
+    public var png = Data()
+    public init(png: Data = Data()) { self.png = png }
+}
