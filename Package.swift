@@ -23,6 +23,9 @@ let package = Package(
         .target(name: "SpotfinderProtoC", dependencies: ["CProtobufC"]),
         .target(name: "Wire", dependencies: ["CProtobufC", "SpotfinderProtoC"], swiftSettings: strictSwift),
 
+        // Length-prefixed protobuf RPC over POSIX TCP sockets: server, client, deadlines, limits.
+        .target(name: "RPC", dependencies: ["Wire"], swiftSettings: strictSwift),
+
         // Shared compute step: model cache, spectra for requests.
         .target(name: "Compute", dependencies: ["Physics", "API"], swiftSettings: strictSwift),
 
@@ -32,6 +35,7 @@ let package = Package(
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
+        .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]
 )

@@ -1,0 +1,43 @@
+import Foundation
+
+/// A point in monotonic time after which nobody waits for the answer. It
+/// travels: each hop sends what remains (Envelope.timeout_ms) and the next hop
+/// turns that back into its own deadline.
+public struct Deadline: Sendable, Comparable {
+    /// Monotonic nanoseconds; `.max` means none.
+    public let uptimeNanoseconds: UInt64
+
+    public static let none = Deadline(uptimeNanoseconds: .max)
+
+    public init(uptimeNanoseconds: UInt64) { self.uptimeNanoseconds = uptimeNanoseconds }
+
+    public static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    public static func after(seconds: Double) -> Deadline {
+        Deadline(uptimeNanoseconds: now &+ UInt64(max(0, seconds) * 1e9))
+    }
+
+    /// From a wire timeout: 0 means no deadline.
+    public static func fromWire(timeoutMs: UInt32) -> Deadline {
+        timeoutMs == 0 ? .none : after(seconds: Double(timeoutMs) / 1000)
+    }
+
+    public var isNone: Bool { uptimeNanoseconds == .max }
+
+    public var remainingSeconds: Double {
+        isNone ? .infinity : Double(Int64(bitPattern: uptimeNanoseconds &- Self.now)) / 1e9
+    }
+
+    public var hasPassed: Bool { !isNone && Self.now >= uptimeNanoseconds }
+
+    /// What to put in an outgoing envelope: at least 1 ms while time remains.
+    public var wireTimeoutMs: UInt32 {
+        if isNone { return 0 }
+        let ms = remainingSeconds * 1000
+        return ms <= 1 ? 1 : UInt32(min(ms.rounded(.up), Double(UInt32.max)))
+    }
+
+    public func earlier(_ other: Deadline) -> Deadline { min(self, other) }
+
+    public static func < (a: Deadline, b: Deadline) -> Bool { a.uptimeNanoseconds < b.uptimeNanoseconds }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Wire
+
+/// Length-prefixed frames: a 4-byte big-endian length, then one Envelope.
+public enum Framing {
+    /// Largest frame accepted or sent: 16 MiB.
+    public static let defaultMaxFrameBytes = 16 << 20
+
+    public enum ReadResult: Sendable {
+        case envelope(Envelope)
+        /// The stream ended cleanly between frames.
+        case endOfStream
+        /// The frame was read whole but is not an Envelope: answer, keep the connection.
+        case malformed(String)
+    }
+
+    public enum FramingError: Error, Sendable {
+        /// The length prefix is over the limit: refused before reading the body; the stream cannot resync.
+        case oversized(Int)
+        case socket(SocketError)
+    }
+
+    /// Read one frame. `idleSeconds` bounds the wait for its first byte, `readSeconds` each later chunk.
+    public static func read(from socket: Socket, maxFrameBytes: Int, idleSeconds: Double, readSeconds: Double) throws(FramingError) -> ReadResult {
+        do {
+            if idleSeconds >= 0, try !socket.waitReadable(timeoutSeconds: idleSeconds) {
+                throw SocketError(operation: "idle for \(idleSeconds) s", errno: ETIMEDOUT)
+            }
+            guard let header = try socket.readExactly(count: 4, timeoutSeconds: readSeconds) else {
+                return .endOfStream
+            }
+            let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+            guard length <= maxFrameBytes else { throw FramingError.oversized(length) }
+            var body: [UInt8] = []
+            if length > 0 {
+                guard let b = try socket.readExactly(count: length, timeoutSeconds: readSeconds) else {
+                    throw SocketError(operation: "read (peer closed mid-frame)", errno: ECONNRESET)
+                }
+                body = b
+            }
+            do {
+                return .envelope(try Envelope(serializedBytes: body))
+            } catch {
+                return .malformed(error.message)
+            }
+        } catch let e as SocketError {
+            throw .socket(e)
+        } catch let e as FramingError {
+            throw e
+        } catch {
+            throw .socket(SocketError(operation: "read", errno: EIO))
+        }
+    }
+
+    /// Encode an envelope as one frame.
+    public static func encode(_ envelope: Envelope, maxFrameBytes: Int) throws(RPCError) -> [UInt8] {
+        let body: [UInt8]
+        do { body = try envelope.serializedBytes() } catch { throw RPCError(.internalError, "cannot encode the frame: \(error.message)") }
+        guard body.count <= maxFrameBytes else {
+            throw RPCError(.resourceExhausted, "message of \(body.count) bytes exceeds the \(maxFrameBytes)-byte frame limit")
+        }
+        let n = UInt32(body.count)
+        return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + body
+    }
+}

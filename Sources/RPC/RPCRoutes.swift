@@ -1,0 +1,46 @@
+import Foundation
+import Wire
+
+/// What a handler knows about its call.
+public struct RPCContext: Sendable {
+    public let method: String
+    /// The caller's deadline, to pass on to every downstream call.
+    public let deadline: Deadline
+}
+
+/// A method's implementation on raw payloads: response bytes or a status.
+public typealias RPCHandler = @Sendable (_ payload: Data, _ context: RPCContext) async -> Result<Data, RPCError>
+
+/// The methods a server answers, by full name "/spotfinder.v1.Service/Method".
+public struct RPCRoutes: Sendable {
+    public private(set) var handlers: [String: RPCHandler] = [:]
+
+    public init() {}
+
+    /// Register a unary method on typed messages. Errors that are not `RPCError` become INTERNAL.
+    public mutating func unary<Request: WireMessage, Response: WireMessage>(
+        _ method: String, _ body: @escaping @Sendable (Request, RPCContext) async throws -> Response
+    ) {
+        handlers[method] = { payload, context in
+            guard let request = try? Request(serializedBytes: payload) else {
+                return .failure(RPCError(.invalidArgument, "\(method): the payload is not a valid \(Request.protoName)"))
+            }
+            let response: Response
+            do { response = try await body(request, context) } catch let e as RPCError {
+                return .failure(e)
+            } catch {
+                return .failure(RPCError(.internalError, "\(method) failed: \(error)"))
+            }
+            guard let bytes = try? response.serializedBytes() else {
+                return .failure(RPCError(.internalError, "\(method): cannot encode \(Response.protoName)"))
+            }
+            return .success(Data(bytes))
+        }
+    }
+
+    public func merging(_ other: RPCRoutes) -> RPCRoutes {
+        var r = self
+        r.handlers.merge(other.handlers) { a, _ in a }
+        return r
+    }
+}

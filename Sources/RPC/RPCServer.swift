@@ -1,0 +1,265 @@
+import Foundation
+import Synchronization
+import Wire
+
+/// Limits and timeouts of a server. Defaults suit a service on a LAN.
+public struct RPCServerConfig: Sendable {
+    /// Bind address: loopback unless told otherwise.
+    public var host = "127.0.0.1"
+    public var port: UInt16 = 0
+    public var maxFrameBytes = Framing.defaultMaxFrameBytes
+    /// A connection with nothing in flight that sends nothing for this long is closed.
+    public var idleTimeoutSeconds = 120.0
+    /// Once a frame has started, each further chunk must arrive within this.
+    public var readTimeoutSeconds = 10.0
+    /// A peer that does not read its answers cannot block a sender longer than this.
+    public var sendTimeoutSeconds = 30.0
+    public var maxConnections = 512
+    public var maxInFlightPerConnection = 256
+
+    public init(host: String = "127.0.0.1", port: UInt16 = 0) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// A length-prefixed protobuf RPC server on blocking POSIX sockets: one accept
+/// thread, one reader thread per connection (never the Swift concurrency pool),
+/// handlers as tasks, responses matched by request id, deadlines enforced,
+/// graceful shutdown that lets in-flight calls finish.
+public final class RPCServer: Sendable {
+    public let config: RPCServerConfig
+    private let routes: RPCRoutes
+    private let listener: Socket
+    private struct State {
+        var connections: [Int: ServerConnection] = [:]
+        var nextId = 0
+        var draining = false
+    }
+    private let state = Mutex(State())
+    private let acceptExited = Atomic(false)
+
+    /// Bind and start serving.
+    public init(routes: RPCRoutes, config: RPCServerConfig) throws(SocketError) {
+        self.routes = routes
+        self.config = config
+        listener = try Socket.listen(host: config.host, port: config.port)
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "rpc-accept"
+        thread.start()
+    }
+
+    public var port: UInt16 { listener.localPort }
+
+    /// Connections currently open (for tests and metrics).
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    private func acceptLoop() {
+        defer { acceptExited.store(true, ordering: .releasing) }
+        while true {
+            let socket: Socket
+            do { socket = try listener.accept() } catch {
+                if state.withLock({ $0.draining }) { return }
+                if error.errno == EMFILE || error.errno == ENFILE { Thread.sleep(forTimeInterval: 0.05) }
+                continue
+            }
+            socket.setSendTimeout(seconds: config.sendTimeoutSeconds)
+            let connection: ServerConnection? = state.withLock { s in
+                guard !s.draining, s.connections.count < config.maxConnections else { return nil }
+                s.nextId += 1
+                let c = ServerConnection(id: s.nextId, socket: socket, server: self)
+                s.connections[c.id] = c
+                return c
+            }
+            guard let connection else {
+                // Over the limit: say so, then close.
+                let refusal = Envelope(kind: .response, statusCode: StatusCode.resourceExhausted.rawValue,
+                                       statusMessage: "server has \(config.maxConnections) connections open; try again later")
+                if let frame = try? Framing.encode(refusal, maxFrameBytes: config.maxFrameBytes) {
+                    try? socket.writeAll(frame)
+                }
+                socket.close()
+                continue
+            }
+            let t = Thread { connection.run() }
+            t.name = "rpc-conn-\(connection.id)"
+            t.stackSize = 256 << 10
+            t.start()
+        }
+    }
+
+    fileprivate var isDraining: Bool { state.withLock { $0.draining } }
+
+    fileprivate func handler(for method: String) -> RPCHandler? { routes.handlers[method] }
+
+    fileprivate func connectionClosed(_ id: Int) {
+        _ = state.withLock { $0.connections.removeValue(forKey: id) }
+    }
+
+    /// Stop accepting, let in-flight calls finish (up to `graceSeconds`), then close everything.
+    public func shutdown(graceSeconds: Double = 10) async {
+        let connections = state.withLock { s -> [ServerConnection] in
+            s.draining = true
+            return Array(s.connections.values)
+        }
+        listener.shutdown()
+        for c in connections { c.stopReading() }
+        let deadline = Deadline.after(seconds: graceSeconds)
+        while connectionCount > 0 && !deadline.hasPassed {
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        for c in state.withLock({ Array($0.connections.values) }) { c.forceClose() }
+        while !acceptExited.load(ordering: .acquiring) { try? await Task.sleep(nanoseconds: 1_000_000) }
+        listener.close()
+    }
+}
+
+/// One accepted connection: reads frames on its own thread, answers from tasks.
+final class ServerConnection: Sendable {
+    let id: Int
+    private let socket: Socket
+    private unowned let server: RPCServer
+    private let sendLock = Mutex(())
+    private struct Flight { var inFlight = 0; var readerDone = false; var closed = false }
+    private let flight = Mutex(Flight())
+
+    init(id: Int, socket: Socket, server: RPCServer) {
+        self.id = id
+        self.socket = socket
+        self.server = server
+    }
+
+    func run() {
+        let config = server.config
+        readLoop: while !server.isDraining {
+            // Wait for the next frame; idle only counts while nothing is in flight.
+            do {
+                while try !socket.waitReadable(timeoutSeconds: config.idleTimeoutSeconds) {
+                    if flight.withLock({ $0.inFlight }) == 0 { break readLoop }
+                }
+            } catch { break }
+            let result: Framing.ReadResult
+            do {
+                result = try Framing.read(from: socket, maxFrameBytes: config.maxFrameBytes, idleSeconds: -1,
+                                          readSeconds: config.readTimeoutSeconds)
+            } catch {
+                if case .oversized(let n) = error {
+                    reply(id: 0, method: "", code: .resourceExhausted,
+                          message: "frame of \(n) bytes exceeds the \(config.maxFrameBytes)-byte limit; closing the connection")
+                }
+                break
+            }
+            switch result {
+            case .endOfStream:
+                break readLoop
+            case .malformed(let why):
+                reply(id: 0, method: "", code: .invalidArgument, message: "frame is not a spotfinder.v1.Envelope: \(why)")
+            case .envelope(let envelope):
+                dispatch(envelope)
+            }
+        }
+        let closeNow = flight.withLock { f -> Bool in
+            f.readerDone = true
+            return f.inFlight == 0
+        }
+        if closeNow { close() }
+    }
+
+    private func dispatch(_ request: Envelope) {
+        let config = server.config
+        guard request.kind == .request else {
+            reply(id: request.requestId, method: request.method, code: .invalidArgument, message: "expected a request frame")
+            return
+        }
+        guard let handler = server.handler(for: request.method) else {
+            reply(id: request.requestId, method: request.method, code: .unimplemented,
+                  message: "no method \(request.method.isEmpty ? "(empty)" : request.method) on this server")
+            return
+        }
+        let admitted = flight.withLock { f -> Bool in
+            guard f.inFlight < config.maxInFlightPerConnection else { return false }
+            f.inFlight += 1
+            return true
+        }
+        guard admitted else {
+            reply(id: request.requestId, method: request.method, code: .resourceExhausted,
+                  message: "more than \(config.maxInFlightPerConnection) calls in flight on one connection")
+            return
+        }
+        let deadline = Deadline.fromWire(timeoutMs: request.timeoutMs)
+        let context = RPCContext(method: request.method, deadline: deadline)
+        let answered = OnceFlag()
+        let work = Task {
+            let response: Envelope
+            switch await handler(request.payload, context) {
+            case .success(let payload):
+                response = Envelope(kind: .response, method: request.method, requestId: request.requestId, payload: payload)
+            case .failure(let error):
+                response = Envelope(kind: .response, method: request.method, requestId: request.requestId,
+                                    statusCode: error.code.rawValue, statusMessage: error.message)
+            }
+            if answered.claim() { send(response) }
+            finished()
+        }
+        if !deadline.isNone {
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, deadline.remainingSeconds) * 1e9))
+                if answered.claim() {
+                    work.cancel()
+                    reply(id: request.requestId, method: request.method, code: .deadlineExceeded,
+                          message: "\(request.method) did not finish within the caller's \(request.timeoutMs) ms deadline")
+                }
+            }
+        }
+    }
+
+    private func finished() {
+        let closeNow = flight.withLock { f -> Bool in
+            f.inFlight -= 1
+            return f.inFlight == 0 && f.readerDone
+        }
+        if closeNow { close() }
+    }
+
+    private func reply(id: UInt64, method: String, code: StatusCode, message: String) {
+        send(Envelope(kind: .response, method: method, requestId: id, statusCode: code.rawValue, statusMessage: message))
+    }
+
+    private func send(_ envelope: Envelope) {
+        var envelope = envelope
+        var frame: [UInt8]
+        do { frame = try Framing.encode(envelope, maxFrameBytes: server.config.maxFrameBytes) } catch {
+            envelope.payload = Data()
+            envelope.statusCode = error.code.rawValue
+            envelope.statusMessage = error.message
+            guard let small = try? Framing.encode(envelope, maxFrameBytes: server.config.maxFrameBytes) else { return }
+            frame = small
+        }
+        sendLock.withLock { _ in
+            do { try socket.writeAll(frame) } catch {
+                // The peer is gone or not reading: stop serving it.
+                socket.shutdown()
+            }
+        }
+    }
+
+    func stopReading() { socket.shutdownRead() }
+
+    func forceClose() { socket.shutdown() }
+
+    private func close() {
+        let first = flight.withLock { f -> Bool in
+            defer { f.closed = true }
+            return !f.closed
+        }
+        guard first else { return }
+        socket.close()
+        server.connectionClosed(id)
+    }
+}
+
+/// True for exactly one caller of `claim()`: whoever answers a call first.
+final class OnceFlag: Sendable {
+    private let flag = Atomic(false)
+    func claim() -> Bool { !flag.exchange(true, ordering: .acquiringAndReleasing) }
+}
