@@ -10,6 +10,7 @@ let package = Package(
     name: "Spotfinder",
     products: [
         .executable(name: "spotfinder", targets: ["spotfinder"]),
+        .executable(name: "cobrems-node", targets: ["cobrems-node"]),
     ],
     targets: [
         // Pure physics: coherent bremsstrahlung model, no I/O.
@@ -29,6 +30,16 @@ let package = Package(
         // Shared compute step: model cache, spectra for requests.
         .target(name: "Compute", dependencies: ["Physics", "API"], swiftSettings: strictSwift),
 
+        // Wire messages <-> validated domain values.
+        .target(name: "WireMapping", dependencies: ["API", "Physics", "RPC", "Wire"], swiftSettings: strictSwift),
+        // Flags, one-line logs, signals: what every service main needs.
+        .target(name: "ServiceSupport", swiftSettings: strictSwift),
+        // Service logic, testable in-process.
+        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RPC", "ServiceSupport", "Wire", "WireMapping"],
+                swiftSettings: strictSwift),
+
+        .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
+                          path: "Services/cobrems-node", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute"],
@@ -36,6 +47,8 @@ let package = Package(
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "Physics", "RPC", "Wire", "WireMapping"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]
 )

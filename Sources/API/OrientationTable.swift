@@ -34,3 +34,23 @@ public enum OrientationTable {
         return samples
     }
 }
+
+extension OrientationTable {
+    /// The same checks for samples that arrive by other routes (RPC, tilt-service).
+    public static func validate(_ samples: [TiltSample], source: String = "samples") throws(ParameterError) {
+        var total = 0.0
+        for (i, s) in samples.enumerated() {
+            let dh = s.thetaHOffsetRadians * 1e3, dv = s.thetaVOffsetRadians * 1e3
+            guard dh.isFinite, dv.isFinite, abs(dh) <= maxOffsetMilliradians, abs(dv) <= maxOffsetMilliradians else {
+                throw ParameterError(parameter: source, message: "\(source)[\(i)]: tilt offsets must be finite and within ±\(Int(maxOffsetMilliradians)) mrad, got \(dh), \(dv)")
+            }
+            guard s.weight.isFinite, s.weight >= 0 else {
+                throw ParameterError(parameter: source, message: "\(source)[\(i)]: weight must be a finite number ≥ 0, got \(s.weight)")
+            }
+            total += s.weight
+        }
+        guard total > 0 else {
+            throw ParameterError(parameter: source, message: "\(source): the weights must add up to more than 0")
+        }
+    }
+}

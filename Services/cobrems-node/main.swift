@@ -1,0 +1,33 @@
+// cobrems-node: stateless spectrum computation over RPC; joins an edge's pool if told to.
+import CobremsNodeCore
+import Foundation
+import RPC
+import ServiceSupport
+
+let log = Log(service: "cobrems-node")
+do {
+    let flags = try Flags(valued: ["listen", "advertise", "edge", "token", "capacity", "node-id"])
+    let listen = try flags.address("listen", default: "127.0.0.1:7003")
+    let capacity = try flags.int("capacity", default: ProcessInfo.processInfo.activeProcessorCount)
+    let server = try RPCServer(routes: CobremsNodeService().routes, config: RPCServerConfig(host: listen.host, port: listen.port))
+    let advertised = flags.string("advertise") ?? "\(listen.host):\(server.port)"
+    log.info("listening on \(listen.host):\(server.port), capacity \(capacity)")
+    var registration: NodeRegistration?
+    if let edgeAddress = flags.string("edge") {
+        guard let token = flags.string("token"), !token.isEmpty else {
+            throw Flags.UsageError(description: "--token (or SPOTFINDER_TOKEN) is required to join an edge's pool")
+        }
+        let nodeId = flags.string("node-id") ?? "\(ProcessInfo.processInfo.hostName)-\(server.port)-\(getpid())"
+        let r = NodeRegistration(edge: try RPCClient(address: edgeAddress), nodeId: nodeId, advertisedAddress: advertised,
+                                 capacity: capacity, token: token, log: log)
+        try await r.start()
+        registration = r
+    }
+    await Signals.waitForTermination()
+    log.info("shutting down")
+    await registration?.stop()
+    await server.shutdown(graceSeconds: 10)
+} catch {
+    log.error("\(error)")
+    exit(2)
+}

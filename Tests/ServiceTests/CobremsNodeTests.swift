@@ -1,0 +1,87 @@
+import API
+import CobremsNodeCore
+import Compute
+import Foundation
+import Physics
+import RPC
+import Testing
+import Wire
+import WireMapping
+
+@Suite(.timeLimit(.minutes(2))) struct CobremsNodeTests {
+    @Test func computeSpectrumOverRPCEqualsInProcess() async throws {
+        let server = try RPCServer(routes: CobremsNodeService().routes, config: RPCServerConfig())
+        defer { Task { await server.shutdown() } }
+        let client = RPCClient(host: "127.0.0.1", port: server.port)
+        var beamline = BeamlineParameters()
+        beamline.ebeamEnergy = 11.6
+        let samples = [TiltSampleMessage(thetahOffsetMr: 0, thetavOffsetMr: 0, weight: 1),
+                       TiltSampleMessage(thetahOffsetMr: 0.02, thetavOffsetMr: -0.01, weight: 2)]
+        let m = SpectrumRequestMessage(beamline: beamline, orientation: Orientation(radThetah: 1.2296, radThetav: 50), samples: samples)
+        let remote: SpectrumResponseMessage = try await client.call(CobremsNodeService.computeSpectrum, m)
+        let request = try SpotfinderRequest(query: "rad_thetah=1.2296&rad_thetav=50")
+        let local = SpectrumComputation().spectrum(for: request, samples: samples.map(TiltSample.init))
+        #expect(remote.energyGev == local.energyGeV)
+        #expect(remote.coherent == local.coherent, "bit for bit: same code, same inputs")
+        #expect(remote.polarization == local.polarization)
+        #expect(remote.orientationsAveraged == 2)
+    }
+
+    @Test func badParametersAreInvalidArgumentNamingTheParameter() async throws {
+        let server = try RPCServer(routes: CobremsNodeService().routes, config: RPCServerConfig())
+        defer { Task { await server.shutdown() } }
+        let client = RPCClient(host: "127.0.0.1", port: server.port)
+        var beamline = BeamlineParameters()
+        beamline.pbeamEnergyMax = 20
+        do {
+            let _: SpectrumResponseMessage = try await client.call(CobremsNodeService.computeSpectrum, SpectrumRequestMessage(beamline: beamline))
+            Issue.record("expected INVALID_ARGUMENT")
+        } catch {
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.contains("pbeam_energy_max"))
+        }
+        beamline = BeamlineParameters()
+        beamline.ebeamEnergy = .nan
+        do {
+            let _: SpectrumResponseMessage = try await client.call(CobremsNodeService.computeSpectrum, SpectrumRequestMessage(beamline: beamline))
+            Issue.record("expected INVALID_ARGUMENT")
+        } catch {
+            #expect(error.code == .invalidArgument && error.message.contains("ebeam_energy"))
+        }
+        let bad = SpectrumRequestMessage(samples: [TiltSampleMessage(weight: -1)])
+        do {
+            let _: SpectrumResponseMessage = try await client.call(CobremsNodeService.computeSpectrum, bad)
+            Issue.record("expected INVALID_ARGUMENT")
+        } catch {
+            #expect(error.code == .invalidArgument && error.message.contains("weight"))
+        }
+    }
+
+    @Test func partialSumsFromSlicesAddUpToTheWhole() throws {
+        let node = CobremsNodeService()
+        let samples = (0..<40).map { TiltSampleMessage(thetahOffsetMr: Double($0 % 7) * 0.01, thetavOffsetMr: Double($0 / 7) * 0.01, weight: 1) }
+        let o = Orientation(radThetah: 1.2296, radThetav: 50)
+        let whole = try node.partialSum(PartialSumRequestMessage(orientation: o, samples: samples))
+        let a = try node.partialSum(PartialSumRequestMessage(orientation: o, samples: Array(samples[..<13])))
+        let b = try node.partialSum(PartialSumRequestMessage(orientation: o, samples: Array(samples[13...])))
+        #expect(a.totalWeight + b.totalWeight == whole.totalWeight)
+        for i in whole.coherent.indices {
+            #expect(abs(a.coherent[i] + b.coherent[i] - whole.coherent[i]) <= 1e-12 * whole.coherent.max()!)
+        }
+    }
+
+    /// A Python lab tool with Google's protobuf package calls the Swift server.
+    @Test func pythonLabToolCallsTheComputeRPC() async throws {
+        let server = try RPCServer(routes: CobremsNodeService().routes, config: RPCServerConfig())
+        defer { Task { await server.shutdown() } }
+        let script = repositoryRoot.appendingPathComponent("examples/python/compute_spectrum.py").path
+        let r = try await run("/usr/bin/python3", [script, "127.0.0.1:\(server.port)", "--json"])
+        #expect(r.status == 0, "python failed: \(r.stderr)")
+        struct Answer: Decodable { let energy_GeV: [Double]; let coherent: [Double]; let polarization: [Double] }
+        let answer = try JSONDecoder().decode(Answer.self, from: Data(r.stdout.utf8))
+        let local = SpectrumComputation().spectrum(for: try SpotfinderRequest(query: "rad_thetah=1.2296&rad_thetav=50"), samples: nil)
+        #expect(answer.energy_GeV == local.energyGeV)
+        #expect(answer.coherent == local.coherent)
+        #expect(answer.polarization == local.polarization)
+    }
+}
