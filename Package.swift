@@ -22,7 +22,9 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
                        providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "SpotfinderProtoC", dependencies: ["CProtobufC"]),
-        .target(name: "Wire", dependencies: ["CProtobufC", "SpotfinderProtoC"], swiftSettings: strictSwift),
+        .target(name: "Wire", dependencies: ["CProtobufC", "CSystemShims", "SpotfinderProtoC"], swiftSettings: strictSwift),
+        // libc declarations Swift's Glibc module lacks.
+        .systemLibrary(name: "CSystemShims"),
 
         // Length-prefixed protobuf RPC over POSIX TCP sockets: server, client, deadlines, limits.
         .target(name: "RPC", dependencies: ["Wire"], swiftSettings: strictSwift),
@@ -42,7 +44,7 @@ let package = Package(
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "RPC", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),

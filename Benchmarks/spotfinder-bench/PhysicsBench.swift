@@ -1,5 +1,5 @@
 import Foundation
-@testable import Physics
+import Physics
 
 /// Issue 2's targets: one orientation ≤ 10 ms; a ≥1000-bin spot average ≤ 50 ms within 0.2% of brute force.
 enum PhysicsBench {
@@ -47,19 +47,5 @@ enum PhysicsBench {
                          worst * 100, referencePlot / average.median, referencePlot))
         table.add("physics", "spot average, \(samples.count) tilt bins (brute force)", ms(brute.median), "-",
                   String(format: "fast path is %.0f× faster", brute.median / average.median))
-    }
-}
-enum PhysicsProfile {
-    static func run() {
-        let beamline = Beamline()
-        let grid = EnergyGrid(minGeV: 4.5, maxGeV: 7, binWidthGeV: 0.02, beamEnergyGeV: 11.6)
-        let x = grid.computedCentresGeV.map { $0 / 11.6 }
-        let acc = Timing.measure(repetitions: 5) { _ = CollimatorAcceptance(beamline: beamline) }
-        let a = CollimatorAcceptance(beamline: beamline)
-        let inc = Timing.measure(repetitions: 5) { _ = IncoherentBremsstrahlung.dNdx(x: x, beamline: beamline, acceptance: a) }
-        let sm = Timing.measure(repetitions: 5) { _ = BeamCrystalSmearing(beamline: beamline, x: x) }
-        let lat = Timing.measure(repetitions: 5) { _ = ReciprocalLattice(crystal: .diamond, beamEnergyGeV: 11.6, thicknessMeters: 5e-5) }
-        let kg = Timing.measure(repetitions: 5) { _ = KinematicLimitGrid(x: x, grid: grid, beamEnergyGeV: 11.6, kinematics: CoherentKinematics(acceptance: a)) }
-        print("acceptance", ms(acc.median), "incoherent", ms(inc.median), "smearing", ms(sm.median), "lattice", ms(lat.median), "grid", ms(kg.median))
     }
 }

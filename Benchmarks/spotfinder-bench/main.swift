@@ -1,4 +1,4 @@
-// spotfinder-bench: the measured figures quoted in the README. Run with scripts/bench.
+// spotfinder-bench: the measured figures quoted in the README. Run with scripts/bench [area ...].
 import Foundation
 
 let selected = Set(CommandLine.arguments.dropFirst())
@@ -6,5 +6,5 @@ func wants(_ name: String) -> Bool { selected.isEmpty || selected.contains(name)
 
 var table = BenchTable("area", "measurement", "median", "p90", "notes")
 if wants("physics") { PhysicsBench.run(into: &table) }
+if wants("wire") { table.rows += try await WireBench.run() }
 print(table.render())
-if selected.contains("profile") { PhysicsProfile.run(); exit(0) }

@@ -54,12 +54,14 @@ public enum Framing {
 
     /// Encode an envelope as one frame.
     public static func encode(_ envelope: Envelope, maxFrameBytes: Int) throws(RPCError) -> [UInt8] {
-        let body: [UInt8]
-        do { body = try envelope.serializedBytes() } catch { throw RPCError(.internalError, "cannot encode the frame: \(error.message)") }
-        guard body.count <= maxFrameBytes else {
-            throw RPCError(.resourceExhausted, "message of \(body.count) bytes exceeds the \(maxFrameBytes)-byte frame limit")
+        var frame: [UInt8]
+        do { frame = try envelope.serializedBytes(prefix: 4) } catch { throw RPCError(.internalError, "cannot encode the frame: \(error.message)") }
+        let length = frame.count - 4
+        guard length <= maxFrameBytes else {
+            throw RPCError(.resourceExhausted, "message of \(length) bytes exceeds the \(maxFrameBytes)-byte frame limit")
         }
-        let n = UInt32(body.count)
-        return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + body
+        let n = UInt32(length)
+        frame[0] = UInt8(n >> 24); frame[1] = UInt8(n >> 16 & 0xFF); frame[2] = UInt8(n >> 8 & 0xFF); frame[3] = UInt8(n & 0xFF)
+        return frame
     }
 }

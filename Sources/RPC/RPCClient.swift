@@ -173,13 +173,10 @@ final class ClientConnection: Sendable {
     }
 
     func exchange(id: UInt64, frame: [UInt8], deadline: Deadline, method: String) async throws(RPCError) -> Envelope {
-        let timer: Task<Void, Never>? = deadline.isNone ? nil : Task { [self] in
-            try? await Task.sleep(nanoseconds: UInt64(max(0, deadline.remainingSeconds) * 1e9))
-            if !Task.isCancelled {
-                resolve(id, with: .failure(RPCError(.deadlineExceeded, "\(address) did not answer \(method) before the deadline")))
-            }
+        let timer: UInt64? = deadline.isNone ? nil : DeadlineTimers.shared.schedule(at: deadline) { [self] in
+            resolve(id, with: .failure(RPCError(.deadlineExceeded, "\(address) did not answer \(method) before the deadline")))
         }
-        defer { timer?.cancel() }
+        defer { if let timer { DeadlineTimers.shared.cancel(timer) } }
         do {
             return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Envelope, any Error>) in
                 let dead = state.withLock { s -> RPCError? in

@@ -189,7 +189,8 @@ final class ServerConnection: Sendable {
         let deadline = Deadline.fromWire(timeoutMs: request.timeoutMs)
         let context = RPCContext(method: request.method, deadline: deadline)
         let answered = OnceFlag()
-        let work = Task {
+        let timer = TimerSlot()
+        let work = Task { [self] in
             let response: Envelope
             switch await handler(request.payload, context) {
             case .success(let payload):
@@ -198,12 +199,14 @@ final class ServerConnection: Sendable {
                 response = Envelope(kind: .response, method: request.method, requestId: request.requestId,
                                     statusCode: error.code.rawValue, statusMessage: error.message)
             }
-            if answered.claim() { send(response) }
+            if answered.claim() {
+                if let token = timer.token { DeadlineTimers.shared.cancel(token) }
+                send(response)
+            }
             finished()
         }
         if !deadline.isNone {
-            Task {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, deadline.remainingSeconds) * 1e9))
+            timer.token = DeadlineTimers.shared.schedule(at: deadline) { [self] in
                 if answered.claim() {
                     work.cancel()
                     reply(id: request.requestId, method: request.method, code: .deadlineExceeded,
@@ -262,4 +265,13 @@ final class ServerConnection: Sendable {
 final class OnceFlag: Sendable {
     private let flag = Atomic(false)
     func claim() -> Bool { !flag.exchange(true, ordering: .acquiringAndReleasing) }
+}
+
+/// Where a call's deadline timer token is kept once armed.
+final class TimerSlot: Sendable {
+    private let value = Mutex<UInt64?>(nil)
+    var token: UInt64? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
 }

@@ -154,20 +154,23 @@ public final class Socket: @unchecked Sendable {
     /// Read exactly `count` bytes, waiting at most `timeoutSeconds` for each chunk.
     /// Returns nil on a clean end of stream before the first byte.
     public func readExactly(count: Int, timeoutSeconds: Double) throws(SocketError) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
+        // Uninitialized: recv fills it (no memset of large frames).
+        var buffer = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var got = 0
         while got < count {
-            guard try waitReadable(timeoutSeconds: timeoutSeconds) else {
-                throw SocketError(operation: "read (peer silent for \(timeoutSeconds) s)", errno: ETIMEDOUT)
-            }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
+            // Try first; wait (bounded) only when nothing is there yet: one syscall per chunk in the common case.
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, Int32(MSG_DONTWAIT)) }
             if n > 0 { got += n; continue }
             if n == 0 {
                 if got == 0 { return nil }
                 throw SocketError(operation: "read (peer closed mid-frame)", errno: ECONNRESET)
             }
-            if Glibc.errno == EINTR { continue }
-            throw SocketError(operation: "read", errno: Glibc.errno)
+            let e = Glibc.errno
+            if e == EINTR { continue }
+            guard e == EAGAIN || e == EWOULDBLOCK else { throw SocketError(operation: "read", errno: e) }
+            guard try waitReadable(timeoutSeconds: timeoutSeconds) else {
+                throw SocketError(operation: "read (peer silent for \(timeoutSeconds) s)", errno: ETIMEDOUT)
+            }
         }
         return buffer
     }

@@ -1,4 +1,5 @@
 import CProtobufC
+import CSystemShims
 import Foundation
 import SpotfinderProtoC
 
@@ -10,17 +11,27 @@ import SpotfinderProtoC
 enum CMessageBridge {
     typealias Descriptor = UnsafePointer<ProtobufCMessageDescriptor>
 
+    /// Frames of a few MiB are built and freed per call. glibc would mmap and unmap each one,
+    /// paying a page fault per 4 KiB every time; keeping them in the heap makes that memory reusable.
+    private static let heapTuning: Void = spotfinder_keep_large_buffers_in_heap()
+
     // MARK: Swift values → wire bytes
 
-    static func pack(_ value: ProtoMessageValue, as fullName: String) throws(WireError) -> [UInt8] {
+    /// Pack `value`; `prefix` zero bytes are reserved in front (room for a frame header, no extra copy).
+    static func pack(_ value: ProtoMessageValue, as fullName: String, prefix: Int = 0) throws(WireError) -> [UInt8] {
+        heapTuning
         guard let entry = DescriptorRegistry.shared.message(named: fullName) else {
             throw WireError("no message \(fullName) in spotfinder.proto")
         }
         let message = try build(value, entry)
         defer { protobuf_c_message_free_unpacked(message, nil) }
         let size = protobuf_c_message_get_packed_size(message)
-        var bytes = [UInt8](repeating: 0, count: size)
-        let written = bytes.withUnsafeMutableBufferPointer { protobuf_c_message_pack(message, $0.baseAddress) }
+        var written = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: prefix + size) { buffer, count in
+            for i in 0..<prefix { buffer[i] = 0 }
+            written = protobuf_c_message_pack(message, buffer.baseAddress! + prefix)
+            count = prefix + size
+        }
         guard written == size else { throw WireError("protobuf-c packed \(written) of \(size) bytes of \(fullName)") }
         return bytes
     }
@@ -32,7 +43,7 @@ enum CMessageBridge {
         protobuf_c_message_init(d, raw)
         do throws(WireError) {
             for (key, fieldValue) in value.fields {
-                guard let index = entry.fieldsByKey[DescriptorRegistry.key(key)] else {
+                guard let index = entry.index(of: key) else {
                     throw WireError("message \(name(d)) has no field '\(key)'")
                 }
                 try set(fieldValue, field: d.pointee.fields[index], in: raw, message: name(d))
@@ -137,7 +148,7 @@ enum CMessageBridge {
         case PROTOBUF_C_TYPE_BYTES:
             guard case .bytes(let b) = value else { throw WireError("\(field) expects bytes") }
             guard let data = malloc(max(b.count, 1)) else { throw WireError("out of memory for \(field)") }
-            b.withUnsafeBytes { if $0.count > 0 { data.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+            b.copyBytes(to: data.assumingMemoryBound(to: UInt8.self), count: b.count)
             p.storeBytes(of: ProtobufCBinaryData(len: b.count, data: data.assumingMemoryBound(to: UInt8.self)),
                          as: ProtobufCBinaryData.self)
         case PROTOBUF_C_TYPE_MESSAGE:
@@ -153,6 +164,7 @@ enum CMessageBridge {
     // MARK: Wire bytes → Swift values
 
     static func unpack(_ bytes: some ContiguousBytes, as fullName: String) throws(WireError) -> ProtoMessageValue {
+        heapTuning
         guard let entry = DescriptorRegistry.shared.message(named: fullName) else {
             throw WireError("no message \(fullName) in spotfinder.proto")
         }
@@ -162,14 +174,16 @@ enum CMessageBridge {
         }
         guard let message else { throw WireError("malformed \(fullName): protobuf-c could not parse the \(bytes.withUnsafeBytes { $0.count }) bytes") }
         defer { protobuf_c_message_free_unpacked(message, nil) }
-        return read(UnsafeRawPointer(message), entry.descriptor)
+        return read(UnsafeRawPointer(message), entry)
     }
 
-    private static func read(_ base: UnsafeRawPointer, _ d: Descriptor) -> ProtoMessageValue {
+    private static func read(_ base: UnsafeRawPointer, _ entry: DescriptorRegistry.Message) -> ProtoMessageValue {
+        let d = entry.descriptor
         var out = ProtoMessageValue()
+        out.fields.reserveCapacity(Int(d.pointee.n_fields))
         for i in 0..<Int(d.pointee.n_fields) {
             let f = d.pointee.fields[i]
-            let key = String(cString: f.name)
+            let key = entry.swiftNames[i]
             if f.label == PROTOBUF_C_LABEL_REPEATED {
                 let count = base.load(fromByteOffset: Int(f.quantifier_offset), as: Int.self)
                 guard count > 0, let array = base.load(fromByteOffset: Int(f.offset), as: UnsafeRawPointer?.self) else {
@@ -211,12 +225,13 @@ enum CMessageBridge {
             return .string(String(cString: s))
         case PROTOBUF_C_TYPE_BYTES:
             let b = p.load(as: ProtobufCBinaryData.self)
-            guard b.len > 0, let data = b.data else { return .bytes([]) }
-            return .bytes(Array(UnsafeBufferPointer(start: data, count: b.len)))
+            guard b.len > 0, let data = b.data else { return .bytes(Data()) }
+            return .bytes(Data(bytes: data, count: b.len))
         case PROTOBUF_C_TYPE_MESSAGE:
             guard let m = p.load(as: UnsafeRawPointer?.self),
-                  let d = descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self) else { return nil }
-            return .message(read(m, d))
+                  let d = descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self),
+                  let entry = DescriptorRegistry.shared.message(for: d) else { return nil }
+            return .message(read(m, entry))
         default:
             return nil
         }

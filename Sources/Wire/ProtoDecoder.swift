@@ -8,14 +8,13 @@ struct ProtoDecoder {
     }
 
     static func decodeValue<T: Decodable>(_ type: T.Type, from value: ProtoValue?, path: [any CodingKey]) throws -> T {
-        if let value {
-            switch (T.self, value) {
-            case (is Data.Type, .bytes(let b)): return Data(b) as! T
-            case (is [UInt8].Type, .bytes(let b)): return b as! T
-            case (is [Double].Type, .doubles(let d)): return d as! T
-            case (is [Float].Type, .doubles(let d)): return d.map(Float.init) as! T
-            default: break
-            }
+        // Fast paths, matched on the static type (same-type bit casts: no dynamic cast or bridging).
+        switch value {
+        case .bytes(let b)? where T.self == Data.self: return unsafeBitCast(b, to: T.self)
+        case .bytes(let b)? where T.self == [UInt8].self: return unsafeBitCast([UInt8](b), to: T.self)
+        case .doubles(let d)? where T.self == [Double].self: return unsafeBitCast(d, to: T.self)
+        case .doubles(let d)? where T.self == [Float].self: return unsafeBitCast(d.map(Float.init), to: T.self)
+        default: break
         }
         return try T(from: ValueDecoder(value: value, codingPath: path))
     }
@@ -38,7 +37,7 @@ private struct ValueDecoder: Decoder {
         switch value {
         case .list(let l): return Unkeyed(items: l, codingPath: codingPath)
         case .doubles(let d): return Unkeyed(items: d.map { .double($0) }, codingPath: codingPath)
-        case .bytes(let b): return Unkeyed(items: b.map { .uint(UInt64($0)) }, codingPath: codingPath)
+        case .bytes(let b): return Unkeyed(items: b.map { ProtoValue.uint(UInt64($0)) }, codingPath: codingPath)
         case nil: return Unkeyed(items: [], codingPath: codingPath)
         default: throw DecodingError.typeMismatch([ProtoValue].self, .init(codingPath: codingPath, debugDescription: "expected a list"))
         }
@@ -49,16 +48,16 @@ private struct ValueDecoder: Decoder {
     struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let message: ProtoMessageValue
         var codingPath: [any CodingKey]
-        /// Proto names differ from Swift's by case and underscores only.
-        private let index: [String: ProtoValue]
         init(message: ProtoMessageValue, codingPath: [any CodingKey]) {
             self.message = message
             self.codingPath = codingPath
-            index = Dictionary(message.fields.map { (DescriptorRegistry.key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
         }
         var allKeys: [Key] { message.fields.keys.compactMap(Key.init(stringValue:)) }
         private func field(_ key: Key) -> ProtoValue? {
-            index[DescriptorRegistry.key(key.stringValue)]
+            // Fields arrive under their Swift (lowerCamel) names; other spellings are matched loosely.
+            if let v = message.fields[key.stringValue] { return v }
+            let wanted = DescriptorRegistry.key(key.stringValue)
+            return message.fields.first { DescriptorRegistry.key($0.key) == wanted }?.value
         }
         func contains(_ key: Key) -> Bool { field(key) != nil }
         func decodeNil(forKey key: Key) -> Bool { field(key) == nil }

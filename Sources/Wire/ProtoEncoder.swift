@@ -13,10 +13,10 @@ struct ProtoEncoder {
     /// Fast paths for the large arrays and byte blobs that dominate payloads.
     /// Matched on the static type: an empty array would cast to any array type.
     static func special<T: Encodable>(_ value: T) -> ProtoValue? {
-        if T.self == Data.self { return .bytes([UInt8](value as! Data)) }
-        if T.self == [UInt8].self { return .bytes(value as! [UInt8]) }
-        if T.self == [Double].self { return .doubles(value as! [Double]) }
-        if T.self == [Float].self { return .doubles((value as! [Float]).map(Double.init)) }
+        if T.self == Data.self { return .bytes(unsafeBitCast(value, to: Data.self)) }
+        if T.self == [UInt8].self { return .bytes(Data(unsafeBitCast(value, to: [UInt8].self))) }
+        if T.self == [Double].self { return .doubles(unsafeBitCast(value, to: [Double].self)) }
+        if T.self == [Float].self { return .doubles(unsafeBitCast(value, to: [Float].self).map(Double.init)) }
         return nil
     }
 

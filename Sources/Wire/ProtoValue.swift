@@ -1,4 +1,6 @@
-/// A protobuf message as plain Swift values, keyed by field name: the neutral
+import Foundation
+
+/// A protobuf message as plain Swift values, keyed by Swift field name: the neutral
 /// form between Codable Swift types and protobuf-c's C structs.
 public struct ProtoMessageValue: Sendable, Equatable {
     public var fields: [String: ProtoValue] = [:]
@@ -12,7 +14,7 @@ public indirect enum ProtoValue: Sendable, Equatable {
     case double(Double)
     case bool(Bool)
     case string(String)
-    case bytes([UInt8])
+    case bytes(Data)
     case message(ProtoMessageValue)
     case list([ProtoValue])
     /// Fast path for large numeric arrays (spectra, tilt maps).

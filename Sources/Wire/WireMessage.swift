@@ -11,9 +11,14 @@ public protocol WireMessage: Codable, Sendable, Equatable {
 extension WireMessage {
     /// The protobuf wire bytes of this message.
     public func serializedBytes() throws(WireError) -> [UInt8] {
+        try serializedBytes(prefix: 0)
+    }
+
+    /// The wire bytes after `prefix` reserved bytes (a frame header is written there without copying the body).
+    public func serializedBytes(prefix: Int) throws(WireError) -> [UInt8] {
         let value: ProtoMessageValue
         do { value = try ProtoEncoder.encode(self) } catch { throw WireError("cannot encode \(Self.protoName): \(error)") }
-        return try CMessageBridge.pack(value, as: Self.protoName)
+        return try CMessageBridge.pack(value, as: Self.protoName, prefix: prefix)
     }
 
     /// Parse protobuf wire bytes; malformed input is a `WireError`, never a crash.
