@@ -15,14 +15,21 @@ let package = Package(
     targets: [
         // Pure physics: coherent bremsstrahlung model, no I/O.
         .target(name: "Physics", swiftSettings: strictSwift),
+        // Radiators, topographs, synthetic catalogue, the tilt distribution under the beam spot. Pure.
+        .target(name: "Topography", dependencies: ["Physics"], swiftSettings: strictSwift),
+        // Radiators on disk (atomic, checksummed) and imports from JSON/CSV.
+        .target(name: "RadiatorStore", dependencies: ["Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // The public vocabulary: query strings -> validated requests; answers as JSON.
-        .target(name: "API", dependencies: ["Physics"], swiftSettings: strictSwift),
+        .target(name: "API", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
 
         // protobuf-c: the system library, the committed protoc-c output, and the one Swift bridge.
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
                        providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "SpotfinderProtoC", dependencies: ["CProtobufC"]),
         .target(name: "Wire", dependencies: ["CProtobufC", "CSystemShims", "SpotfinderProtoC"], swiftSettings: strictSwift),
+        // zlib: compressed arrays and checksums in stored radiators.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Zlib", dependencies: ["CZlib"], swiftSettings: strictSwift),
         // libc declarations Swift's Glibc module lacks.
         .systemLibrary(name: "CSystemShims"),
 
@@ -30,7 +37,7 @@ let package = Package(
         .target(name: "RPC", dependencies: ["Wire"], swiftSettings: strictSwift),
 
         // Shared compute step: model cache, spectra for requests.
-        .target(name: "Compute", dependencies: ["Physics", "API"], swiftSettings: strictSwift),
+        .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
 
         // Wire messages <-> validated domain values.
         .target(name: "WireMapping", dependencies: ["API", "Physics", "RPC", "Wire"], swiftSettings: strictSwift),
@@ -42,7 +49,7 @@ let package = Package(
 
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute"],
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "RadiatorStore", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "RPC", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
@@ -51,6 +58,7 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "Physics", "RPC", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
+        .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]
 )

@@ -3,12 +3,18 @@ import API
 import Compute
 import Foundation
 import Physics
+import RadiatorStore
+import Topography
 
 let usage = """
-usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv]
-       spotfinder snap 'QUERY&snap_action=snap_para&snap_edge=6'
+usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv] [--data DIR]
+       spotfinder snap 'QUERY&snap_action=snap_para&snap_edge=6' [--data DIR]
+       spotfinder tilt 'QUERY' [--data DIR]
+       spotfinder radiators [--data DIR]
+       spotfinder import FILE.json|FILE.csv [--data DIR]
 QUERY uses the web tool's parameter names (see README); omitted ones take their defaults.
-radiator_name=ideal is a perfect crystal at one orientation.
+radiator_name=ideal is a perfect crystal at one orientation; a radiator's name averages over the beam spot.
+The data folder is --data, else $SPOTFINDER_DATA, else ./data/radiators (created with the built-in radiators).
 """
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -27,15 +33,15 @@ func printJSON(_ value: some Encodable) {
 var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { fail(usage) }
 arguments.removeFirst()
-if command == "help" || command == "--help" || command == "-h" { print(usage); exit(0) }
+if ["help", "--help", "-h"].contains(command) { print(usage); exit(0) }
 
-var orientationsFile: String?
+var options: [String: String] = [:]
 var positional: [String] = []
 while !arguments.isEmpty {
     let a = arguments.removeFirst()
-    if a == "--orientations" {
-        guard !arguments.isEmpty else { fail("--orientations needs a file name") }
-        orientationsFile = arguments.removeFirst()
+    if a == "--orientations" || a == "--data" {
+        guard !arguments.isEmpty else { fail("\(a) needs a value") }
+        options[a] = arguments.removeFirst()
     } else if a.hasPrefix("--") {
         fail("unknown option \(a)\n\(usage)")
     } else {
@@ -44,30 +50,73 @@ while !arguments.isEmpty {
 }
 guard positional.count <= 1 else { fail("give the query as one argument (quote it)\n\(usage)") }
 
-do {
-    let request = try SpotfinderRequest(query: positional.first ?? "")
-    let radiatorName = request.radiatorName ?? "ideal"
-    guard radiatorName == "ideal" else {
-        throw ParameterError(parameter: "radiator_name", message: "radiator_name = '\(radiatorName)' is not known: this build has only 'ideal'")
+let dataDirectory = options["--data"] ?? ProcessInfo.processInfo.environment["SPOTFINDER_DATA"] ?? "data/radiators"
+
+func store() throws(RadiatorError) -> RadiatorStore {
+    let s = try RadiatorStore(directory: dataDirectory)
+    try s.installDefaultsIfEmpty()
+    return s
+}
+
+/// The radiator the request names (default: the first in the store), or nil for the ideal crystal.
+func radiator(for request: SpotfinderRequest) throws -> Radiator? {
+    if request.isIdealRadiator { return nil }
+    let s = try store()
+    let name = request.radiatorName ?? s.names().first ?? "ideal"
+    if name == "ideal" { return nil }
+    do { return try s.load(name) } catch {
+        throw ParameterError(parameter: "radiator_name", message: "radiator_name = '\(name)': \(error.message)")
     }
+}
+
+do {
     switch command {
-    case "spectrum":
-        var samples: [TiltSample]?
-        if let file = orientationsFile {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                fail("cannot read orientations file \(file)")
+    case "radiators":
+        let (radiators, problems) = try store().loadAll()
+        for p in problems { FileHandle.standardError.write(Data("spotfinder: warning: skipped \(p)\n".utf8)) }
+        printJSON(radiators.map(RadiatorSummary.init))
+    case "import":
+        guard let file = positional.first else { fail("import needs a file: spotfinder import FILE.json|FILE.csv") }
+        let r = try RadiatorImport.file(file)
+        try store().save(r)
+        printJSON(RadiatorSummary(r))
+    case "spectrum", "snap", "tilt":
+        let request = try SpotfinderRequest(query: positional.first ?? "")
+        let found = try radiator(for: request)
+        let analysis = try found.map { r throws(ParameterError) in try SpotAnalysis(radiator: r, request: request) }
+        switch command {
+        case "spectrum":
+            if let file = options["--orientations"] {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { fail("cannot read orientations file \(file)") }
+                let samples = try OrientationTable.parse(text, source: file)
+                printJSON(SpectrumComputation().response(for: request, samples: samples, radiatorName: found?.name ?? "ideal"))
+            } else if let analysis {
+                let spectrum = try analysis.spectrum(for: request, computation: SpectrumComputation())
+                printJSON(SpectrumResponse(spectrum: spectrum, request: request, radiatorName: analysis.radiator.name,
+                                           orientationsAveraged: analysis.tilt.samples.count))
+            } else {
+                printJSON(SpectrumComputation().response(for: request, samples: nil, radiatorName: "ideal"))
             }
-            samples = try OrientationTable.parse(text, source: file)
+        case "snap":
+            guard let plane = request.snapPlane else {
+                throw ParameterError(parameter: "snap_action", message: "snap needs snap_action=snap_para or snap_action=snap_perp")
+            }
+            if let analysis { printJSON(try analysis.snap(request, plane: plane)) } else {
+                printJSON(try SnapResponse(request: request, plane: plane, meanTiltH: 0, meanTiltV: 0, radiatorName: "ideal"))
+            }
+        default:
+            guard let analysis else {
+                throw ParameterError(parameter: "radiator_name", message: "tilt needs a radiator with a topograph, not the ideal crystal")
+            }
+            printJSON(TiltResponse(analysis.tilt, radiatorName: analysis.radiator.name, view: analysis.side))
         }
-        printJSON(SpectrumComputation().response(for: request, samples: samples, radiatorName: radiatorName))
-    case "snap":
-        guard let plane = request.snapPlane else {
-            throw ParameterError(parameter: "snap_action", message: "snap needs snap_action=snap_para or snap_action=snap_perp")
-        }
-        printJSON(try SnapResponse(request: request, plane: plane, meanTiltH: 0, meanTiltV: 0, radiatorName: radiatorName))
     default:
         fail("unknown command '\(command)'\n\(usage)")
     }
 } catch let error as ParameterError {
     fail(error.message)
+} catch let error as RadiatorError {
+    fail(error.message)
+} catch {
+    fail("\(error)", status: 1)
 }

@@ -39,3 +39,12 @@ public struct Spectrum: Sendable, Equatable {
         coherent.indices.max { coherent[$0] < coherent[$1] }.map { energyGeV[$0] }
     }
 }
+
+extension Spectrum {
+    /// Rates scaled by a factor (e.g. the fraction of the beam that hits the crystal); ratios unchanged.
+    public func scaled(by factor: Double) -> Spectrum {
+        Spectrum(energyGeV: energyGeV, coherent: coherent.map { $0 * factor },
+                 coherentPolarized: coherentPolarized.map { $0 * factor }, incoherent: incoherent.map { $0 * factor },
+                 binWidthGeV: binWidthGeV)
+    }
+}

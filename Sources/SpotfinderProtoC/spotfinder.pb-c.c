@@ -1447,6 +1447,96 @@ void   spotfinder__v1__plot_response__free_unpacked
   assert(message->base.descriptor == &spotfinder__v1__plot_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   spotfinder__v1__stored_view__init
+                     (Spotfinder__V1__StoredView         *message)
+{
+  static const Spotfinder__V1__StoredView init_value = SPOTFINDER__V1__STORED_VIEW__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__stored_view__get_packed_size
+                     (const Spotfinder__V1__StoredView *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__stored_view__pack
+                     (const Spotfinder__V1__StoredView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__stored_view__pack_to_buffer
+                     (const Spotfinder__V1__StoredView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__StoredView *
+       spotfinder__v1__stored_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__StoredView *)
+     protobuf_c_message_unpack (&spotfinder__v1__stored_view__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__stored_view__free_unpacked
+                     (Spotfinder__V1__StoredView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__stored_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__stored_radiator__init
+                     (Spotfinder__V1__StoredRadiator         *message)
+{
+  static const Spotfinder__V1__StoredRadiator init_value = SPOTFINDER__V1__STORED_RADIATOR__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__stored_radiator__get_packed_size
+                     (const Spotfinder__V1__StoredRadiator *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_radiator__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__stored_radiator__pack
+                     (const Spotfinder__V1__StoredRadiator *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_radiator__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__stored_radiator__pack_to_buffer
+                     (const Spotfinder__V1__StoredRadiator *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_radiator__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__StoredRadiator *
+       spotfinder__v1__stored_radiator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__StoredRadiator *)
+     protobuf_c_message_unpack (&spotfinder__v1__stored_radiator__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__stored_radiator__free_unpacked
+                     (Spotfinder__V1__StoredRadiator *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__stored_radiator__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor spotfinder__v1__envelope__field_descriptors[7] =
 {
   {
@@ -4044,6 +4134,199 @@ const ProtobufCMessageDescriptor spotfinder__v1__plot_response__descriptor =
   spotfinder__v1__plot_response__field_indices_by_name,
   1,  spotfinder__v1__plot_response__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__plot_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__stored_view__field_descriptors[5] =
+{
+  {
+    "view",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredView, view),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grid",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredView, grid),
+    &spotfinder__v1__grid__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thetah_urad_zlib",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredView, thetah_urad_zlib),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thetav_urad_zlib",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredView, thetav_urad_zlib),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mask_zlib",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredView, mask_zlib),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__stored_view__field_indices_by_name[] = {
+  1,   /* field[1] = grid */
+  4,   /* field[4] = mask_zlib */
+  2,   /* field[2] = thetah_urad_zlib */
+  3,   /* field[3] = thetav_urad_zlib */
+  0,   /* field[0] = view */
+};
+static const ProtobufCIntRange spotfinder__v1__stored_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__stored_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.StoredView",
+  "StoredView",
+  "Spotfinder__V1__StoredView",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__StoredView),
+  5,
+  spotfinder__v1__stored_view__field_descriptors,
+  spotfinder__v1__stored_view__field_indices_by_name,
+  1,  spotfinder__v1__stored_view__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__stored_view__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__stored_radiator__field_descriptors[6] =
+{
+  {
+    "format_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredRadiator, format_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredRadiator, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "crystal",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredRadiator, crystal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thickness_um",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredRadiator, thickness_um),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredRadiator, notes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "views",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__StoredRadiator, n_views),
+    offsetof(Spotfinder__V1__StoredRadiator, views),
+    &spotfinder__v1__stored_view__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__stored_radiator__field_indices_by_name[] = {
+  2,   /* field[2] = crystal */
+  0,   /* field[0] = format_version */
+  1,   /* field[1] = name */
+  4,   /* field[4] = notes */
+  3,   /* field[3] = thickness_um */
+  5,   /* field[5] = views */
+};
+static const ProtobufCIntRange spotfinder__v1__stored_radiator__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.StoredRadiator",
+  "StoredRadiator",
+  "Spotfinder__V1__StoredRadiator",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__StoredRadiator),
+  6,
+  spotfinder__v1__stored_radiator__field_descriptors,
+  spotfinder__v1__stored_radiator__field_indices_by_name,
+  1,  spotfinder__v1__stored_radiator__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__stored_radiator__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue spotfinder__v1__frame_kind__enum_values_by_number[2] =

@@ -33,6 +33,8 @@ static const ProtobufCMessageDescriptor *const descriptors[] = {
   &spotfinder__v1__spectrum_plot_request__descriptor,
   &spotfinder__v1__map_plot_request__descriptor,
   &spotfinder__v1__plot_response__descriptor,
+  &spotfinder__v1__stored_view__descriptor,
+  &spotfinder__v1__stored_radiator__descriptor,
 };
 size_t spotfinder_message_descriptor_count(void) { return sizeof(descriptors) / sizeof(descriptors[0]); }
 const ProtobufCMessageDescriptor *spotfinder_message_descriptor_at(size_t index) {

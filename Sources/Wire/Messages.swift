@@ -4,7 +4,6 @@ import Foundation
 // Properties mirror the proto fields; optionals are the one-field oneofs (unset = default).
 
 public enum FrameKind: Int32, Codable, Sendable { case request = 0, response = 1 }
-public enum SurfaceKind: UInt8, Codable, Sendable { case nothing = 0, crystal = 1, mount = 2 }
 
 public struct Envelope: WireMessage {
     public static let protoName = "spotfinder.v1.Envelope"
@@ -277,4 +276,20 @@ public struct PlotResponse: WireMessage {
     public static let protoName = "spotfinder.v1.PlotResponse"
     public var png = Data()
     public init(png: Data = Data()) { self.png = png }
+}
+
+public struct StoredViewMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.StoredView"
+    public var view = ""
+    public var grid: GridMessage?
+    public var thetahUradZlib = Data(), thetavUradZlib = Data(), maskZlib = Data()
+    public init() {}
+}
+
+public struct StoredRadiatorMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.StoredRadiator"
+    public var formatVersion: UInt32 = 0
+    public var name = "", crystal = "", thicknessUm = 0.0, notes = ""
+    public var views: [StoredViewMessage] = []
+    public init() {}
 }

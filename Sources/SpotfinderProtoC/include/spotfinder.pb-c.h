@@ -47,6 +47,8 @@ typedef struct Spotfinder__V1__Curve Spotfinder__V1__Curve;
 typedef struct Spotfinder__V1__SpectrumPlotRequest Spotfinder__V1__SpectrumPlotRequest;
 typedef struct Spotfinder__V1__MapPlotRequest Spotfinder__V1__MapPlotRequest;
 typedef struct Spotfinder__V1__PlotResponse Spotfinder__V1__PlotResponse;
+typedef struct Spotfinder__V1__StoredView Spotfinder__V1__StoredView;
+typedef struct Spotfinder__V1__StoredRadiator Spotfinder__V1__StoredRadiator;
 
 
 /* --- enums --- */
@@ -797,6 +799,42 @@ struct  Spotfinder__V1__PlotResponse
     , {0,NULL} }
 
 
+/*
+ * ---------------------------------------------------------------- on-disk radiator file
+ * File layout: 8 bytes "SPOTRAD1", 4 bytes big-endian CRC-32 of the rest, then
+ * one StoredRadiator. Arrays are little-endian float32 (tilts) or one byte per
+ * pixel (mask), each zlib-compressed.
+ */
+struct  Spotfinder__V1__StoredView
+{
+  ProtobufCMessage base;
+  char *view;
+  Spotfinder__V1__Grid *grid;
+  ProtobufCBinaryData thetah_urad_zlib;
+  ProtobufCBinaryData thetav_urad_zlib;
+  ProtobufCBinaryData mask_zlib;
+};
+#define SPOTFINDER__V1__STORED_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__stored_view__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, {0,NULL}, {0,NULL}, {0,NULL} }
+
+
+struct  Spotfinder__V1__StoredRadiator
+{
+  ProtobufCMessage base;
+  uint32_t format_version;
+  char *name;
+  char *crystal;
+  double thickness_um;
+  char *notes;
+  size_t n_views;
+  Spotfinder__V1__StoredView **views;
+};
+#define SPOTFINDER__V1__STORED_RADIATOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__stored_radiator__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL }
+
+
 /* Spotfinder__V1__Envelope methods */
 void   spotfinder__v1__envelope__init
                      (Spotfinder__V1__Envelope         *message);
@@ -1405,6 +1443,44 @@ Spotfinder__V1__PlotResponse *
 void   spotfinder__v1__plot_response__free_unpacked
                      (Spotfinder__V1__PlotResponse *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__StoredView methods */
+void   spotfinder__v1__stored_view__init
+                     (Spotfinder__V1__StoredView         *message);
+size_t spotfinder__v1__stored_view__get_packed_size
+                     (const Spotfinder__V1__StoredView   *message);
+size_t spotfinder__v1__stored_view__pack
+                     (const Spotfinder__V1__StoredView   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__stored_view__pack_to_buffer
+                     (const Spotfinder__V1__StoredView   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__StoredView *
+       spotfinder__v1__stored_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__stored_view__free_unpacked
+                     (Spotfinder__V1__StoredView *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__StoredRadiator methods */
+void   spotfinder__v1__stored_radiator__init
+                     (Spotfinder__V1__StoredRadiator         *message);
+size_t spotfinder__v1__stored_radiator__get_packed_size
+                     (const Spotfinder__V1__StoredRadiator   *message);
+size_t spotfinder__v1__stored_radiator__pack
+                     (const Spotfinder__V1__StoredRadiator   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__stored_radiator__pack_to_buffer
+                     (const Spotfinder__V1__StoredRadiator   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__StoredRadiator *
+       spotfinder__v1__stored_radiator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__stored_radiator__free_unpacked
+                     (Spotfinder__V1__StoredRadiator *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Spotfinder__V1__Envelope_Closure)
@@ -1502,6 +1578,12 @@ typedef void (*Spotfinder__V1__MapPlotRequest_Closure)
                   void *closure_data);
 typedef void (*Spotfinder__V1__PlotResponse_Closure)
                  (const Spotfinder__V1__PlotResponse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__StoredView_Closure)
+                 (const Spotfinder__V1__StoredView *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__StoredRadiator_Closure)
+                 (const Spotfinder__V1__StoredRadiator *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1711,6 +1793,8 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__curve__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__spectrum_plot_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__plot_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__stored_view__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor;
 extern const ProtobufCServiceDescriptor spotfinder__v1__cobrems_node__descriptor;
 extern const ProtobufCServiceDescriptor spotfinder__v1__edge__descriptor;
 extern const ProtobufCServiceDescriptor spotfinder__v1__topograph_store__descriptor;

@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+import Topography
+
+/// A radiator's headline facts, for lists and menus.
+public struct RadiatorSummary: Sendable, Equatable, Codable {
+    public var name: String
+    public var crystal: String
+    public var thickness_um: Double
+    public var views: [String]
+    public var width_mm: Double
+    public var height_mm: Double
+    public var rms_tilt_urad: Double
+    public var notes: String
+
+    public init(_ r: Radiator) {
+        name = r.name
+        crystal = r.crystal
+        thickness_um = r.thicknessMicrons
+        views = r.views.map(\.side.rawValue)
+        let front = r.views[0]
+        var minX = Double.infinity, maxX = -Double.infinity, minY = Double.infinity, maxY = -Double.infinity
+        for row in 0..<front.grid.rows {
+            for column in 0..<front.grid.columns where front.mask[front.grid.index(column: column, row: row)] == .crystal {
+                minX = min(minX, front.grid.x(column: column)); maxX = max(maxX, front.grid.x(column: column))
+                minY = min(minY, front.grid.y(row: row)); maxY = max(maxY, front.grid.y(row: row))
+            }
+        }
+        width_mm = maxX >= minX ? maxX - minX + front.grid.pixelMillimeters : 0
+        height_mm = maxY >= minY ? maxY - minY + front.grid.pixelMillimeters : 0
+        rms_tilt_urad = front.crystalStatistics.rms
+        notes = r.notes
+    }
+}
+
+/// Radiators on disk, one file per radiator (`NAME.radiator`), written atomically.
+/// Unreadable files are reported by name and skipped, never fatal.
+public final class RadiatorStore: Sendable {
+    public let directory: String
+    public static let fileExtension = "radiator"
+    private let revisions = Mutex<[String: UInt64]>([:])
+
+    public init(directory: String) throws(RadiatorError) {
+        self.directory = directory
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw RadiatorError("cannot create the data folder \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    public func path(of name: String) -> String { "\(directory)/\(name).\(Self.fileExtension)" }
+
+    /// Names of the radiator files present, sorted.
+    public func names() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.filter { $0.hasSuffix(".\(Self.fileExtension)") && !$0.hasPrefix(".") }
+            .map { String($0.dropLast(Self.fileExtension.count + 1)) }.sorted()
+    }
+
+    public func load(_ name: String) throws(RadiatorError) -> Radiator {
+        guard names().contains(name) else {
+            throw RadiatorError("radiator '\(name)' not found; known: \(names().joined(separator: ", "))")
+        }
+        let p = path(of: name)
+        guard let data = FileManager.default.contents(atPath: p) else { throw RadiatorError("cannot read \(p)") }
+        return try RadiatorFile.decode([UInt8](data), source: p)
+    }
+
+    /// Every readable radiator, plus a sentence for each file that could not be read.
+    public func loadAll() -> (radiators: [Radiator], problems: [String]) {
+        var radiators: [Radiator] = [], problems: [String] = []
+        for name in names() {
+            do { radiators.append(try load(name)) } catch { problems.append(error.message) }
+        }
+        return (radiators, problems)
+    }
+
+    /// Validate and store (replacing any radiator of the same name). Returns the new revision.
+    @discardableResult
+    public func save(_ r: Radiator) throws(RadiatorError) -> UInt64 {
+        try r.validate()
+        let bytes = try RadiatorFile.encode(r)
+        do { try DurableFile.write(bytes, to: path(of: r.name)) } catch { throw RadiatorError(error.description) }
+        return revisions.withLock { $0[r.name, default: 0] += 1; return $0[r.name]! }
+    }
+
+    /// A counter that changes whenever a radiator is re-imported through this store (cache invalidation).
+    public func revision(of name: String) -> UInt64 { revisions.withLock { $0[name, default: 0] } }
+
+    /// First start: write the built-in synthetic catalogue if the folder holds no radiator.
+    public func installDefaultsIfEmpty() throws(RadiatorError) {
+        guard names().isEmpty else { return }
+        for r in SyntheticRadiators.all { try save(r) }
+    }
+}
