@@ -4,10 +4,16 @@ import RPC
 /// The repository root (for scripts, examples and built products).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The folder holding the built executables (next to the test bundle).
-var productsDirectory: URL {
-    let bundle = Bundle.main.bundleURL
-    return bundle.hasDirectoryPath && bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+/// A built executable of this package (the test bundle sits beside them).
+func executable(_ name: String) -> String {
+    let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                      Bundle.main.bundleURL.deletingLastPathComponent(),
+                      repositoryRoot.appendingPathComponent(".build/debug")]
+    for dir in candidates {
+        let path = dir.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return repositoryRoot.appendingPathComponent(".build/debug/\(name)").path
 }
 
 struct ProcessResult: Sendable { let status: Int32; let stdout: String; let stderr: String }
