@@ -51,7 +51,7 @@ let package = Package(
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "RadiatorStore", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "RPC", "Wire"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "RadiatorStore", "RPC", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),

@@ -48,8 +48,9 @@ public struct TiltDistribution: Sendable {
         let bin = histogram.binMilliradians
         let minH = stats.meanH * 1e-3 - Double(n) * bin / 2, minV = stats.meanV * 1e-3 - Double(n) * bin / 2
         var hist = [Double](repeating: 0, count: n * n)
-        // Occupied tilt cells (also beyond the histogram's range): Σw, Σw·θH, Σw·θV.
-        var cells: [Int64: (w: Double, h: Double, v: Double)] = [:]
+        // Per-bin Σw·θH, Σw·θV (centroids); tilts beyond the histogram's range in a side table.
+        var sumH = [Double](repeating: 0, count: n * n), sumV = [Double](repeating: 0, count: n * n)
+        var outside: [Int64: (w: Double, h: Double, v: Double)] = [:]
         var overlay = [Float](repeating: 0, count: g.count)
         var total = 0.0, onCrystal = 0.0, onMount = 0.0
         var sh = 0.0, sv = 0.0, shh = 0.0, svv = 0.0
@@ -77,10 +78,14 @@ public struct TiltDistribution: Sendable {
                     let h = thetaH * 1e-3, v = thetaV * 1e-3
                     sh += w * h; sv += w * v; shh += w * h * h; svv += w * v * v
                     let bh = Int(((h - minH) / bin).rounded(.down)), bv = Int(((v - minV) / bin).rounded(.down))
-                    if bh >= 0, bv >= 0, bh < n, bv < n { hist[bv * n + bh] += w }
-                    let key = Int64(bv) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: bh)))
-                    let c = cells[key, default: (0, 0, 0)]
-                    cells[key] = (c.w + w, c.h + w * h, c.v + w * v)
+                    if bh >= 0, bv >= 0, bh < n, bv < n {
+                        let k = bv * n + bh
+                        hist[k] += w; sumH[k] += w * h; sumV[k] += w * v
+                    } else {
+                        let key = Int64(bv) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: bh)))
+                        let c = outside[key, default: (0, 0, 0)]
+                        outside[key] = (c.w + w, c.h + w * h, c.v + w * v)
+                    }
                 }
                 let px = Int(((r.x - g.originXMillimeters) / g.pixelMillimeters + 0.5).rounded(.down))
                 let py = Int(((r.y - g.originYMillimeters) / g.pixelMillimeters + 0.5).rounded(.down))
@@ -104,10 +109,15 @@ public struct TiltDistribution: Sendable {
         meanThetaVMilliradians = mv
         rmsThetaHMilliradians = max(0, shh * norm - mh * mh).squareRoot()
         rmsThetaVMilliradians = max(0, svv * norm - mv * mv).squareRoot()
-        samples = cells.keys.sorted().map { key in
-            let c = cells[key]!
-            return TiltSample(thetaHOffsetMilliradians: c.h / c.w, thetaVOffsetMilliradians: c.v / c.w, weight: c.w * norm)
+        var samples: [TiltSample] = []
+        for k in hist.indices where hist[k] > 0 {
+            samples.append(TiltSample(thetaHOffsetMilliradians: sumH[k] / hist[k], thetaVOffsetMilliradians: sumV[k] / hist[k], weight: hist[k] * norm))
         }
+        for key in outside.keys.sorted() {
+            let c = outside[key]!
+            samples.append(TiltSample(thetaHOffsetMilliradians: c.h / c.w, thetaVOffsetMilliradians: c.v / c.w, weight: c.w * norm))
+        }
+        self.samples = samples
         self.overlay = overlay
         sampledPoints = points
     }
