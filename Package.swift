@@ -30,6 +30,9 @@ let package = Package(
         // zlib: compressed arrays and checksums in stored radiators.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Zlib", dependencies: ["CZlib"], swiftSettings: strictSwift),
+        // libpng (simplified API) for PNG output; Render draws plots in pure Swift.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .target(name: "Render", dependencies: ["CLibPNG"], swiftSettings: strictSwift),
         // libc declarations Swift's Glibc module lacks.
         .systemLibrary(name: "CSystemShims"),
 
@@ -47,9 +50,12 @@ let package = Package(
         .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RPC", "ServiceSupport", "Wire", "WireMapping"],
                 swiftSettings: strictSwift),
 
+        .target(name: "Plots", dependencies: ["API", "Physics", "Render", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "PlotRendererCore", dependencies: ["Render", "RPC", "Wire"], swiftSettings: strictSwift),
+
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "RadiatorStore", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "RadiatorStore", "RPC", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),

@@ -3,6 +3,9 @@ import API
 import Compute
 import Foundation
 import Physics
+import PlotRendererCore
+import RPC
+import Plots
 import RadiatorStore
 import Topography
 
@@ -12,6 +15,7 @@ usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv] [--data DIR]
        spotfinder tilt 'QUERY' [--data DIR]
        spotfinder radiators [--data DIR]
        spotfinder import FILE.json|FILE.csv [--data DIR]
+       spotfinder plot 'QUERY&plot_type=polar&format=png' --out FILE [--data DIR]
 QUERY uses the web tool's parameter names (see README); omitted ones take their defaults.
 radiator_name=ideal is a perfect crystal at one orientation; a radiator's name averages over the beam spot.
 The data folder is --data, else $SPOTFINDER_DATA, else ./data/radiators (created with the built-in radiators).
@@ -39,7 +43,7 @@ var options: [String: String] = [:]
 var positional: [String] = []
 while !arguments.isEmpty {
     let a = arguments.removeFirst()
-    if a == "--orientations" || a == "--data" {
+    if a == "--orientations" || a == "--data" || a == "--out" {
         guard !arguments.isEmpty else { fail("\(a) needs a value") }
         options[a] = arguments.removeFirst()
     } else if a.hasPrefix("--") {
@@ -80,6 +84,35 @@ do {
         let r = try RadiatorImport.file(file)
         try store().save(r)
         printJSON(RadiatorSummary(r))
+    case "plot":
+        guard let out = options["--out"] else { fail("plot needs --out FILE") }
+        let request = try SpotfinderRequest(query: positional.first ?? "")
+        guard let r = try radiator(for: request) else {
+            throw ParameterError(parameter: "radiator_name", message: "plot needs a radiator with a topograph")
+        }
+        let analysis = try SpotAnalysis(radiator: r, request: request)
+        let data: Data
+        switch request.word("plot_type") {
+        case "spot", "tilt":
+            let m = request.word("plot_type") == "tilt"
+                ? PlotRequests.tilt(analysis.tilt, request: request, radiatorName: r.name, view: analysis.side)
+                : PlotRequests.spot(view: r.view(analysis.side)!, tilt: analysis.tilt, request: request, radiatorName: r.name)
+            switch request.word("format") {
+            case "csv": data = Data(PlotData.csv(m).utf8)
+            case "json": data = PlotData.json(m)
+            default: data = try PlotRendererService.png(m)
+            }
+        default:
+            let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
+            let spectrum = try analysis.spectrum(for: request, computation: SpectrumComputation())
+            let p = PlotRequests.spectrum(kind, spectrum, request: request, radiatorName: r.name)
+            switch request.word("format") {
+            case "csv": data = Data(PlotData.csv(p).utf8)
+            case "json": data = PlotData.json(p)
+            default: data = try PlotRendererService.png(p)
+            }
+        }
+        guard FileManager.default.createFile(atPath: out, contents: data) else { fail("cannot write \(out)") }
     case "spectrum", "snap", "tilt":
         let request = try SpotfinderRequest(query: positional.first ?? "")
         let found = try radiator(for: request)
@@ -113,6 +146,8 @@ do {
     default:
         fail("unknown command '\(command)'\n\(usage)")
     }
+} catch let error as RPCError {
+    fail(error.message)
 } catch let error as ParameterError {
     fail(error.message)
 } catch let error as RadiatorError {

@@ -1357,6 +1357,141 @@ void   spotfinder__v1__spectrum_plot_request__free_unpacked
   assert(message->base.descriptor == &spotfinder__v1__spectrum_plot_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   spotfinder__v1__map_grid__init
+                     (Spotfinder__V1__MapGrid         *message)
+{
+  static const Spotfinder__V1__MapGrid init_value = SPOTFINDER__V1__MAP_GRID__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__map_grid__get_packed_size
+                     (const Spotfinder__V1__MapGrid *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_grid__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__map_grid__pack
+                     (const Spotfinder__V1__MapGrid *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_grid__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__map_grid__pack_to_buffer
+                     (const Spotfinder__V1__MapGrid *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_grid__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__MapGrid *
+       spotfinder__v1__map_grid__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__MapGrid *)
+     protobuf_c_message_unpack (&spotfinder__v1__map_grid__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__map_grid__free_unpacked
+                     (Spotfinder__V1__MapGrid *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__map_grid__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__ellipse__init
+                     (Spotfinder__V1__Ellipse         *message)
+{
+  static const Spotfinder__V1__Ellipse init_value = SPOTFINDER__V1__ELLIPSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__ellipse__get_packed_size
+                     (const Spotfinder__V1__Ellipse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__ellipse__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__ellipse__pack
+                     (const Spotfinder__V1__Ellipse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__ellipse__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__ellipse__pack_to_buffer
+                     (const Spotfinder__V1__Ellipse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__ellipse__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__Ellipse *
+       spotfinder__v1__ellipse__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__Ellipse *)
+     protobuf_c_message_unpack (&spotfinder__v1__ellipse__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__ellipse__free_unpacked
+                     (Spotfinder__V1__Ellipse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__ellipse__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__marker__init
+                     (Spotfinder__V1__Marker         *message)
+{
+  static const Spotfinder__V1__Marker init_value = SPOTFINDER__V1__MARKER__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__marker__get_packed_size
+                     (const Spotfinder__V1__Marker *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__marker__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__marker__pack
+                     (const Spotfinder__V1__Marker *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__marker__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__marker__pack_to_buffer
+                     (const Spotfinder__V1__Marker *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__marker__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__Marker *
+       spotfinder__v1__marker__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__Marker *)
+     protobuf_c_message_unpack (&spotfinder__v1__marker__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__marker__free_unpacked
+                     (Spotfinder__V1__Marker *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__marker__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   spotfinder__v1__map_plot_request__init
                      (Spotfinder__V1__MapPlotRequest         *message)
 {
@@ -2819,7 +2954,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_view__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__radiator_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[8] =
+static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[9] =
 {
   {
     "name",
@@ -2917,12 +3052,25 @@ static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "revision",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RadiatorSummary, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] = {
   1,   /* field[1] = crystal */
   5,   /* field[5] = height_mm */
   0,   /* field[0] = name */
   7,   /* field[7] = notes */
+  8,   /* field[8] = revision */
   6,   /* field[6] = rms_tilt_urad */
   2,   /* field[2] = thickness_um */
   3,   /* field[3] = views */
@@ -2931,7 +3079,7 @@ static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] 
 static const ProtobufCIntRange spotfinder__v1__radiator_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
 {
@@ -2941,7 +3089,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
   "Spotfinder__V1__RadiatorSummary",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__RadiatorSummary),
-  8,
+  9,
   spotfinder__v1__radiator_summary__field_descriptors,
   spotfinder__v1__radiator_summary__field_indices_by_name,
   1,  spotfinder__v1__radiator_summary__number_ranges,
@@ -3737,7 +3885,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__tilt_response__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__tilt_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__curve__field_descriptors[3] =
+static const ProtobufCFieldDescriptor spotfinder__v1__curve__field_descriptors[5] =
 {
   {
     "label",
@@ -3775,8 +3923,34 @@ static const ProtobufCFieldDescriptor spotfinder__v1__curve__field_descriptors[3
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "color_rgb",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Curve, color_rgb),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dashed",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Curve, dashed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__curve__field_indices_by_name[] = {
+  3,   /* field[3] = color_rgb */
+  4,   /* field[4] = dashed */
   0,   /* field[0] = label */
   1,   /* field[1] = x */
   2,   /* field[2] = y */
@@ -3784,7 +3958,7 @@ static const unsigned spotfinder__v1__curve__field_indices_by_name[] = {
 static const ProtobufCIntRange spotfinder__v1__curve__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__curve__descriptor =
 {
@@ -3794,21 +3968,21 @@ const ProtobufCMessageDescriptor spotfinder__v1__curve__descriptor =
   "Spotfinder__V1__Curve",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__Curve),
-  3,
+  5,
   spotfinder__v1__curve__field_descriptors,
   spotfinder__v1__curve__field_indices_by_name,
   1,  spotfinder__v1__curve__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__curve__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_plot_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_plot_request__field_descriptors[10] =
 {
   {
     "title",
     1,
-    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_LABEL_REPEATED,
     PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpectrumPlotRequest, n_title),
     offsetof(Spotfinder__V1__SpectrumPlotRequest, title),
     NULL,
     &protobuf_c_empty_string,
@@ -3899,21 +4073,47 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_plot_request__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "transparent",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpectrumPlotRequest, transparent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "y_includes_zero",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpectrumPlotRequest, y_includes_zero),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spectrum_plot_request__field_indices_by_name[] = {
   3,   /* field[3] = curves */
   5,   /* field[5] = height_px */
   0,   /* field[0] = title */
+  8,   /* field[8] = transparent */
   4,   /* field[4] = width_px */
   7,   /* field[7] = window_max */
   6,   /* field[6] = window_min */
   1,   /* field[1] = x_title */
+  9,   /* field[9] = y_includes_zero */
   2,   /* field[2] = y_title */
 };
 static const ProtobufCIntRange spotfinder__v1__spectrum_plot_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spectrum_plot_request__descriptor =
 {
@@ -3923,21 +4123,304 @@ const ProtobufCMessageDescriptor spotfinder__v1__spectrum_plot_request__descript
   "Spotfinder__V1__SpectrumPlotRequest",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpectrumPlotRequest),
-  8,
+  10,
   spotfinder__v1__spectrum_plot_request__field_descriptors,
   spotfinder__v1__spectrum_plot_request__field_indices_by_name,
   1,  spotfinder__v1__spectrum_plot_request__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__spectrum_plot_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_descriptors[11] =
+static const ProtobufCFieldDescriptor spotfinder__v1__map_grid__field_descriptors[6] =
+{
+  {
+    "x0",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapGrid, x0),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "y0",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapGrid, y0),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dx",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapGrid, dx),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dy",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapGrid, dy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapGrid, columns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapGrid, rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__map_grid__field_indices_by_name[] = {
+  4,   /* field[4] = columns */
+  2,   /* field[2] = dx */
+  3,   /* field[3] = dy */
+  5,   /* field[5] = rows */
+  0,   /* field[0] = x0 */
+  1,   /* field[1] = y0 */
+};
+static const ProtobufCIntRange spotfinder__v1__map_grid__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__map_grid__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.MapGrid",
+  "MapGrid",
+  "Spotfinder__V1__MapGrid",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__MapGrid),
+  6,
+  spotfinder__v1__map_grid__field_descriptors,
+  spotfinder__v1__map_grid__field_indices_by_name,
+  1,  spotfinder__v1__map_grid__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__map_grid__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__ellipse__field_descriptors[7] =
+{
+  {
+    "cx",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Ellipse, cx),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cy",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Ellipse, cy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sx",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Ellipse, sx),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sy",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Ellipse, sy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rho",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Ellipse, rho),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sigmas",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Ellipse, sigmas),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "color_rgb",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Ellipse, color_rgb),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__ellipse__field_indices_by_name[] = {
+  6,   /* field[6] = color_rgb */
+  0,   /* field[0] = cx */
+  1,   /* field[1] = cy */
+  4,   /* field[4] = rho */
+  5,   /* field[5] = sigmas */
+  2,   /* field[2] = sx */
+  3,   /* field[3] = sy */
+};
+static const ProtobufCIntRange spotfinder__v1__ellipse__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__ellipse__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.Ellipse",
+  "Ellipse",
+  "Spotfinder__V1__Ellipse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__Ellipse),
+  7,
+  spotfinder__v1__ellipse__field_descriptors,
+  spotfinder__v1__ellipse__field_indices_by_name,
+  1,  spotfinder__v1__ellipse__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__ellipse__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__marker__field_descriptors[3] =
+{
+  {
+    "x",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Marker, x),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "y",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Marker, y),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Marker, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__marker__field_indices_by_name[] = {
+  2,   /* field[2] = label */
+  0,   /* field[0] = x */
+  1,   /* field[1] = y */
+};
+static const ProtobufCIntRange spotfinder__v1__marker__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__marker__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.Marker",
+  "Marker",
+  "Spotfinder__V1__Marker",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__Marker),
+  3,
+  spotfinder__v1__marker__field_descriptors,
+  spotfinder__v1__marker__field_indices_by_name,
+  1,  spotfinder__v1__marker__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__marker__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_descriptors[16] =
 {
   {
     "title",
     1,
-    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_LABEL_REPEATED,
     PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapPlotRequest, n_title),
     offsetof(Spotfinder__V1__MapPlotRequest, title),
     NULL,
     &protobuf_c_empty_string,
@@ -3987,7 +4470,7 @@ static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_de
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
     offsetof(Spotfinder__V1__MapPlotRequest, grid),
-    &spotfinder__v1__grid__descriptor,
+    &spotfinder__v1__map_grid__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -4017,12 +4500,12 @@ static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_de
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "overlay",
+    "intensity",
     8,
     PROTOBUF_C_LABEL_REPEATED,
     PROTOBUF_C_TYPE_FLOAT,
-    offsetof(Spotfinder__V1__MapPlotRequest, n_overlay),
-    offsetof(Spotfinder__V1__MapPlotRequest, overlay),
+    offsetof(Spotfinder__V1__MapPlotRequest, n_intensity),
+    offsetof(Spotfinder__V1__MapPlotRequest, intensity),
     NULL,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
@@ -4064,24 +4547,89 @@ static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "z_min",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapPlotRequest, _z_min_case),
+    offsetof(Spotfinder__V1__MapPlotRequest, z_min),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "z_max",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapPlotRequest, _z_max_case),
+    offsetof(Spotfinder__V1__MapPlotRequest, z_max),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ellipses",
+    14,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__MapPlotRequest, n_ellipses),
+    offsetof(Spotfinder__V1__MapPlotRequest, ellipses),
+    &spotfinder__v1__ellipse__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "markers",
+    15,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__MapPlotRequest, n_markers),
+    offsetof(Spotfinder__V1__MapPlotRequest, markers),
+    &spotfinder__v1__marker__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "transparent",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapPlotRequest, transparent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__map_plot_request__field_indices_by_name[] = {
+  13,   /* field[13] = ellipses */
   4,   /* field[4] = grid */
   9,   /* field[9] = height_px */
+  7,   /* field[7] = intensity */
+  14,   /* field[14] = markers */
   6,   /* field[6] = mask */
-  7,   /* field[7] = overlay */
   10,   /* field[10] = palette */
   0,   /* field[0] = title */
+  15,   /* field[15] = transparent */
   5,   /* field[5] = values */
   8,   /* field[8] = width_px */
   1,   /* field[1] = x_title */
   2,   /* field[2] = y_title */
+  12,   /* field[12] = z_max */
+  11,   /* field[11] = z_min */
   3,   /* field[3] = z_title */
 };
 static const ProtobufCIntRange spotfinder__v1__map_plot_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor =
 {
@@ -4091,7 +4639,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor =
   "Spotfinder__V1__MapPlotRequest",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__MapPlotRequest),
-  11,
+  16,
   spotfinder__v1__map_plot_request__field_descriptors,
   spotfinder__v1__map_plot_request__field_indices_by_name,
   1,  spotfinder__v1__map_plot_request__number_ranges,

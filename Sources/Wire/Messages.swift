@@ -169,6 +169,7 @@ public struct RadiatorSummaryMessage: WireMessage {
     public static let protoName = "spotfinder.v1.RadiatorSummary"
     public var name = "", crystal = "", thicknessUm = 0.0, views: [String] = []
     public var widthMm = 0.0, heightMm = 0.0, rmsTiltUrad = 0.0, notes = ""
+    public var revision: UInt64 = 0
     public init() {}
 }
 
@@ -247,28 +248,57 @@ public struct TiltResponseMessage: WireMessage {
 
 public struct CurveMessage: WireMessage {
     public static let protoName = "spotfinder.v1.Curve"
-    public var label = "", x: [Double] = [], y: [Double] = []
-    public init(label: String = "", x: [Double] = [], y: [Double] = []) { self.label = label; self.x = x; self.y = y }
+    public var label = "", x: [Double] = [], y: [Double] = [], colorRgb: UInt32 = 0, dashed = false
+    public init(label: String = "", x: [Double] = [], y: [Double] = [], colorRgb: UInt32 = 0, dashed: Bool = false) {
+        self.label = label; self.x = x; self.y = y; self.colorRgb = colorRgb; self.dashed = dashed
+    }
 }
 
 public struct SpectrumPlotRequest: WireMessage {
     public static let protoName = "spotfinder.v1.SpectrumPlotRequest"
-    public var title = "", xTitle = "", yTitle = ""
+    public var title: [String] = [], xTitle = "", yTitle = ""
     public var curves: [CurveMessage] = []
     public var widthPx: UInt32 = 0, heightPx: UInt32 = 0
     public var windowMin = 0.0, windowMax = 0.0
+    public var transparent = false, yIncludesZero = false
     public init() {}
+}
+
+public struct MapGridMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.MapGrid"
+    public var x0 = 0.0, y0 = 0.0, dx = 0.0, dy = 0.0, columns: UInt32 = 0, rows: UInt32 = 0
+    public init(x0: Double = 0, y0: Double = 0, dx: Double = 0, dy: Double = 0, columns: UInt32 = 0, rows: UInt32 = 0) {
+        self.x0 = x0; self.y0 = y0; self.dx = dx; self.dy = dy; self.columns = columns; self.rows = rows
+    }
+}
+
+public struct EllipseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.Ellipse"
+    public var cx = 0.0, cy = 0.0, sx = 0.0, sy = 0.0, rho = 0.0, sigmas = 0.0, colorRgb: UInt32 = 0
+    public init(cx: Double = 0, cy: Double = 0, sx: Double = 0, sy: Double = 0, rho: Double = 0, sigmas: Double = 0, colorRgb: UInt32 = 0) {
+        self.cx = cx; self.cy = cy; self.sx = sx; self.sy = sy; self.rho = rho; self.sigmas = sigmas; self.colorRgb = colorRgb
+    }
+}
+
+public struct MarkerMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.Marker"
+    public var x = 0.0, y = 0.0, label = ""
+    public init(x: Double = 0, y: Double = 0, label: String = "") { self.x = x; self.y = y; self.label = label }
 }
 
 public struct MapPlotRequest: WireMessage {
     public static let protoName = "spotfinder.v1.MapPlotRequest"
-    public var title = "", xTitle = "", yTitle = "", zTitle = ""
-    public var grid: GridMessage?
+    public var title: [String] = [], xTitle = "", yTitle = "", zTitle = ""
+    public var grid: MapGridMessage?
     public var values: [Double] = []
     public var mask = Data()
-    public var overlay: [Float] = []
+    public var intensity: [Float] = []
     public var widthPx: UInt32 = 0, heightPx: UInt32 = 0
     public var palette = ""
+    public var zMin: Double?, zMax: Double?
+    public var ellipses: [EllipseMessage] = []
+    public var markers: [MarkerMessage] = []
+    public var transparent = false
     public init() {}
 }
 

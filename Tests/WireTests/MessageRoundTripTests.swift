@@ -35,6 +35,8 @@ import Testing
         try roundTrip(ImportRadiatorRequest()); try roundTrip(ImportRadiatorResponse())
         try roundTrip(BeamSpotMessage()); try roundTrip(TiltRequestMessage()); try roundTrip(TiltResponseMessage())
         try roundTrip(CurveMessage()); try roundTrip(SpectrumPlotRequest()); try roundTrip(MapPlotRequest()); try roundTrip(PlotResponse())
+        try roundTrip(MapGridMessage()); try roundTrip(EllipseMessage()); try roundTrip(MarkerMessage())
+        try roundTrip(StoredViewMessage()); try roundTrip(StoredRadiatorMessage())
         #expect(try Envelope().serializedBytes().isEmpty, "proto3 defaults are not written")
     }
 
@@ -71,9 +73,12 @@ import Testing
         var tr = TiltResponseMessage(); tr.bins = 2; tr.weights = [0.25, 0.25, 0.5, 0]; tr.samples = [TiltSampleMessage(weight: 1)]
         tr.overlayGrid = GridMessage(pixelMm: 0.1, columns: 1, rows: 1); tr.overlay = [0.5]
         try roundTrip(tr)
-        var plot = SpectrumPlotRequest(); plot.curves = [CurveMessage(label: "θ", x: [1, 2], y: [3, 4])]; plot.widthPx = 600
+        var plot = SpectrumPlotRequest(); plot.curves = [CurveMessage(label: "θ", x: [1, 2], y: [3, 4], colorRgb: 0xFF0000, dashed: true)]
+        plot.widthPx = 600; plot.title = ["Intensity", "peak 1.2×10⁹ /s/GeV"]
         try roundTrip(plot)
-        var map = MapPlotRequest(); map.values = [1.0, 2.5]; map.palette = "viridis"; map.grid = GridMessage(columns: 1, rows: 1)
+        var map = MapPlotRequest(); map.values = [1.0, 2.5]; map.palette = "viridis"; map.grid = MapGridMessage(dx: 1, dy: 1, columns: 2, rows: 1)
+        map.zMin = 0; map.ellipses = [EllipseMessage(sx: 1, sy: 0.5, rho: -0.6, sigmas: 2)]; map.markers = [MarkerMessage(label: "mean")]
+        map.intensity = [0.5, 1]
         try roundTrip(map)
         try roundTrip(PlotResponse(png: Data([0x89, 0x50, 0x4E, 0x47])))
     }

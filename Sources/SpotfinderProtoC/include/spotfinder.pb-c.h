@@ -45,6 +45,9 @@ typedef struct Spotfinder__V1__TiltRequest Spotfinder__V1__TiltRequest;
 typedef struct Spotfinder__V1__TiltResponse Spotfinder__V1__TiltResponse;
 typedef struct Spotfinder__V1__Curve Spotfinder__V1__Curve;
 typedef struct Spotfinder__V1__SpectrumPlotRequest Spotfinder__V1__SpectrumPlotRequest;
+typedef struct Spotfinder__V1__MapGrid Spotfinder__V1__MapGrid;
+typedef struct Spotfinder__V1__Ellipse Spotfinder__V1__Ellipse;
+typedef struct Spotfinder__V1__Marker Spotfinder__V1__Marker;
 typedef struct Spotfinder__V1__MapPlotRequest Spotfinder__V1__MapPlotRequest;
 typedef struct Spotfinder__V1__PlotResponse Spotfinder__V1__PlotResponse;
 typedef struct Spotfinder__V1__StoredView Spotfinder__V1__StoredView;
@@ -508,10 +511,14 @@ struct  Spotfinder__V1__RadiatorSummary
   double height_mm;
   double rms_tilt_urad;
   char *notes;
+  /*
+   * changes whenever the radiator is re-imported
+   */
+  uint64_t revision;
 };
 #define SPOTFINDER__V1__RADIATOR_SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__radiator_summary__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Spotfinder__V1__Radiator
@@ -731,40 +738,116 @@ struct  Spotfinder__V1__Curve
   double *x;
   size_t n_y;
   double *y;
+  /*
+   * 0xRRGGBB
+   */
+  uint32_t color_rgb;
+  protobuf_c_boolean dashed;
 };
 #define SPOTFINDER__V1__CURVE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__curve__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0 }
 
 
 struct  Spotfinder__V1__SpectrumPlotRequest
 {
   ProtobufCMessage base;
-  char *title;
+  /*
+   * first line the title, then the headline numbers
+   */
+  size_t n_title;
+  char **title;
   char *x_title;
   char *y_title;
   size_t n_curves;
   Spotfinder__V1__Curve **curves;
+  /*
+   * 200..2000, default 600
+   */
   uint32_t width_px;
   uint32_t height_px;
+  /*
+   * photon-energy window drawn as bounds (both 0: none)
+   */
   double window_min;
   double window_max;
+  protobuf_c_boolean transparent;
+  protobuf_c_boolean y_includes_zero;
 };
 #define SPOTFINDER__V1__SPECTRUM_PLOT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spectrum_plot_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0 }
+    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, 0, 0 }
 
+
+/*
+ * Cell centres x0 + i·dx, y0 + j·dy (any unit: mm for topographs, mrad for tilts).
+ */
+struct  Spotfinder__V1__MapGrid
+{
+  ProtobufCMessage base;
+  double x0;
+  double y0;
+  double dx;
+  double dy;
+  uint32_t columns;
+  uint32_t rows;
+};
+#define SPOTFINDER__V1__MAP_GRID__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__map_grid__descriptor) \
+    , 0, 0, 0, 0, 0, 0 }
+
+
+struct  Spotfinder__V1__Ellipse
+{
+  ProtobufCMessage base;
+  double cx;
+  double cy;
+  double sx;
+  double sy;
+  double rho;
+  double sigmas;
+  uint32_t color_rgb;
+};
+#define SPOTFINDER__V1__ELLIPSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__ellipse__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Spotfinder__V1__Marker
+{
+  ProtobufCMessage base;
+  double x;
+  double y;
+  char *label;
+};
+#define SPOTFINDER__V1__MARKER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__marker__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+typedef enum {
+  SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN__NOT_SET = 0,
+  SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN_Z_MIN = 12
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN__CASE)
+} Spotfinder__V1__MapPlotRequest__ZMinCase;
+
+typedef enum {
+  SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__NOT_SET = 0,
+  SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX_Z_MAX = 13
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__CASE)
+} Spotfinder__V1__MapPlotRequest__ZMaxCase;
 
 struct  Spotfinder__V1__MapPlotRequest
 {
   ProtobufCMessage base;
-  char *title;
+  size_t n_title;
+  char **title;
   char *x_title;
   char *y_title;
   char *z_title;
-  Spotfinder__V1__Grid *grid;
+  Spotfinder__V1__MapGrid *grid;
   /*
-   * NaN = no data
+   * row-major, NaN = no data
    */
   size_t n_values;
   double *values;
@@ -773,20 +856,33 @@ struct  Spotfinder__V1__MapPlotRequest
    */
   ProtobufCBinaryData mask;
   /*
-   * optional beam intensity per cell
+   * optional beam intensity per cell, 0..1
    */
-  size_t n_overlay;
-  float *overlay;
+  size_t n_intensity;
+  float *intensity;
   uint32_t width_px;
   uint32_t height_px;
   /*
-   * "viridis", "bird", "diverging"
+   * "viridis" (default), "bird", "diverging"
    */
   char *palette;
+  size_t n_ellipses;
+  Spotfinder__V1__Ellipse **ellipses;
+  size_t n_markers;
+  Spotfinder__V1__Marker **markers;
+  protobuf_c_boolean transparent;
+  Spotfinder__V1__MapPlotRequest__ZMinCase _z_min_case;
+  union {
+    double z_min;
+  };
+  Spotfinder__V1__MapPlotRequest__ZMaxCase _z_max_case;
+  union {
+    double z_max;
+  };
 };
 #define SPOTFINDER__V1__MAP_PLOT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__map_plot_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, {0,NULL}, 0,NULL, 0, 0, (char *)protobuf_c_empty_string }
+    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, {0,NULL}, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN__NOT_SET, {0}, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__NOT_SET, {0} }
 
 
 struct  Spotfinder__V1__PlotResponse
@@ -1405,6 +1501,63 @@ Spotfinder__V1__SpectrumPlotRequest *
 void   spotfinder__v1__spectrum_plot_request__free_unpacked
                      (Spotfinder__V1__SpectrumPlotRequest *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__MapGrid methods */
+void   spotfinder__v1__map_grid__init
+                     (Spotfinder__V1__MapGrid         *message);
+size_t spotfinder__v1__map_grid__get_packed_size
+                     (const Spotfinder__V1__MapGrid   *message);
+size_t spotfinder__v1__map_grid__pack
+                     (const Spotfinder__V1__MapGrid   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__map_grid__pack_to_buffer
+                     (const Spotfinder__V1__MapGrid   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__MapGrid *
+       spotfinder__v1__map_grid__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__map_grid__free_unpacked
+                     (Spotfinder__V1__MapGrid *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__Ellipse methods */
+void   spotfinder__v1__ellipse__init
+                     (Spotfinder__V1__Ellipse         *message);
+size_t spotfinder__v1__ellipse__get_packed_size
+                     (const Spotfinder__V1__Ellipse   *message);
+size_t spotfinder__v1__ellipse__pack
+                     (const Spotfinder__V1__Ellipse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__ellipse__pack_to_buffer
+                     (const Spotfinder__V1__Ellipse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__Ellipse *
+       spotfinder__v1__ellipse__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__ellipse__free_unpacked
+                     (Spotfinder__V1__Ellipse *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__Marker methods */
+void   spotfinder__v1__marker__init
+                     (Spotfinder__V1__Marker         *message);
+size_t spotfinder__v1__marker__get_packed_size
+                     (const Spotfinder__V1__Marker   *message);
+size_t spotfinder__v1__marker__pack
+                     (const Spotfinder__V1__Marker   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__marker__pack_to_buffer
+                     (const Spotfinder__V1__Marker   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__Marker *
+       spotfinder__v1__marker__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__marker__free_unpacked
+                     (Spotfinder__V1__Marker *message,
+                      ProtobufCAllocator *allocator);
 /* Spotfinder__V1__MapPlotRequest methods */
 void   spotfinder__v1__map_plot_request__init
                      (Spotfinder__V1__MapPlotRequest         *message);
@@ -1572,6 +1725,15 @@ typedef void (*Spotfinder__V1__Curve_Closure)
                   void *closure_data);
 typedef void (*Spotfinder__V1__SpectrumPlotRequest_Closure)
                  (const Spotfinder__V1__SpectrumPlotRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__MapGrid_Closure)
+                 (const Spotfinder__V1__MapGrid *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__Ellipse_Closure)
+                 (const Spotfinder__V1__Ellipse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__Marker_Closure)
+                 (const Spotfinder__V1__Marker *message,
                   void *closure_data);
 typedef void (*Spotfinder__V1__MapPlotRequest_Closure)
                  (const Spotfinder__V1__MapPlotRequest *message,
@@ -1791,6 +1953,9 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__tilt_request__descriptor
 extern const ProtobufCMessageDescriptor spotfinder__v1__tilt_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__curve__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__spectrum_plot_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__map_grid__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__ellipse__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__marker__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__plot_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__stored_view__descriptor;

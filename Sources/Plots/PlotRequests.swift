@@ -1,0 +1,118 @@
+import API
+import Foundation
+import Physics
+import Topography
+import Wire
+
+/// Domain values → the plot-renderer's requests: what each of the five views
+/// shows, with the headline numbers the original tool printed.
+public enum PlotRequests {
+    public enum SpectrumKind: String, Sendable { case intense, enhance, polar }
+
+    static func sci(_ v: Double) -> String {
+        guard v != 0, v.isFinite else { return "0" }
+        let e = Int(log10(abs(v)).rounded(.down))
+        if e >= -2 && e < 4 { return String(format: "%.3g", v) }
+        let digits = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
+        let sup = (e < 0 ? "⁻" : "") + String(abs(e)).map { digits[Int(String($0))!] }
+        return String(format: "%.3f×10", v / pow(10, Double(e))) + sup
+    }
+
+    public static func spectrum(_ kind: SpectrumKind, _ s: Spectrum, request: SpotfinderRequest, radiatorName: String,
+                                comparison: Spectrum? = nil) -> SpectrumPlotRequest {
+        var p = SpectrumPlotRequest()
+        p.xTitle = "photon energy (GeV)"
+        p.windowMin = request["pbeam_energy_min"]
+        p.windowMax = request["pbeam_energy_max"]
+        p.widthPx = UInt32(request["size_px"])
+        p.heightPx = UInt32(request["size_px"])
+        p.yIncludesZero = true
+        let where_ = "\(radiatorName), θH \(String(format: "%.4f", request["rad_thetah"])), θV \(String(format: "%.4f", request["rad_thetav"])) mrad"
+        func mean(_ a: [Double]) -> Double { a.isEmpty ? 0 : a.reduce(0, +) / Double(a.count) }
+        let blue: UInt32 = 0x1F4E9C, red: UInt32 = 0xC0392B, grey: UInt32 = 0x7F8C8D
+        switch kind {
+        case .intense:
+            let total = s.total
+            p.title = ["Collimated photon intensity — \(where_)",
+                       "peak \(sci(total.max() ?? 0)) /s/GeV, integral \(sci(s.totalRatePerSecond)) /s in [\(p.windowMin), \(p.windowMax)] GeV"]
+            p.yTitle = "rate (photons/s/GeV)"
+            p.curves = [CurveMessage(label: "total", x: s.energyGeV, y: total, colorRgb: blue),
+                        CurveMessage(label: "incoherent", x: s.energyGeV, y: s.incoherent, colorRgb: grey)]
+            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.total, colorRgb: red)) }
+        case .enhance:
+            let e = s.enhancement
+            p.title = ["Coherent enhancement — \(where_)", "peak \(String(format: "%.3f", e.max() ?? 0)), average \(String(format: "%.3f", mean(e)))"]
+            p.yTitle = "enhancement (total / incoherent)"
+            p.curves = [CurveMessage(label: "enhancement", x: s.energyGeV, y: e, colorRgb: blue)]
+            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.enhancement, colorRgb: red)) }
+        case .polar:
+            let pol = s.polarization
+            p.title = ["Linear polarization — \(where_)", "peak \(String(format: "%.4f", pol.max() ?? 0)), average \(String(format: "%.4f", mean(pol)))"]
+            p.yTitle = "linear polarization"
+            p.curves = [CurveMessage(label: "polarization", x: s.energyGeV, y: pol, colorRgb: blue)]
+            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.polarization, colorRgb: red)) }
+        }
+        return p
+    }
+
+    /// The 2D tilt histogram with the mean marked and the beam fractions in the title.
+    public static func tilt(_ t: TiltDistribution, request: SpotfinderRequest, radiatorName: String, view: ViewSide) -> MapPlotRequest {
+        var m = MapPlotRequest()
+        m.title = ["Crystal tilt under the beam — \(radiatorName) (\(view.rawValue))",
+                   String(format: "beam on crystal %.4f, on mount %.4f; rms θH %.1f µrad, θV %.1f µrad",
+                          t.fractionOnCrystal, t.fractionOnMount, t.rmsThetaHMilliradians * 1e3, t.rmsThetaVMilliradians * 1e3)]
+        m.xTitle = "horizontal tilt θH (mrad)"
+        m.yTitle = "vertical tilt θV (mrad)"
+        m.zTitle = "beam fraction per bin"
+        m.grid = MapGridMessage(x0: t.thetaHMinMilliradians + t.binMilliradians / 2, y0: t.thetaVMinMilliradians + t.binMilliradians / 2,
+                                dx: t.binMilliradians, dy: t.binMilliradians, columns: UInt32(t.bins), rows: UInt32(t.bins))
+        m.values = t.weights.map { $0 > 0 ? $0 : .nan }
+        m.zMin = 0
+        m.palette = "bird"
+        m.markers = [MarkerMessage(x: t.meanThetaHMilliradians, y: t.meanThetaVMilliradians, label: "mean")]
+        m.widthPx = UInt32(request["size_px"])
+        m.heightPx = UInt32(request["size_px"])
+        return m
+    }
+
+    public enum MapQuantity: String, Sendable, CaseIterable { case thetah, thetav, elevation }
+
+    /// The topograph in the radiator's frame, with the beam spot (1σ, 2σ) drawn exactly where the tilt-service samples it.
+    public static func spot(view: RadiatorView, tilt: TiltDistribution?, request: SpotfinderRequest, radiatorName: String,
+                            quantity: MapQuantity = .thetah) -> MapPlotRequest {
+        var m = MapPlotRequest()
+        let g = view.grid
+        m.grid = MapGridMessage(x0: g.originXMillimeters, y0: g.originYMillimeters, dx: g.pixelMillimeters, dy: g.pixelMillimeters,
+                                columns: UInt32(g.columns), rows: UInt32(g.rows))
+        switch quantity {
+        case .thetah:
+            m.values = view.thetaHMicroradians.map(Double.init); m.zTitle = "θH tilt (µrad)"
+        case .thetav:
+            m.values = view.thetaVMicroradians.map(Double.init); m.zTitle = "θV tilt (µrad)"
+        case .elevation:
+            m.values = ElevationMap.compute(view).map(Double.init); m.zTitle = "elevation (nm)"
+        }
+        m.mask = Data(view.mask.map(\.rawValue))
+        m.palette = "viridis"
+        m.xTitle = "x on radiator (mm)"
+        m.yTitle = "y on radiator (mm)"
+        let fractions = tilt.map { String(format: "beam on crystal %.4f, on mount %.4f", $0.fractionOnCrystal, $0.fractionOnMount) } ?? ""
+        m.title = ["Beam spot on \(radiatorName) (\(view.side.rawValue) view)", fractions]
+        // The spot in the radiator frame: centre under the beam, covariance rotated by −φ.
+        let placement = request.placement, spot = request.beamSpot
+        let centre = placement.radiatorPoint(labX: 0, labY: 0, centre: g.centre)
+        let phi = -placement.rotationDegrees * Double.pi / 180
+        let c = cos(phi), s = sin(phi)
+        let sxx = spot.sigmaXMillimeters * spot.sigmaXMillimeters, syy = spot.sigmaYMillimeters * spot.sigmaYMillimeters
+        let sxy = spot.correlation * spot.sigmaXMillimeters * spot.sigmaYMillimeters
+        let rxx = c * c * sxx - 2 * c * s * sxy + s * s * syy
+        let ryy = s * s * sxx + 2 * c * s * sxy + c * c * syy
+        let rxy = c * s * (sxx - syy) + (c * c - s * s) * sxy
+        let sx = rxx.squareRoot(), sy = ryy.squareRoot()
+        m.ellipses = [1.0, 2.0].map { EllipseMessage(cx: centre.x, cy: centre.y, sx: sx, sy: sy, rho: rxy / (sx * sy), sigmas: $0, colorRgb: 0xE74C3C) }
+        m.markers = [MarkerMessage(x: centre.x, y: centre.y, label: "")]
+        m.widthPx = UInt32(request["size_px"])
+        m.heightPx = UInt32(request["size_px"])
+        return m
+    }
+}
