@@ -11,6 +11,14 @@ let package = Package(
     products: [
         .executable(name: "spotfinder", targets: ["spotfinder"]),
         .executable(name: "cobrems-node", targets: ["cobrems-node"]),
+        .executable(name: "topograph-store", targets: ["topograph-store"]),
+        .executable(name: "tilt-service", targets: ["tilt-service"]),
+        .executable(name: "plot-renderer", targets: ["plot-renderer"]),
+        .executable(name: "edge", targets: ["edge"]),
+    ],
+    dependencies: [
+        // HTTP for the edge without SwiftNIO (async, POSIX sockets); builds in ~20 s.
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         // Pure physics: coherent bremsstrahlung model, no I/O.
@@ -43,7 +51,7 @@ let package = Package(
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
 
         // Wire messages <-> validated domain values.
-        .target(name: "WireMapping", dependencies: ["API", "Physics", "RPC", "Wire"], swiftSettings: strictSwift),
+        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RPC", "Topography", "Wire"], swiftSettings: strictSwift),
         // Flags, one-line logs, signals: what every service main needs.
         .target(name: "ServiceSupport", swiftSettings: strictSwift),
         // Service logic, testable in-process.
@@ -53,6 +61,23 @@ let package = Package(
         .target(name: "Plots", dependencies: ["API", "Physics", "Render", "Topography", "Wire"], swiftSettings: strictSwift),
         .target(name: "PlotRendererCore", dependencies: ["Render", "RPC", "Wire"], swiftSettings: strictSwift),
 
+        .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "ServiceClients", dependencies: ["RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
+
+        .target(name: "EdgeCore", dependencies: [
+            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
+            "TiltServiceCore", "Topography", "Wire", "WireMapping", .product(name: "FlyingFox", package: "FlyingFox"),
+        ], swiftSettings: strictSwift),
+
+        .executableTarget(name: "topograph-store", dependencies: ["RadiatorStore", "RPC", "ServiceSupport", "TopographStoreCore"],
+                          path: "Services/topograph-store", swiftSettings: strictSwift),
+        .executableTarget(name: "tilt-service", dependencies: ["RPC", "ServiceClients", "ServiceSupport", "TiltServiceCore"],
+                          path: "Services/tilt-service", swiftSettings: strictSwift),
+        .executableTarget(name: "plot-renderer", dependencies: ["PlotRendererCore", "RPC", "ServiceSupport"],
+                          path: "Services/plot-renderer", swiftSettings: strictSwift),
+        .executableTarget(name: "edge", dependencies: ["Compute", "EdgeCore", "RPC", "ServiceClients", "ServiceSupport"],
+                          path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "Topography"],

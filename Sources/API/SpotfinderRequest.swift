@@ -18,6 +18,8 @@ public struct SpotfinderRequest: Sendable, Equatable {
         guard let v = words[name] else { preconditionFailure("no choice parameter \(name)") }
         return v
     }
+    /// `compare`: the query of a pinned spectrum to overlay on spectrum plots.
+    public var compareQuery: String?
     /// Whether the caller gave this parameter (rather than taking the default).
     public private(set) var given: Set<String> = []
 
@@ -30,6 +32,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         var words = Dictionary(uniqueKeysWithValues: ParameterCatalog.choices.map { ($0.name, $0.defaultValue) })
         var given: Set<String> = []
         var radiatorName: String?
+        var compare: String?
         for (name, value) in pairs {
             guard !given.contains(name) else {
                 throw ParameterError(parameter: name, message: "\(name) is given more than once; give it once")
@@ -49,6 +52,8 @@ public struct SpotfinderRequest: Sendable, Equatable {
                     throw ParameterError(parameter: name, message: "radiator_name = '\(value)' is not allowed: 1–64 letters, digits, '-', '_' or '.', not starting with '.'")
                 }
                 radiatorName = value
+            } else if name == "compare" {
+                compare = value
             } else if ParameterCatalog.text.contains(name) {
                 continue
             } else {
@@ -59,6 +64,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         self.words = words
         self.given = given
         self.radiatorName = radiatorName
+        self.compareQuery = compare
         try checkConsistency()
     }
 

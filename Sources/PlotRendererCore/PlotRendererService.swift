@@ -47,7 +47,7 @@ public struct PlotRendererService: Sendable {
     }
 
     public static func png(_ m: MapPlotRequest) throws(RPCError) -> Data {
-        let (w, h) = try size(m.widthPx, m.heightPx)
+        let (w, h) = m.bare ? (600, 600) : try size(m.widthPx, m.heightPx)
         guard let g = m.grid, g.columns > 0, g.rows > 0, g.dx > 0, g.dy > 0, g.dx.isFinite, g.dy.isFinite else {
             throw RPCError(.invalidArgument, "map grid must have columns, rows and positive cell sizes")
         }
@@ -79,6 +79,10 @@ public struct PlotRendererService: Sendable {
         plot.width = w
         plot.height = h
         plot.transparent = m.transparent
+        if m.bare {
+            guard g.columns <= 4000, g.rows <= 4000 else { throw RPCError(.invalidArgument, "bare maps are at most 4000 × 4000 cells") }
+            return try encode(plot.renderBare(), transparent: true)
+        }
         return try encode(plot.render(), transparent: m.transparent)
     }
 

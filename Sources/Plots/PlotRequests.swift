@@ -77,6 +77,19 @@ public enum PlotRequests {
 
     public enum MapQuantity: String, Sendable, CaseIterable { case thetah, thetav, elevation }
 
+    /// The bare radiator picture for the page: one pixel per topograph pixel, θH in colour, mount grey.
+    public static func radiatorImage(view: RadiatorView) -> MapPlotRequest {
+        var m = MapPlotRequest()
+        let g = view.grid
+        m.grid = MapGridMessage(x0: g.originXMillimeters, y0: g.originYMillimeters, dx: g.pixelMillimeters, dy: g.pixelMillimeters,
+                                columns: UInt32(g.columns), rows: UInt32(g.rows))
+        m.values = view.thetaHMicroradians.map(Double.init)
+        m.mask = Data(view.mask.map(\.rawValue))
+        m.palette = "viridis"
+        m.bare = true
+        return m
+    }
+
     /// The topograph in the radiator's frame, with the beam spot (1σ, 2σ) drawn exactly where the tilt-service samples it.
     public static func spot(view: RadiatorView, tilt: TiltDistribution?, request: SpotfinderRequest, radiatorName: String,
                             quantity: MapQuantity = .thetah) -> MapPlotRequest {

@@ -54,6 +54,9 @@ public final class RPCServer: Sendable {
     /// Connections currently open (for tests and metrics).
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Calls being handled right now (for tests and metrics).
+    public var callsInFlight: Int { state.withLock { Array($0.connections.values) }.reduce(0) { $0 + $1.callsInFlight } }
+
     private func acceptLoop() {
         defer { acceptExited.store(true, ordering: .releasing) }
         while true {
@@ -247,6 +250,8 @@ final class ServerConnection: Sendable {
     }
 
     func stopReading() { socket.shutdownRead() }
+
+    var callsInFlight: Int { flight.withLock { $0.inFlight } }
 
     func forceClose() { socket.shutdown() }
 

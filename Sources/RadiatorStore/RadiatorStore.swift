@@ -11,6 +11,7 @@ public struct RadiatorSummary: Sendable, Equatable, Codable {
     public var width_mm: Double
     public var height_mm: Double
     public var rms_tilt_urad: Double
+    public var pixel_mm: Double
     public var notes: String
 
     public init(_ r: Radiator) {
@@ -29,6 +30,7 @@ public struct RadiatorSummary: Sendable, Equatable, Codable {
         width_mm = maxX >= minX ? maxX - minX + front.grid.pixelMillimeters : 0
         height_mm = maxY >= minY ? maxY - minY + front.grid.pixelMillimeters : 0
         rms_tilt_urad = front.crystalStatistics.rms
+        pixel_mm = front.grid.pixelMillimeters
         notes = r.notes
     }
 }
@@ -80,11 +82,17 @@ public final class RadiatorStore: Sendable {
         try r.validate()
         let bytes = try RadiatorFile.encode(r)
         do { try DurableFile.write(bytes, to: path(of: r.name)) } catch { throw RadiatorError(error.description) }
-        return revisions.withLock { $0[r.name, default: 0] += 1; return $0[r.name]! }
+        revisions.withLock { $0[r.name, default: 0] += 1 }
+        return revision(of: r.name)
     }
 
-    /// A counter that changes whenever a radiator is re-imported through this store (cache invalidation).
-    public func revision(of name: String) -> UInt64 { revisions.withLock { $0[name, default: 0] } }
+    /// Changes whenever the radiator's file is replaced (its modification time in µs, plus saves through
+    /// this store): caches compare it to know when to refetch.
+    public func revision(of name: String) -> UInt64 {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path(of: name))
+        let mtime = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return UInt64(max(0, mtime * 1e6)) &+ revisions.withLock { $0[name, default: 0] }
+    }
 
     /// First start: write the built-in synthetic catalogue if the folder holds no radiator.
     public func installDefaultsIfEmpty() throws(RadiatorError) {

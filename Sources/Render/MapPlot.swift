@@ -59,6 +59,24 @@ public struct MapPlot: Sendable {
         return lo...hi
     }
 
+    /// Just the cells: one pixel per cell, north up, transparent where there is no data.
+    public func renderBare() -> Canvas {
+        var c = Canvas(width: grid.columns, height: grid.rows, background: .clear)
+        let z = colourRange
+        for j in 0..<grid.rows {
+            for i in 0..<grid.columns {
+                let k = j * grid.columns + i
+                let y = grid.rows - 1 - j
+                switch mask?[k] ?? (values[k].isFinite ? 1 : 0) {
+                case 2: c.blend(x: i, y: y, RGBA(0.62, 0.62, 0.62))
+                case 1 where values[k].isFinite: c.blend(x: i, y: y, palette.color((values[k] - z.lowerBound) / (z.upperBound - z.lowerBound)))
+                default: break
+                }
+            }
+        }
+        return c
+    }
+
     public func render() -> Canvas {
         var c = Canvas(width: width, height: height, background: transparent ? .clear : .white)
         let g = grid

@@ -2954,7 +2954,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_view__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__radiator_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[9] =
+static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[10] =
 {
   {
     "name",
@@ -3064,12 +3064,25 @@ static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pixel_mm",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RadiatorSummary, pixel_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] = {
   1,   /* field[1] = crystal */
   5,   /* field[5] = height_mm */
   0,   /* field[0] = name */
   7,   /* field[7] = notes */
+  9,   /* field[9] = pixel_mm */
   8,   /* field[8] = revision */
   6,   /* field[6] = rms_tilt_urad */
   2,   /* field[2] = thickness_um */
@@ -3079,7 +3092,7 @@ static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] 
 static const ProtobufCIntRange spotfinder__v1__radiator_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
 {
@@ -3089,7 +3102,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
   "Spotfinder__V1__RadiatorSummary",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__RadiatorSummary),
-  9,
+  10,
   spotfinder__v1__radiator_summary__field_descriptors,
   spotfinder__v1__radiator_summary__field_indices_by_name,
   1,  spotfinder__v1__radiator_summary__number_ranges,
@@ -4413,7 +4426,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__marker__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__marker__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_descriptors[16] =
+static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_descriptors[17] =
 {
   {
     "title",
@@ -4607,8 +4620,21 @@ static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "bare",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapPlotRequest, bare),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__map_plot_request__field_indices_by_name[] = {
+  16,   /* field[16] = bare */
   13,   /* field[13] = ellipses */
   4,   /* field[4] = grid */
   9,   /* field[9] = height_px */
@@ -4629,7 +4655,7 @@ static const unsigned spotfinder__v1__map_plot_request__field_indices_by_name[] 
 static const ProtobufCIntRange spotfinder__v1__map_plot_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor =
 {
@@ -4639,7 +4665,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor =
   "Spotfinder__V1__MapPlotRequest",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__MapPlotRequest),
-  16,
+  17,
   spotfinder__v1__map_plot_request__field_descriptors,
   spotfinder__v1__map_plot_request__field_indices_by_name,
   1,  spotfinder__v1__map_plot_request__number_ranges,

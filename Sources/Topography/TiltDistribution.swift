@@ -39,6 +39,28 @@ public struct TiltDistribution: Sendable {
     public let overlay: [Float]
     public let sampledPoints: Int
 
+    /// A distribution computed elsewhere (received over the wire).
+    public init(thetaHMinMilliradians: Double, thetaVMinMilliradians: Double, binMilliradians: Double, bins: Int, weights: [Double],
+                fractionOnCrystal: Double, fractionOnMount: Double, fractionOutside: Double,
+                meanThetaHMilliradians: Double, meanThetaVMilliradians: Double, rmsThetaHMilliradians: Double, rmsThetaVMilliradians: Double,
+                samples: [TiltSample], overlay: [Float], sampledPoints: Int) {
+        self.thetaHMinMilliradians = thetaHMinMilliradians
+        self.thetaVMinMilliradians = thetaVMinMilliradians
+        self.binMilliradians = binMilliradians
+        self.bins = bins
+        self.weights = weights
+        self.fractionOnCrystal = fractionOnCrystal
+        self.fractionOnMount = fractionOnMount
+        self.fractionOutside = fractionOutside
+        self.meanThetaHMilliradians = meanThetaHMilliradians
+        self.meanThetaVMilliradians = meanThetaVMilliradians
+        self.rmsThetaHMilliradians = rmsThetaHMilliradians
+        self.rmsThetaVMilliradians = rmsThetaVMilliradians
+        self.samples = samples
+        self.overlay = overlay
+        self.sampledPoints = sampledPoints
+    }
+
     /// Integrate the beam spot over the view (to 5 σ, at the spot's sampling step).
     public init(view: RadiatorView, placement: RadiatorPlacement, spot: BeamSpot, histogram: TiltHistogramSpec) {
         let g = view.grid

@@ -170,6 +170,7 @@ public struct RadiatorSummaryMessage: WireMessage {
     public var name = "", crystal = "", thicknessUm = 0.0, views: [String] = []
     public var widthMm = 0.0, heightMm = 0.0, rmsTiltUrad = 0.0, notes = ""
     public var revision: UInt64 = 0
+    public var pixelMm = 0.0
     public init() {}
 }
 
@@ -299,6 +300,7 @@ public struct MapPlotRequest: WireMessage {
     public var ellipses: [EllipseMessage] = []
     public var markers: [MarkerMessage] = []
     public var transparent = false
+    public var bare = false
     public init() {}
 }
 

@@ -130,19 +130,23 @@ import Wire
     @Test func gracefulShutdownFinishesCallsInFlight() async throws {
         let server = try TestServer.start()
         let client = RPCClient(host: "127.0.0.1", port: server.port)
-        async let answer: CurveMessage = client.call(TestServer.slow, CurveMessage(label: "in flight", x: [0.3]))
-        try await Task.sleep(nanoseconds: 50_000_000)
-        await server.shutdown(graceSeconds: 5)
+        async let answer: CurveMessage = client.call(TestServer.slow, CurveMessage(label: "in flight", x: [0.5]))
+        var waited = 0
+        while server.callsInFlight == 0 && waited < 500 { try await Task.sleep(nanoseconds: 10_000_000); waited += 1 }
+        await server.shutdown(graceSeconds: 10)
         #expect(try await answer.label == "in flight")
         #expect(throws: SocketError.self) { try Socket.connect(host: "127.0.0.1", port: server.port, timeoutSeconds: 0.5) }
     }
 
     @Test func reconnectsAfterTheServerDropsAnIdleConnection() async throws {
-        let server = try TestServer.start { $0.idleTimeoutSeconds = 0.1 }
+        let server = try TestServer.start { $0.idleTimeoutSeconds = 0.3 }
         defer { Task { await server.shutdown() } }
         let client = RPCClient(host: "127.0.0.1", port: server.port)
-        let _: CurveMessage = try await client.call(TestServer.echo, CurveMessage(label: "a"))
-        try await Task.sleep(nanoseconds: 400_000_000)
+        // Idempotent: a request that races the server's idle close may be retried.
+        let _: CurveMessage = try await client.call(TestServer.echo, CurveMessage(label: "a"), idempotent: true)
+        var waited = 0
+        while server.connectionCount > 0 && waited < 300 { try await Task.sleep(nanoseconds: 10_000_000); waited += 1 }
+        #expect(server.connectionCount == 0, "the idle connection was closed by the server")
         let b: CurveMessage = try await client.call(TestServer.echo, CurveMessage(label: "b"), idempotent: true)
         #expect(b.label == "b")
     }

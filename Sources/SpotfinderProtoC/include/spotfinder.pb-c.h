@@ -515,10 +515,14 @@ struct  Spotfinder__V1__RadiatorSummary
    * changes whenever the radiator is re-imported
    */
   uint64_t revision;
+  /*
+   * topograph pixel size
+   */
+  double pixel_mm;
 };
 #define SPOTFINDER__V1__RADIATOR_SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__radiator_summary__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Spotfinder__V1__Radiator
@@ -871,6 +875,11 @@ struct  Spotfinder__V1__MapPlotRequest
   size_t n_markers;
   Spotfinder__V1__Marker **markers;
   protobuf_c_boolean transparent;
+  /*
+   * Only the cells, one image pixel per cell, row 0 at the bottom, transparent where
+   * there is no data: the radiator picture the page moves under the beam.
+   */
+  protobuf_c_boolean bare;
   Spotfinder__V1__MapPlotRequest__ZMinCase _z_min_case;
   union {
     double z_min;
@@ -882,7 +891,7 @@ struct  Spotfinder__V1__MapPlotRequest
 };
 #define SPOTFINDER__V1__MAP_PLOT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__map_plot_request__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, {0,NULL}, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN__NOT_SET, {0}, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__NOT_SET, {0} }
+    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, {0,NULL}, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN__NOT_SET, {0}, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__NOT_SET, {0} }
 
 
 struct  Spotfinder__V1__PlotResponse

@@ -1,0 +1,37 @@
+// edge: the web page, JSON API and PNG plots over HTTP; node registry and direct compute over RPC.
+import Compute
+import EdgeCore
+import Foundation
+import RPC
+import ServiceClients
+import ServiceSupport
+
+let log = Log(service: "edge")
+do {
+    let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "token", "deadline"], boolean: ["compute-in-process"])
+    let http = try flags.address("http", default: "127.0.0.1:8080")
+    let rpc = try flags.address("rpc", default: "127.0.0.1:7100")
+    let token = flags.string("token") ?? ""
+    if token.isEmpty { log.warn("no --token (or SPOTFINDER_TOKEN): no cobrems-node can register") }
+    let registry = NodeRegistry(token: token)
+    let metrics = EdgeMetrics()
+    let compute = DistributedCompute(registry: registry, computation: SpectrumComputation(), metrics: metrics,
+                                     computeInProcessWithoutNodes: flags.has("compute-in-process"))
+    let app = EdgeApp(store: TopographStoreClient(rpc: try RPCClient(address: flags.string("store", default: "127.0.0.1:7101")!)),
+                      tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!),
+                      renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!),
+                      compute: compute)
+    let rpcServer = try RPCServer(routes: EdgeRPCService(registry: registry, compute: compute).routes,
+                                  config: RPCServerConfig(host: rpc.host, port: rpc.port))
+    log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute)")
+    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15))
+    let (server, port) = try await handler.serve(host: http.host, port: http.port)
+    log.info("http listening on \(http.host):\(port): open http://\(http.host == "0.0.0.0" ? "127.0.0.1" : http.host):\(port)/")
+    await Signals.waitForTermination()
+    log.info("shutting down")
+    await server.stop(timeout: 5)
+    await rpcServer.shutdown(graceSeconds: 5)
+} catch {
+    log.error("\(error)")
+    exit(2)
+}

@@ -1,0 +1,27 @@
+// topograph-store: radiator topographs on disk (atomic, checksummed), served over RPC.
+import Foundation
+import RadiatorStore
+import RPC
+import ServiceSupport
+import TopographStoreCore
+
+let log = Log(service: "topograph-store")
+do {
+    let flags = try Flags(valued: ["listen", "data", "token"])
+    let listen = try flags.address("listen", default: "127.0.0.1:7101")
+    let store = try RadiatorStore(directory: flags.string("data", default: "data/radiators")!)
+    try store.installDefaultsIfEmpty()
+    let (radiators, problems) = store.loadAll()
+    for p in problems { log.warn("skipping unreadable radiator file: \(p)") }
+    let token = flags.string("token")
+    if token?.isEmpty ?? true { log.warn("no --token: imports are disabled, reads are open") }
+    let server = try RPCServer(routes: TopographStoreService(store: store, importToken: token).routes,
+                               config: RPCServerConfig(host: listen.host, port: listen.port))
+    log.info("listening on \(listen.host):\(server.port), \(radiators.count) radiators in \(store.directory)")
+    await Signals.waitForTermination()
+    log.info("shutting down")
+    await server.shutdown(graceSeconds: 10)
+} catch {
+    log.error("\(error)")
+    exit(2)
+}

@@ -1,0 +1,141 @@
+import API
+import CobremsNodeCore
+import Compute
+import Foundation
+import Physics
+import RPC
+import Synchronization
+import Wire
+import WireMapping
+
+/// Spreads an orientation set over the registered cobrems-nodes: chunks sized
+/// to their capacity, sent in parallel, partial sums added up. A chunk whose
+/// node fails is re-sent elsewhere; one that is slow is hedged with a copy on
+/// another node (first answer wins), all within the request's deadline.
+public struct DistributedCompute: Sendable {
+    public let registry: NodeRegistry
+    public let computation: SpectrumComputation
+    public let metrics: EdgeMetrics
+    /// Compute here when no node is registered (instead of UNAVAILABLE).
+    public let computeInProcessWithoutNodes: Bool
+    /// Smallest slice worth a network round trip.
+    public static let minimumChunk = 32
+    /// How long a chunk may run before a copy is sent to another node.
+    public static let hedgeAfterSeconds = 0.25
+
+    public init(registry: NodeRegistry, computation: SpectrumComputation, metrics: EdgeMetrics, computeInProcessWithoutNodes: Bool) {
+        self.registry = registry
+        self.computation = computation
+        self.metrics = metrics
+        self.computeInProcessWithoutNodes = computeInProcessWithoutNodes
+    }
+
+    /// Σ weight · coherent dN/dx for the request (one orientation when `samples` is nil).
+    public func coherentSum(for request: SpotfinderRequest, samples: [TiltSample]?, deadline: Deadline) async throws(RPCError) -> CoherentSum {
+        let nodes = registry.healthy()
+        guard !nodes.isEmpty else {
+            if computeInProcessWithoutNodes {
+                metrics.count("in_process_computations_total")
+                return computation.coherentSum(for: request, samples: samples)
+            }
+            throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `cobrems-node --edge HOST:PORT --token …`")
+        }
+        let chunks: [[TiltSample]?]
+        if let samples, samples.count > Self.minimumChunk {
+            let capacity = nodes.reduce(0) { $0 + $1.capacity }
+            let count = max(1, min(capacity, samples.count / Self.minimumChunk))
+            let size = (samples.count + count - 1) / count
+            chunks = stride(from: 0, to: samples.count, by: size).map { Array(samples[$0..<min(samples.count, $0 + size)]) }
+        } else {
+            chunks = [samples]
+        }
+        let beamline = request.beamlineMessage, orientation = request.orientationMessage
+        do {
+            return try await withThrowingTaskGroup(of: CoherentSum.self) { group in
+                for chunk in chunks {
+                    let message = PartialSumRequestMessage(beamline: beamline, orientation: orientation,
+                                                           samples: (chunk ?? []).map(TiltSampleMessage.init))
+                    group.addTask { try await runChunk(message, deadline: deadline) }
+                }
+                var total: CoherentSum?
+                for try await part in group { total = total.map { $0 + part } ?? part }
+                return total!
+            }
+        } catch let e as RPCError {
+            throw e
+        } catch {
+            throw RPCError(.internalError, "\(error)")
+        }
+    }
+
+    /// One chunk: a node, retries elsewhere on failure, a hedged copy when slow.
+    func runChunk(_ message: PartialSumRequestMessage, deadline: Deadline) async throws(RPCError) -> CoherentSum {
+        let tried = TriedNodes()
+        var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
+        for attempt in 0..<3 {
+            guard !deadline.hasPassed else { throw RPCError(.deadlineExceeded, "the request's deadline passed while computing the spectrum") }
+            guard let first = registry.pick(excluding: tried.all) else { break }
+            tried.insert(first.id)
+            if attempt > 0 { metrics.count("chunk_retries_total") }
+            do throws(RPCError) {
+                return try await race(message, first: first, tried: tried, deadline: deadline)
+            } catch {
+                lastError = error
+                if error.code == .invalidArgument { throw error }  // the request itself is wrong: no node will do better
+            }
+        }
+        throw lastError
+    }
+
+    /// Send to `first`; if it has not answered after the hedge delay, also send to another node.
+    func race(_ message: PartialSumRequestMessage, first: NodeRegistry.Node, tried: TriedNodes, deadline: Deadline) async throws(RPCError) -> CoherentSum {
+        do {
+            return try await withThrowingTaskGroup(of: CoherentSum.self) { group in
+                group.addTask { try await call(first, message, deadline: deadline) }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(Self.hedgeAfterSeconds * 1e9))
+                    guard let second = registry.pick(excluding: tried.all) else {
+                        try await Task.sleep(nanoseconds: UInt64(max(0, deadline.remainingSeconds) * 1e9) + 1_000_000_000)
+                        throw RPCError(.deadlineExceeded, "no second node to hedge with")
+                    }
+                    tried.insert(second.id)
+                    metrics.count("chunk_hedges_total")
+                    return try await call(second, message, deadline: deadline)
+                }
+                var firstError: (any Error)?
+                for _ in 0..<2 {
+                    do {
+                        if let result = try await group.next() {
+                            group.cancelAll()
+                            return result
+                        }
+                    } catch {
+                        if firstError == nil { firstError = error }
+                    }
+                }
+                throw firstError ?? RPCError(.unavailable, "no answer")
+            }
+        } catch let e as RPCError {
+            throw e
+        } catch {
+            throw RPCError(.internalError, "\(error)")
+        }
+    }
+
+    func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, deadline: Deadline) async throws -> CoherentSum {
+        registry.started(node.id)
+        defer { registry.finished(node.id) }
+        let r: PartialSumResponseMessage = try await node.client.call(CobremsNodeService.computePartialSum, message,
+                                                                      deadline: deadline, idempotent: true)
+        metrics.count("chunks_total")
+        return CoherentSum(coherent: r.coherent, polarized: r.polarized, totalWeight: r.totalWeight)
+    }
+}
+
+
+/// The nodes a chunk has been sent to (shared by its attempts and its hedge).
+final class TriedNodes: Sendable {
+    private let ids = Mutex<Set<String>>([])
+    var all: Set<String> { ids.withLock { $0 } }
+    func insert(_ id: String) { ids.withLock { _ = $0.insert(id) } }
+}

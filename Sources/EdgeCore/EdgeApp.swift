@@ -1,0 +1,131 @@
+import API
+import Compute
+import Foundation
+import Physics
+import PlotRendererCore
+import Plots
+import RPC
+import ServiceClients
+import TiltServiceCore
+import Topography
+import Wire
+import WireMapping
+
+/// What the edge does for one HTTP or RPC request, on top of the other
+/// services: the tilt-service for the spot, the nodes for spectra, the
+/// renderer for pictures, the store for radiators.
+public struct EdgeApp: Sendable {
+    public let store: TopographStoreClient
+    public let tilt: RPCClient
+    public let renderer: RPCClient
+    public let compute: DistributedCompute
+
+    public init(store: TopographStoreClient, tilt: RPCClient, renderer: RPCClient, compute: DistributedCompute) {
+        self.store = store
+        self.tilt = tilt
+        self.renderer = renderer
+        self.compute = compute
+    }
+
+    /// Which radiator the request means: nil for the ideal crystal; the first radiator when none is named.
+    public func radiatorName(for request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> String? {
+        if request.isIdealRadiator { return nil }
+        if let name = request.radiatorName { return name }
+        guard let first = try await store.list(deadline: deadline).first else {
+            throw RPCError(.notFound, "radiator_name: the topograph-store has no radiators; use radiator_name=ideal or import one")
+        }
+        return first.name
+    }
+
+    public func tiltDistribution(_ request: SpotfinderRequest, radiator: String, deadline: Deadline) async throws(RPCError) -> TiltDistribution {
+        let r: TiltResponseMessage = try await tilt.call(TiltService.computeTilt, TiltRequestMessage(request, radiatorName: radiator),
+                                                         deadline: deadline, idempotent: true)
+        return r.distribution
+    }
+
+    public struct SpectrumResult: Sendable {
+        public let spectrum: Spectrum
+        public let radiatorName: String
+        public let orientations: Int
+        public let tilt: TiltDistribution?
+    }
+
+    /// The spectrum the request asks for: the ideal crystal at one orientation, or averaged over the beam spot.
+    public func spectrum(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> SpectrumResult {
+        guard let name = try await radiatorName(for: request, deadline: deadline) else {
+            let sum = try await compute.coherentSum(for: request, samples: nil, deadline: deadline)
+            return SpectrumResult(spectrum: compute.computation.spectrum(for: request, sum: sum), radiatorName: "ideal", orientations: 1, tilt: nil)
+        }
+        let t = try await tiltDistribution(request, radiator: name, deadline: deadline)
+        guard t.fractionOnCrystal > 0 else {
+            throw RPCError(.invalidArgument, "rad_xoffset / rad_yoffset: the beam spot misses the crystal of \(name); move the radiator under the beam")
+        }
+        let sum = try await compute.coherentSum(for: request, samples: t.samples, deadline: deadline)
+        let spectrum = compute.computation.spectrum(for: request, sum: sum).scaled(by: t.fractionOnCrystal)
+        return SpectrumResult(spectrum: spectrum, radiatorName: name, orientations: t.samples.count, tilt: t)
+    }
+
+    public func snap(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> SnapResponse {
+        guard let plane = request.snapPlane else {
+            throw RPCError(.invalidArgument, "snap_action = off: snap needs snap_action=snap_para or snap_action=snap_perp")
+        }
+        var mean = (0.0, 0.0)
+        let name = try await radiatorName(for: request, deadline: deadline)
+        if let name {
+            let t = try await tiltDistribution(request, radiator: name, deadline: deadline)
+            mean = (t.meanThetaHMilliradians, t.meanThetaVMilliradians)
+        }
+        do {
+            return try SnapResponse(request: request, plane: plane, meanTiltH: mean.0, meanTiltV: mean.1, radiatorName: name ?? "ideal")
+        } catch { throw error.rpcError }
+    }
+
+    public enum PlotOutput: Sendable { case png(Data), csv(String), json(Data) }
+
+    /// The plot for `plot_type`, as PNG (via the plot-renderer) or its data as CSV/JSON.
+    public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparison: SpotfinderRequest? = nil) async throws(RPCError) -> PlotOutput {
+        let format = request.word("format")
+        switch request.word("plot_type") {
+        case "spot", "tilt":
+            guard let name = try await radiatorName(for: request, deadline: deadline) else {
+                throw RPCError(.invalidArgument, "plot_type = \(request.word("plot_type")): needs a radiator with a topograph, not radiator_name=ideal")
+            }
+            let t = try await tiltDistribution(request, radiator: name, deadline: deadline)
+            let m: MapPlotRequest
+            if request.word("plot_type") == "tilt" {
+                m = PlotRequests.tilt(t, request: request, radiatorName: name, view: request.viewSide)
+            } else {
+                let (view, _) = try await store.view(name: name, side: request.viewSide, deadline: deadline)
+                m = PlotRequests.spot(view: view, tilt: t, request: request, radiatorName: name)
+            }
+            switch format {
+            case "csv": return .csv(PlotData.csv(m))
+            case "json": return .json(PlotData.json(m))
+            default:
+                let r: PlotResponse = try await renderer.call(PlotRendererService.renderMap, m, deadline: deadline, idempotent: true)
+                return .png(r.png)
+            }
+        default:
+            let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
+            let result = try await spectrum(request, deadline: deadline)
+            var pinned: Spectrum?
+            if let comparison { pinned = try await spectrum(comparison, deadline: deadline).spectrum }
+            let p = PlotRequests.spectrum(kind, result.spectrum, request: request, radiatorName: result.radiatorName, comparison: pinned)
+            switch format {
+            case "csv": return .csv(PlotData.csv(p))
+            case "json": return .json(PlotData.json(p))
+            default:
+                let r: PlotResponse = try await renderer.call(PlotRendererService.renderSpectrum, p, deadline: deadline, idempotent: true)
+                return .png(r.png)
+            }
+        }
+    }
+
+    /// The bare topograph picture the page moves under the beam.
+    public func radiatorImage(name: String, side: ViewSide, deadline: Deadline) async throws(RPCError) -> Data {
+        let (view, _) = try await store.view(name: name, side: side, deadline: deadline)
+        let r: PlotResponse = try await renderer.call(PlotRendererService.renderMap, PlotRequests.radiatorImage(view: view),
+                                                      deadline: deadline, idempotent: true)
+        return r.png
+    }
+}

@@ -1,0 +1,184 @@
+import API
+import FlyingFox
+import FlyingSocks
+import Foundation
+import RPC
+import ServiceSupport
+import Topography
+import Wire
+import WireMapping
+
+/// The edge's HTTP face: the page, the JSON API, PNG plots, health and metrics.
+/// Errors are JSON naming the parameter (400), or say which service is missing (503).
+public final class EdgeHTTP: HTTPHandler, Sendable {
+    public let app: EdgeApp
+    public let metrics: EdgeMetrics
+    public let cache: ResponseCache
+    let log: Log
+    /// Deadline for one HTTP request, end to end.
+    public let requestSeconds: Double
+
+    public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15) {
+        self.app = app
+        self.metrics = metrics
+        self.cache = cache
+        self.log = log
+        self.requestSeconds = requestSeconds
+    }
+
+    /// Serve on host:port (0 picks a free port); returns the server and the bound port.
+    public func serve(host: String, port: UInt16) async throws -> (HTTPServer, UInt16) {
+        let server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 30, logger: .disabled, handler: self)
+        Task { try await server.run() }
+        try await server.waitUntilListening()
+        guard case .ip4(_, let bound)? = await server.listeningAddress else { return (server, port) }
+        return (server, bound)
+    }
+
+    struct Failure: Error { let status: HTTPStatusCode; let json: [String: String] }
+
+    public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let start = Deadline.now
+        let path = request.path
+        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png"]
+            .contains(path) ? path : "other"
+        let response: HTTPResponse
+        if request.method != .GET && request.method != .HEAD {
+            response = json(.methodNotAllowed, ["error": "\(request.method.rawValue) is not allowed: use GET"])
+        } else {
+            do {
+                response = try await route(path, query: request.target.query(percentEncoded: true))
+            } catch let f as Failure {
+                response = json(f.status, f.json)
+            } catch {
+                log.error("\(path): \(error)")
+                response = json(.internalServerError, ["error": "internal error: \(error)"])
+            }
+        }
+        metrics.observe(route: routeName, status: response.statusCode.code, seconds: Double(Deadline.now - start) / 1e9)
+        return response
+    }
+
+    func route(_ path: String, query: String) async throws -> HTTPResponse {
+        switch path {
+        case "/", "/index.html":
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(WebPage.html.utf8))
+        case "/healthz":
+            let nodes = app.compute.registry.healthy()
+            return json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
+        case "/metrics":
+            let nodes = app.compute.registry.healthy()
+            let stats = app.store.cacheStatistics
+            let text = metrics.render(gauges: [
+                ("nodes", "Registered, healthy cobrems-nodes.", Double(nodes.count)),
+                ("node_capacity", "Cores offered by healthy nodes.", Double(nodes.reduce(0) { $0 + $1.capacity })),
+                ("chunks_in_flight", "Chunks being computed on nodes.", Double(nodes.reduce(0) { $0 + $1.inFlight })),
+                ("response_cache_entries", "Responses held in the edge cache.", Double(cache.count)),
+                ("radiator_cache_hits", "Radiator views served from the edge's cache.", Double(stats.hits)),
+                ("radiator_cache_misses", "Radiator views fetched from the store.", Double(stats.misses)),
+            ])
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: Data(text.utf8))
+        case "/api/radiators":
+            let list = try await rpc { try await self.app.store.list(deadline: .after(seconds: self.requestSeconds)) }
+            let out = list.map { r -> [String: Any] in
+                ["name": r.name, "crystal": r.crystal, "thickness_um": r.thicknessUm, "views": r.views, "width_mm": r.widthMm,
+                 "height_mm": r.heightMm, "rms_tilt_urad": r.rmsTiltUrad, "notes": r.notes, "pixel_mm": r.pixelMm]
+            }
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
+                                body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
+        case "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png":
+            let request = try parse(query)
+            let key = try await cacheKey(path, request)
+            if let hit = cache.get(key) {
+                metrics.count("response_cache_hits_total")
+                return HTTPResponse(statusCode: .ok, headers: [.contentType: hit.contentType, HTTPHeader("X-Spotfinder-Cache"): "hit"], body: hit.body)
+            }
+            metrics.count("response_cache_misses_total")
+            let (type, body) = try await compute(path, request)
+            cache.put(key, ResponseCache.Entry(contentType: type, body: body))
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: type, HTTPHeader("X-Spotfinder-Cache"): "miss"], body: body)
+        default:
+            return json(.notFound, ["error": "no page \(path): try /, /api/radiators, /api/spectrum?…, /plot.png?…"])
+        }
+    }
+
+    func compute(_ path: String, _ request: SpotfinderRequest) async throws -> (String, Data) {
+        let deadline = Deadline.after(seconds: requestSeconds)
+        switch path {
+        case "/api/tilt":
+            let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
+            guard let name else { throw Failure(status: .badRequest, json: ["error": "radiator_name: the tilt distribution needs a radiator with a topograph", "parameter": "radiator_name"]) }
+            let t = try await rpc { try await self.app.tiltDistribution(request, radiator: name, deadline: deadline) }
+            var body = TiltResponse(t, radiatorName: name, view: request.viewSide)
+            body.sampled_points = 0
+            return ("application/json", try encode(body))
+        case "/api/spectrum":
+            let r = try await rpc { try await self.app.spectrum(request, deadline: deadline) }
+            var body = SpectrumResponse(spectrum: r.spectrum, request: request, radiatorName: r.radiatorName, orientationsAveraged: r.orientations)
+            body.parameters["fraction_on_crystal"] = r.tilt.map { "\($0.fractionOnCrystal)" } ?? "1"
+            return ("application/json", try encode(body))
+        case "/api/snap":
+            let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
+            return ("application/json", try encode(r))
+        case "/plot.png":
+            let compare = try request.compareQuery.map { q throws in try parse(q) }
+            switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
+            case .png(let d): return ("image/png", d)
+            case .csv(let s): return ("text/csv; charset=utf-8", Data(s.utf8))
+            case .json(let d): return ("application/json", d)
+            }
+        default:  // /radiator.png
+            let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
+            guard let name else { throw Failure(status: .badRequest, json: ["error": "radiator_name: the ideal crystal has no picture", "parameter": "radiator_name"]) }
+            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, side: request.viewSide, deadline: deadline) })
+        }
+    }
+
+    /// Identical requests share an entry; a re-imported radiator changes its revision and so the key.
+    func cacheKey(_ path: String, _ request: SpotfinderRequest) async throws -> String {
+        var key = path + "?" + request.understood.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        if let compare = request.compareQuery { key += "&compare=\(compare)" }
+        if let name = request.radiatorName, name != "ideal" {
+            let revision = try await rpc { try await self.app.store.list(deadline: .after(seconds: 5)).first { $0.name == name }?.revision ?? 0 }
+            key += "#\(revision)"
+        }
+        return key
+    }
+
+    func parse(_ query: String) throws -> SpotfinderRequest {
+        do { return try SpotfinderRequest(query: query) } catch {
+            throw Failure(status: .badRequest, json: ["error": error.message, "parameter": error.parameter])
+        }
+    }
+
+    /// Run a call to other services, turning its status into an HTTP answer.
+    func rpc<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as RPCError {
+            let status: HTTPStatusCode = switch error.code {
+            case .invalidArgument, .outOfRange, .failedPrecondition: .badRequest
+            case .notFound: .notFound
+            case .unavailable: .serviceUnavailable
+            case .deadlineExceeded: .gatewayTimeout
+            case .unauthenticated, .permissionDenied: .forbidden
+            default: .internalServerError
+            }
+            var body = ["error": error.message, "status": error.code.description]
+            if let name = error.message.split(separator: " ").first, ParameterCatalog.numeric.contains(where: { $0.name == name })
+                || ParameterCatalog.choices.contains(where: { $0.name == name }) || name == "radiator_name" {
+                body["parameter"] = String(name)
+            }
+            throw Failure(status: status, json: body)
+        }
+    }
+
+    func encode(_ v: some Encodable) throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return try e.encode(v)
+    }
+
+    func json(_ status: HTTPStatusCode, _ body: [String: String]) -> HTTPResponse {
+        HTTPResponse(statusCode: status, headers: [.contentType: "application/json"],
+                     body: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
+    }
+}
