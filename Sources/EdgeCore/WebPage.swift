@@ -21,7 +21,8 @@ enum WebPage {
   #busy.on { visibility:visible; }
   main { display:grid; grid-template-columns: minmax(330px, 420px) 1fr; gap:1rem; padding:1rem; }
   section.controls { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.75rem; }
-  fieldset { border:1px solid var(--line); border-radius:6px; margin:0 0 .6rem; padding:.4rem .6rem .6rem; }
+  fieldset { border:1px solid var(--line); border-radius:6px; margin:0 0 .6rem; padding:.4rem .6rem .6rem; min-width:0; }
+  select { width:100%; min-width:0; }
   legend { font-weight:600; padding:0 .3rem; }
   .row { display:grid; grid-template-columns: 8.5rem 1fr 5.5rem; align-items:center; gap:.4rem; margin:.25rem 0; }
   .row.nos { grid-template-columns: 8.5rem 1fr; }
