@@ -87,7 +87,8 @@ let package = Package(
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "Physics", "RPC", "Wire", "WireMapping"],
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "Physics", "RadiatorStore", "RPC", "Topography",
+                                                       "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),

@@ -124,9 +124,11 @@ public struct DistributedCompute: Sendable {
 
     func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, deadline: Deadline) async throws -> CoherentSum {
         registry.started(node.id)
-        defer { registry.finished(node.id) }
+        var succeeded = false
+        defer { registry.finished(node.id, succeeded: succeeded) }
         let r: PartialSumResponseMessage = try await node.client.call(CobremsNodeService.computePartialSum, message,
                                                                       deadline: deadline, idempotent: true)
+        succeeded = true
         metrics.count("chunks_total")
         return CoherentSum(coherent: r.coherent, polarized: r.polarized, totalWeight: r.totalWeight)
     }

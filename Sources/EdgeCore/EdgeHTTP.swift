@@ -77,7 +77,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
                 ("radiator_cache_hits", "Radiator views served from the edge's cache.", Double(stats.hits)),
                 ("radiator_cache_misses", "Radiator views fetched from the store.", Double(stats.misses)),
             ])
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: Data(text.utf8))
+            var perNode = "# HELP spotfinder_node_chunks_total Chunks each node has computed.\n# TYPE spotfinder_node_chunks_total counter\n"
+            for n in nodes { perNode += "spotfinder_node_chunks_total{node=\"\(n.id)\",address=\"\(n.address)\"} \(n.chunksServed)\n" }
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: Data((text + perNode).utf8))
         case "/api/radiators":
             let list = try await rpc { try await self.app.store.list(deadline: .after(seconds: self.requestSeconds)) }
             let out = list.map { r -> [String: Any] in

@@ -14,6 +14,7 @@ public final class NodeRegistry: Sendable {
         public var lastHeartbeat: UInt64
         public var inFlight: Int
         public var registeredUnixMs: UInt64
+        public var chunksServed = 0
     }
 
     public let token: String
@@ -77,7 +78,13 @@ public final class NodeRegistry: Sendable {
     }
 
     public func started(_ id: String) { nodes.withLock { $0[id]?.inFlight += 1 } }
-    public func finished(_ id: String) { nodes.withLock { if $0[id] != nil { $0[id]!.inFlight = max(0, $0[id]!.inFlight - 1) } } }
+    public func finished(_ id: String, succeeded: Bool) {
+        nodes.withLock { n in
+            guard n[id] != nil else { return }
+            n[id]!.inFlight = max(0, n[id]!.inFlight - 1)
+            if succeeded { n[id]!.chunksServed += 1 }
+        }
+    }
 
     public func info() -> [NodeInfo] {
         healthy().map { NodeInfo(nodeId: $0.id, address: $0.address, capacity: UInt32($0.capacity), inFlight: UInt32($0.inFlight),

@@ -1,0 +1,131 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import RPC
+import Synchronization
+
+/// One real service process on loopback: started from the built executables,
+/// its log read to learn the port it bound (all start with port 0).
+final class ServiceProcess: @unchecked Sendable {
+    let name: String
+    let process = Process()
+    private let log = LogBuffer()
+
+    init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        self.name = name
+        process.executableURL = URL(fileURLWithPath: executable(name))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        pipe.fileHandleForReading.readabilityHandler = { [log] h in
+            let data = h.availableData
+            if !data.isEmpty { log.append(String(decoding: data, as: UTF8.self)) }
+        }
+        try process.run()
+    }
+
+    var output: String { log.text }
+
+    /// Wait until the log contains `marker` followed by host:port; returns the port.
+    func port(after marker: String, timeout: Double = 30) async throws -> UInt16 {
+        let deadline = Deadline.after(seconds: timeout)
+        while !deadline.hasPassed {
+            let text = output
+            if let range = text.range(of: marker + "127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let p = UInt16(digits) { return p }
+            }
+            guard process.isRunning else { throw ProcessFailure(message: "\(name) exited: \(text)") }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw ProcessFailure(message: "\(name) did not report '\(marker)' within \(timeout) s: \(output)")
+    }
+
+    func waitForLog(_ text: String, timeout: Double = 30) async throws {
+        let deadline = Deadline.after(seconds: timeout)
+        while !deadline.hasPassed {
+            if output.contains(text) { return }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw ProcessFailure(message: "\(name) did not log '\(text)': \(output)")
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+    }
+
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    deinit { kill() }
+}
+
+final class LogBuffer: Sendable {
+    private let buffer = Mutex("")
+    func append(_ s: String) { buffer.withLock { $0 += s } }
+    var text: String { buffer.withLock { $0 } }
+}
+
+struct ProcessFailure: Error, CustomStringConvertible { let message: String; var description: String { message } }
+
+/// The whole Spotfinder system as real processes: store, tilt-service, renderer, edge, and nodes on demand.
+final class LocalSystem: @unchecked Sendable {
+    let token = "test-token-\(UUID().uuidString.prefix(8))"
+    let data = FileManager.default.temporaryDirectory.appendingPathComponent("sf-system-\(UUID().uuidString)").path
+    var services: [ServiceProcess] = []
+    var nodes: [ServiceProcess] = []
+    var edgeRPC: UInt16 = 0
+    var http: UInt16 = 0
+
+    static func start(computeInProcess: Bool = false) async throws -> LocalSystem {
+        let s = LocalSystem()
+        let store = try ServiceProcess("topograph-store", ["--listen", "127.0.0.1:0", "--data", s.data, "--token", s.token])
+        s.services.append(store)
+        let storePort = try await store.port(after: "listening on ")
+        let tilt = try ServiceProcess("tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"])
+        let renderer = try ServiceProcess("plot-renderer", ["--listen", "127.0.0.1:0"])
+        s.services += [tilt, renderer]
+        let tiltPort = try await tilt.port(after: "listening on "), rendererPort = try await renderer.port(after: "listening on ")
+        let edge = try ServiceProcess("edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
+                                               "--tilt", "127.0.0.1:\(tiltPort)", "--renderer", "127.0.0.1:\(rendererPort)", "--token", s.token]
+                                      + (computeInProcess ? ["--compute-in-process"] : []))
+        s.services.append(edge)
+        s.edgeRPC = try await edge.port(after: "rpc listening on ")
+        s.http = try await edge.port(after: "http listening on ")
+        return s
+    }
+
+    /// Start a cobrems-node and wait until it has registered.
+    @discardableResult
+    func addNode(token: String? = nil, capacity: Int = 2) async throws -> ServiceProcess {
+        let node = try ServiceProcess("cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(edgeRPC)",
+                                                       "--token", token ?? self.token, "--capacity", "\(capacity)"])
+        nodes.append(node)
+        if token == nil || token == self.token { try await node.waitForLog("registered") }
+        return node
+    }
+
+    func get(_ pathAndQuery: String) async throws -> (status: Int, headers: [String: String], body: Data) {
+        let url = URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!
+        let (data, response) = try await URLSession.shared.data(from: url)
+        let h = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (k, v) in h.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+        return (h.statusCode, headers, data)
+    }
+
+    func json(_ pathAndQuery: String) async throws -> [String: Any] {
+        let r = try await get(pathAndQuery)
+        return (try JSONSerialization.jsonObject(with: r.body) as? [String: Any]) ?? [:]
+    }
+
+    func stop() {
+        for n in nodes { n.stop() }
+        for s in services.reversed() { s.stop() }
+        try? FileManager.default.removeItem(atPath: data)
+    }
+}
