@@ -79,8 +79,8 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "format", choices: ["png", "csv", "json"], defaultValue: "png", meaning: "plot output format"),
     ]
 
-    /// Free-text parameters; `iteration` (the original page's cache-buster) is accepted and ignored; `compare` holds a pinned query.
-    public static let text: [String] = ["radiator_name", "iteration", "compare"]
+    /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query.
+    public static let text: [String] = ["radiator_name", "iteration", "compare", "panels"]
 
     /// Largest number of computed energy bins: the smearing is O(bins²).
     public static let maxEnergyBins = 4000

@@ -10,6 +10,7 @@ enum WebPage {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Spotfinder — coherent bremsstrahlung beam spot</title>
 <style>
   :root { --ink:#1b2330; --muted:#5b6675; --line:#d6dbe2; --accent:#1f4e9c; --err:#b3261e; --bg:#f6f7f9; }
@@ -202,7 +203,9 @@ function loadRadiatorImage() {
   if ($("#radimg").getAttribute("src") !== src) $("#radimg").setAttribute("src", src);
 }
 
-// ---- plots: only the newest request matters; the old picture stays until the new one is ready
+// ---- plots: one request in flight per panel; while it runs, changes only mark the panel
+// dirty, and when it lands the newest state is fetched. The server never sees a pile of
+// stale requests, and the old picture stays until the new one is ready (no flashing).
 function addPanel(kind) {
   const el = document.createElement("div");
   el.className = "panel";
@@ -211,7 +214,7 @@ function addPanel(kind) {
     <a class="dl-png" download>PNG</a> <a class="dl-csv" download>CSV</a> <a class="dl-json" download>JSON</a>
     <button type="button" class="close" aria-label="remove this plot">×</button></div>
     <img alt="plot"><div class="perr" role="alert"></div>`;
-  const panel = { el, kind, controller: null, url: null };
+  const panel = { el, kind, busy: false, dirty: false, url: null };
   el.querySelector("select").value = kind;
   el.querySelector("select").addEventListener("change", e => { panel.kind = e.target.value; toURL(true); refreshPanel(panel); });
   el.querySelector(".close").addEventListener("click", () => { panels = panels.filter(p => p !== panel); el.remove(); toURL(true); });
@@ -220,47 +223,63 @@ function addPanel(kind) {
   return panel;
 }
 
-async function refreshPanel(panel) {
+function panelURL(panel) {
   const extra = { plot_type: panel.kind, size_px: 600 };
   if (pinned && ["intense","enhance","polar"].includes(panel.kind)) extra.compare = pinned;
-  const q = query(extra);
-  const url = "/plot.png?" + q;
+  return "/plot.png?" + query(extra);
+}
+
+async function refreshPanel(panel) {
+  const url = panelURL(panel);
   panel.el.querySelector(".dl-png").href = url;
   panel.el.querySelector(".dl-csv").href = url + "&format=csv";
   panel.el.querySelector(".dl-json").href = url + "&format=json";
   if (panel.url === url) return;
-  if (panel.controller) panel.controller.abort();
-  const controller = new AbortController();
-  panel.controller = controller;
+  if (panel.busy) { panel.dirty = true; return; }
+  panel.busy = true;
   busy(1);
   try {
-    const r = await fetch(url, { signal: controller.signal });
-    if (!r.ok) { const body = await r.json().catch(() => ({ error: r.statusText })); if (panel.controller === controller) { panel.el.querySelector(".perr").textContent = body.error; showError(body); } return; }
-    const blob = await r.blob();
-    if (panel.controller !== controller) return;
-    const img = panel.el.querySelector("img"), next = URL.createObjectURL(blob);
-    const old = img.src;
-    img.onload = () => { if (old.startsWith("blob:")) URL.revokeObjectURL(old); };
-    img.src = next;
-    img.alt = panel.kind + " plot";
-    panel.url = url;
-    panel.el.querySelector(".perr").textContent = "";
-  } catch (e) { if (e.name !== "AbortError") panel.el.querySelector(".perr").textContent = String(e); }
-  finally { busy(-1); if (panel.controller === controller) panel.controller = null; }
+    const r = await fetch(url);
+    if (!r.ok) {
+      const body = await r.json().catch(() => ({ error: r.statusText }));
+      if (panelURL(panel) === url) { panel.el.querySelector(".perr").textContent = body.error; showError(body); panel.url = url; }
+    } else {
+      const blob = await r.blob();
+      const img = panel.el.querySelector("img"), next = URL.createObjectURL(blob), old = img.src;
+      img.onload = () => { if (old.startsWith("blob:")) URL.revokeObjectURL(old); };
+      img.src = next;
+      img.alt = panel.kind + " plot";
+      panel.url = url;
+      panel.el.querySelector(".perr").textContent = "";
+    }
+  } catch (e) { panel.el.querySelector(".perr").textContent = String(e); }
+  finally {
+    busy(-1);
+    panel.busy = false;
+    if (panel.dirty || panelURL(panel) !== panel.url) { panel.dirty = false; refreshPanel(panel); }
+  }
 }
 
-let tiltController = null;
+let fractions = { busy: false, dirty: false, q: null };
 async function refreshFractions() {
   if (!state.radiator_name || state.radiator_name === "ideal") { $("#fractions").textContent = ""; return; }
-  if (tiltController) tiltController.abort();
-  const controller = new AbortController(); tiltController = controller;
+  const q = query();
+  if (fractions.q === q) return;
+  if (fractions.busy) { fractions.dirty = true; return; }
+  fractions.busy = true;
+  busy(1);
   try {
-    const r = await fetch("/api/tilt?" + query(), { signal: controller.signal });
+    const r = await fetch("/api/tilt?" + q);
     const body = await r.json();
-    if (tiltController !== controller) return;
-    if (!r.ok) { showError(body); return; }
+    fractions.q = q;
+    if (!r.ok) { if (query() === q) showError(body); return; }
     $("#fractions").textContent = `beam on crystal ${(100 * body.fraction_on_crystal).toFixed(2)} %, on mount ${(100 * body.fraction_on_mount).toFixed(2)} %, mean tilt θH ${(1000 * body.mean_thetah_mr).toFixed(1)} µrad, θV ${(1000 * body.mean_thetav_mr).toFixed(1)} µrad`;
-  } catch (e) { if (e.name !== "AbortError") $("#fractions").textContent = String(e); }
+  } catch (e) { $("#fractions").textContent = String(e); }
+  finally {
+    busy(-1);
+    fractions.busy = false;
+    if (fractions.dirty) { fractions.dirty = false; refreshFractions(); }
+  }
 }
 
 let scheduled = false;
@@ -307,7 +326,7 @@ function wire() {
     pinned = pinned ? null : query();
     $("#pin").textContent = pinned ? "Unpin comparison" : "Pin spectrum for comparison";
     $("#pinned").textContent = pinned ? "pinned: θH " + state.rad_thetah + ", θV " + state.rad_thetav + " mrad" : "";
-    panels.forEach(p => { p.url = null; refreshPanel(p); });
+    panels.forEach(p => refreshPanel(p));
   });
   $("#radimg").addEventListener("load", drawBeamView);
   window.addEventListener("resize", drawBeamView);

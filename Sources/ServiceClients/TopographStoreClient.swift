@@ -14,7 +14,11 @@ public final class TopographStoreClient: Sendable {
     public let capacity: Int
     public let revalidateSeconds: Double
     private struct Entry { var view: RadiatorView; var summary: RadiatorSummaryMessage; var checked: UInt64 }
-    private struct State { var entries: [String: Entry] = [:]; var order: [String] = [] }
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var order: [String] = []
+        var list: (radiators: [RadiatorSummaryMessage], fetched: UInt64)?
+    }
     private let state = Mutex(State())
     private let hits = Atomic<Int>(0), misses = Atomic<Int>(0)
 
@@ -26,9 +30,14 @@ public final class TopographStoreClient: Sendable {
 
     public var cacheStatistics: (hits: Int, misses: Int) { (hits.load(ordering: .relaxed), misses.load(ordering: .relaxed)) }
 
+    /// The store's radiators (with revisions), at most `revalidateSeconds` old.
     public func list(deadline: Deadline) async throws(RPCError) -> [RadiatorSummaryMessage] {
+        if let cached = state.withLock({ $0.list }), Double(Deadline.now - cached.fetched) / 1e9 < revalidateSeconds {
+            return cached.radiators
+        }
         let r: ListRadiatorsResponse = try await rpc.call(TopographStoreService.listRadiators, ListRadiatorsRequest(),
                                                           deadline: deadline, idempotent: true)
+        state.withLock { $0.list = (r.radiators, Deadline.now) }
         return r.radiators
     }
 
@@ -42,6 +51,7 @@ public final class TopographStoreClient: Sendable {
                 return (e.view, e.summary)
             }
             // Revalidate cheaply: the list carries each radiator's revision.
+            state.withLock { $0.list = nil }
             if let current = try await list(deadline: deadline).first(where: { $0.name == name }), current.revision == e.summary.revision {
                 state.withLock { $0.entries[key]?.checked = Deadline.now }
                 hits.add(1, ordering: .relaxed)

@@ -15,7 +15,7 @@ public final class TopographStoreService: Sendable {
     let store: RadiatorStore
     let importToken: String?
     /// Decoded radiators by name with the revision they were read at: reads do not re-inflate files.
-    private let cache = Mutex<[String: (revision: UInt64, radiator: Radiator)]>([:])
+    private let cache = Mutex<[String: (revision: UInt64, radiator: Radiator, summary: RadiatorSummaryMessage)]>([:])
 
     public init(store: RadiatorStore, importToken: String?) {
         self.store = store
@@ -30,13 +30,14 @@ public final class TopographStoreService: Sendable {
         return r
     }
 
-    func radiator(_ name: String) throws(RPCError) -> (Radiator, UInt64) {
+    func radiator(_ name: String) throws(RPCError) -> (Radiator, UInt64, RadiatorSummaryMessage) {
         let revision = store.revision(of: name)
-        if let hit = cache.withLock({ $0[name] }), hit.revision == revision { return (hit.radiator, revision) }
+        if let hit = cache.withLock({ $0[name] }), hit.revision == revision { return (hit.radiator, revision, hit.summary) }
         do {
             let r = try store.load(name)
-            cache.withLock { $0[name] = (revision, r) }
-            return (r, revision)
+            let summary = RadiatorSummaryMessage(RadiatorSummary(r), revision: revision)
+            cache.withLock { $0[name] = (revision, r, summary) }
+            return (r, revision, summary)
         } catch {
             throw RPCError(store.names().contains(name) ? .dataLoss : .notFound, error.message)
         }
@@ -45,20 +46,20 @@ public final class TopographStoreService: Sendable {
     public func list() throws(RPCError) -> ListRadiatorsResponse {
         var out: [RadiatorSummaryMessage] = []
         for name in store.names() {
-            guard let (r, revision) = try? radiator(name) else { continue }  // unreadable files are skipped (and logged at start)
-            out.append(RadiatorSummaryMessage(RadiatorSummary(r), revision: revision))
+            guard let (_, _, summary) = try? radiator(name) else { continue }  // unreadable files are skipped (and logged at start)
+            out.append(summary)
         }
         return ListRadiatorsResponse(radiators: out)
     }
 
     public func view(_ m: GetViewRequest) throws(RPCError) -> GetViewResponse {
-        let (r, revision) = try radiator(m.radiatorName)
+        let (r, revision, summary) = try radiator(m.radiatorName)
         let side = ViewSide(rawValue: m.radiatorView.isEmpty ? "front" : m.radiatorView)
         guard let side, let v = r.view(side) else {
             throw RPCError(.notFound, "radiator_view = '\(m.radiatorView)': \(r.name) has \(r.views.map(\.side.rawValue).joined(separator: ", "))")
         }
         var out = GetViewResponse()
-        out.radiator = RadiatorSummaryMessage(RadiatorSummary(r), revision: revision)
+        out.radiator = summary
         out.view = RadiatorViewMessage(v)
         out.revision = revision
         return out
