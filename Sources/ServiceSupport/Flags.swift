@@ -30,7 +30,10 @@ public struct Flags: Sendable {
                 guard let v = inline ?? rest.popFirst() else { throw UsageError(description: "--\(name) needs a value") }
                 values[name] = v
             } else if name == "help" {
-                throw UsageError(description: "options: " + (valued.map { "--\($0) VALUE" } + boolean.map { "--\($0)" }).joined(separator: " "))
+                // The options this program takes (deployment files are tested against this list).
+                print("usage: \(program) " + (valued.map { "[--\($0) VALUE]" } + boolean.map { "[--\($0)]" }).joined(separator: " "))
+                print("every VALUE may also come from the environment as SPOTFINDER_<NAME>")
+                exit(0)
             } else {
                 throw UsageError(description: "unknown option --\(name)")
             }
