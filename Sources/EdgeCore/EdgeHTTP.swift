@@ -28,7 +28,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
 
     /// Serve on host:port (0 picks a free port); returns the server and the bound port.
     public func serve(host: String, port: UInt16) async throws -> (HTTPServer, UInt16) {
-        let server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 30, logger: .disabled, handler: self)
+        let server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 30,
+                                pool: NoDelayPool(HTTPServer.defaultPool()), logger: .disabled, handler: self)
         Task { try await server.run() }
         try await server.waitUntilListening()
         guard case .ip4(_, let bound)? = await server.listeningAddress else { return (server, port) }
@@ -182,5 +183,19 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     func json(_ status: HTTPStatusCode, _ body: [String: String]) -> HTTPResponse {
         HTTPResponse(statusCode: status, headers: [.contentType: "application/json"],
                      body: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
+    }
+}
+
+/// FlyingFox writes a response's header and body separately; with Nagle's algorithm on, the body
+/// then waits for the client's delayed ACK (~40 ms on Linux). Every socket that passes through the
+/// pool (the listener first, whose setting accepted sockets inherit) gets TCP_NODELAY.
+struct NoDelayPool<Pool: AsyncSocketPool>: AsyncSocketPool {
+    let pool: Pool
+    init(_ pool: Pool) { self.pool = pool }
+    func prepare() async throws { try await pool.prepare() }
+    func run() async throws { try await pool.run() }
+    func suspendSocket(_ socket: FlyingSocks.Socket, untilReadyFor events: FlyingSocks.Socket.Events) async throws {
+        try? socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY))
+        try await pool.suspendSocket(socket, untilReadyFor: events)
     }
 }
