@@ -91,6 +91,7 @@ let package = Package(
                                                        "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Zlib"], exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]
 )
