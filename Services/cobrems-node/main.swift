@@ -5,7 +5,7 @@ import RPC
 import ServiceSupport
 
 let log = Log(service: "cobrems-node")
-do {
+await ServiceMain.run(log) {
     let flags = try Flags(valued: ["listen", "advertise", "edge", "token", "capacity", "node-id"])
     let listen = try flags.address("listen", default: "127.0.0.1:7003")
     let capacity = try flags.int("capacity", default: ProcessInfo.processInfo.activeProcessorCount)
@@ -23,11 +23,8 @@ do {
         try await r.start()
         registration = r
     }
-    await Signals.waitForTermination()
-    log.info("shutting down")
-    await registration?.stop()
-    await server.shutdown(graceSeconds: 10)
-} catch {
-    log.error("\(error)")
-    exit(2)
+    return { [registration] in
+        await registration?.stop()
+        await server.shutdown(graceSeconds: 10)
+    }
 }

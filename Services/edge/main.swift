@@ -1,13 +1,12 @@
 // edge: the web page, JSON API and PNG plots over HTTP; node registry and direct compute over RPC.
 import Compute
 import EdgeCore
-import Foundation
 import RPC
 import ServiceClients
 import ServiceSupport
 
 let log = Log(service: "edge")
-do {
+await ServiceMain.run(log) {
     let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "token", "deadline"], boolean: ["compute-in-process"])
     let http = try flags.address("http", default: "127.0.0.1:8080")
     let rpc = try flags.address("rpc", default: "127.0.0.1:7100")
@@ -27,11 +26,8 @@ do {
     let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15))
     let (server, port) = try await handler.serve(host: http.host, port: http.port)
     log.info("http listening on \(http.host):\(port): open http://\(http.host == "0.0.0.0" ? "127.0.0.1" : http.host):\(port)/")
-    await Signals.waitForTermination()
-    log.info("shutting down")
-    await server.stop(timeout: 5)
-    await rpcServer.shutdown(graceSeconds: 5)
-} catch {
-    log.error("\(error)")
-    exit(2)
+    return {
+        await server.stop(timeout: 5)
+        await rpcServer.shutdown(graceSeconds: 5)
+    }
 }

@@ -1,22 +1,16 @@
 // tilt-service: beam spot × topograph → tilt distribution; caches radiators from the store.
-import Foundation
 import RPC
 import ServiceClients
 import ServiceSupport
 import TiltServiceCore
 
 let log = Log(service: "tilt-service")
-do {
+await ServiceMain.run(log) {
     let flags = try Flags(valued: ["listen", "store", "cache"])
     let listen = try flags.address("listen", default: "127.0.0.1:7102")
     let store = TopographStoreClient(rpc: try RPCClient(address: flags.string("store", default: "127.0.0.1:7101")!),
                                      capacity: try flags.int("cache", default: 16))
     let server = try RPCServer(routes: TiltService(store: store).routes, config: RPCServerConfig(host: listen.host, port: listen.port))
     log.info("listening on \(listen.host):\(server.port), store \(store.rpc.address)")
-    await Signals.waitForTermination()
-    log.info("shutting down")
-    await server.shutdown(graceSeconds: 10)
-} catch {
-    log.error("\(error)")
-    exit(2)
+    return { await server.shutdown(graceSeconds: 10) }
 }

@@ -1,12 +1,11 @@
 // topograph-store: radiator topographs on disk (atomic, checksummed), served over RPC.
-import Foundation
 import RadiatorStore
 import RPC
 import ServiceSupport
 import TopographStoreCore
 
 let log = Log(service: "topograph-store")
-do {
+await ServiceMain.run(log) {
     let flags = try Flags(valued: ["listen", "data", "token"])
     let listen = try flags.address("listen", default: "127.0.0.1:7101")
     let store = try RadiatorStore(directory: flags.string("data", default: "data/radiators")!)
@@ -18,10 +17,5 @@ do {
     let server = try RPCServer(routes: TopographStoreService(store: store, importToken: token).routes,
                                config: RPCServerConfig(host: listen.host, port: listen.port))
     log.info("listening on \(listen.host):\(server.port), \(radiators.count) radiators in \(store.directory)")
-    await Signals.waitForTermination()
-    log.info("shutting down")
-    await server.shutdown(graceSeconds: 10)
-} catch {
-    log.error("\(error)")
-    exit(2)
+    return { await server.shutdown(graceSeconds: 10) }
 }

@@ -98,26 +98,28 @@ public struct EdgeApp: Sendable {
                 let (view, _) = try await store.view(name: name, side: request.viewSide, deadline: deadline)
                 m = PlotRequests.spot(view: view, tilt: t, request: request, radiatorName: name)
             }
-            switch format {
-            case "csv": return .csv(PlotData.csv(m))
-            case "json": return .json(PlotData.json(m))
-            default:
-                let r: PlotResponse = try await renderer.call(PlotRendererService.renderMap, m, deadline: deadline, idempotent: true)
-                return .png(r.png)
-            }
+            return try await output(m, format: format, csv: PlotData.csv, json: PlotData.json,
+                                    method: PlotRendererService.renderMap, deadline: deadline)
         default:
             let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
             let result = try await spectrum(request, deadline: deadline)
             var pinned: Spectrum?
             if let comparison { pinned = try await spectrum(comparison, deadline: deadline).spectrum }
             let p = PlotRequests.spectrum(kind, result.spectrum, request: request, radiatorName: result.radiatorName, comparison: pinned)
-            switch format {
-            case "csv": return .csv(PlotData.csv(p))
-            case "json": return .json(PlotData.json(p))
-            default:
-                let r: PlotResponse = try await renderer.call(PlotRendererService.renderSpectrum, p, deadline: deadline, idempotent: true)
-                return .png(r.png)
-            }
+            return try await output(p, format: format, csv: PlotData.csv, json: PlotData.json,
+                                    method: PlotRendererService.renderSpectrum, deadline: deadline)
+        }
+    }
+
+    /// A plot request as its data (CSV, JSON) or drawn by the plot-renderer (PNG).
+    func output<M: WireMessage>(_ m: M, format: String, csv: (M) -> String, json: (M) -> Data, method: String,
+                                deadline: Deadline) async throws(RPCError) -> PlotOutput {
+        switch format {
+        case "csv": return .csv(csv(m))
+        case "json": return .json(json(m))
+        default:
+            let r: PlotResponse = try await renderer.call(method, m, deadline: deadline, idempotent: true)
+            return .png(r.png)
         }
     }
 
