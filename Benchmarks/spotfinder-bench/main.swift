@@ -7,6 +7,7 @@ func wants(_ name: String) -> Bool { selected.isEmpty || selected.contains(name)
 var table = BenchTable("area", "measurement", "median", "p90", "notes")
 if wants("physics") { PhysicsBench.run(into: &table) }
 if wants("topography") { try TopographyBench.run(into: &table) }
+if wants("render") { try RenderBench.run(into: &table) }
 if selected.contains("http") { table.rows += try await HTTPBench.run() }
 if wants("wire") { table.rows += try await WireBench.run() }
 print(table.render())

@@ -77,6 +77,9 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "collimated", choices: ["on", "off"], defaultValue: "on", meaning: "collimated (on) or all-angle (off) rates"),
         ChoiceParameter(name: "rad_crystal", choices: ["diamond", "silicon"], defaultValue: "diamond", meaning: "crystal of an ideal radiator"),
         ChoiceParameter(name: "format", choices: ["png", "csv", "json"], defaultValue: "png", meaning: "plot output format"),
+        ChoiceParameter(name: "map_quantity", choices: ["thetah", "thetav", "elevation"], defaultValue: "thetah", meaning: "what the spot plot's topograph shows"),
+        ChoiceParameter(name: "palette", choices: ["default", "viridis", "bird", "diverging"], defaultValue: "default", meaning: "colour map of map plots"),
+        ChoiceParameter(name: "transparent", choices: ["off", "on"], defaultValue: "off", meaning: "transparent plot background"),
     ]
 
     /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query.

@@ -61,6 +61,8 @@ enum WebPage {
     <div class="row nos"><label for="radiator_name">radiator</label><select id="radiator_name" data-param="radiator_name"></select></div>
     <div class="row nos"><label for="radiator_view">side upstream</label>
       <select id="radiator_view" data-param="radiator_view"><option>front</option><option>back</option></select></div>
+    <div class="row nos"><label for="map_quantity">topograph shows</label>
+      <select id="map_quantity" data-param="map_quantity"><option value="thetah">θH tilt</option><option value="thetav">θV tilt</option><option value="elevation">elevation</option></select></div>
     <div id="beamview" aria-label="radiator under the fixed beam spot">
       <img id="radimg" alt="radiator topograph">
       <svg id="beamsvg" viewBox="-200 -200 400 400" preserveAspectRatio="xMidYMid meet" aria-hidden="true"></svg>
@@ -120,7 +122,7 @@ enum WebPage {
 </dialog>
 <script>
 "use strict";
-const DEFAULTS = { radiator_view:"front", ebeam_energy:11.6, ebeam_current:2.2, ebeam_rms:0.001, ebeam_xsigma:1.0, ebeam_ysigma:0.5,
+const DEFAULTS = { radiator_view:"front", map_quantity:"thetah", ebeam_energy:11.6, ebeam_current:2.2, ebeam_rms:0.001, ebeam_xsigma:1.0, ebeam_ysigma:0.5,
   ebeam_xycorr:-0.6, ebeam_xyresol:0.02, ebeam_emittance:4.2e-9, vspot_rms:0.5, rad_thickness:50, collimator_diameter:3.4,
   collimator_distance:76, rad_xoffset:0, rad_yoffset:0, rad_phideg:0, rad_thetah:1.2296, rad_thetav:50,
   pbeam_energy_min:4.5, pbeam_energy_max:7.0, pbeam_energy_resol:0.02, snap_edge:6.0 };

@@ -27,6 +27,7 @@ public enum PlotRequests {
         p.widthPx = UInt32(request["size_px"])
         p.heightPx = UInt32(request["size_px"])
         p.yIncludesZero = true
+        p.transparent = request.word("transparent") == "on"
         let where_ = "\(radiatorName), θH \(String(format: "%.4f", request["rad_thetah"])), θV \(String(format: "%.4f", request["rad_thetav"])) mrad"
         func mean(_ a: [Double]) -> Double { a.isEmpty ? 0 : a.reduce(0, +) / Double(a.count) }
         let blue: UInt32 = 0x1F4E9C, red: UInt32 = 0xC0392B, grey: UInt32 = 0x7F8C8D
@@ -55,6 +56,10 @@ public enum PlotRequests {
         return p
     }
 
+    static func chosenPalette(_ request: SpotfinderRequest, default name: String) -> String {
+        request.word("palette") == "default" ? name : request.word("palette")
+    }
+
     /// The 2D tilt histogram with the mean marked and the beam fractions in the title.
     public static func tilt(_ t: TiltDistribution, request: SpotfinderRequest, radiatorName: String, view: ViewSide) -> MapPlotRequest {
         var m = MapPlotRequest()
@@ -68,7 +73,8 @@ public enum PlotRequests {
                                 dx: t.binMilliradians, dy: t.binMilliradians, columns: UInt32(t.bins), rows: UInt32(t.bins))
         m.values = t.weights.map { $0 > 0 ? $0 : .nan }
         m.zMin = 0
-        m.palette = "bird"
+        m.palette = chosenPalette(request, default: "bird")
+        m.transparent = request.word("transparent") == "on"
         m.markers = [MarkerMessage(x: t.meanThetaHMilliradians, y: t.meanThetaVMilliradians, label: "mean")]
         m.widthPx = UInt32(request["size_px"])
         m.heightPx = UInt32(request["size_px"])
@@ -91,9 +97,9 @@ public enum PlotRequests {
     }
 
     /// The topograph in the radiator's frame, with the beam spot (1σ, 2σ) drawn exactly where the tilt-service samples it.
-    public static func spot(view: RadiatorView, tilt: TiltDistribution?, request: SpotfinderRequest, radiatorName: String,
-                            quantity: MapQuantity = .thetah) -> MapPlotRequest {
+    public static func spot(view: RadiatorView, tilt: TiltDistribution?, request: SpotfinderRequest, radiatorName: String) -> MapPlotRequest {
         var m = MapPlotRequest()
+        let quantity = MapQuantity(rawValue: request.word("map_quantity")) ?? .thetah
         let g = view.grid
         m.grid = MapGridMessage(x0: g.originXMillimeters, y0: g.originYMillimeters, dx: g.pixelMillimeters, dy: g.pixelMillimeters,
                                 columns: UInt32(g.columns), rows: UInt32(g.rows))
@@ -106,7 +112,8 @@ public enum PlotRequests {
             m.values = ElevationMap.compute(view).map(Double.init); m.zTitle = "elevation (nm)"
         }
         m.mask = Data(view.mask.map(\.rawValue))
-        m.palette = "viridis"
+        m.palette = chosenPalette(request, default: "viridis")
+        m.transparent = request.word("transparent") == "on"
         m.xTitle = "x on radiator (mm)"
         m.yTitle = "y on radiator (mm)"
         let fractions = tilt.map { String(format: "beam on crystal %.4f, on mount %.4f", $0.fractionOnCrystal, $0.fractionOnMount) } ?? ""

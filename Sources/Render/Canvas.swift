@@ -23,7 +23,12 @@ public struct Canvas: Sendable {
         self.width = width
         self.height = height
         let px: [UInt8] = [Self.byte(background.r), Self.byte(background.g), Self.byte(background.b), Self.byte(background.a)]
-        pixels = Array([[UInt8]](repeating: px, count: width * height).joined())
+        pixels = [UInt8](unsafeUninitializedCapacity: width * height * 4) { buffer, count in
+            for i in 0..<(width * height) {
+                buffer[4 * i] = px[0]; buffer[4 * i + 1] = px[1]; buffer[4 * i + 2] = px[2]; buffer[4 * i + 3] = px[3]
+            }
+            count = width * height * 4
+        }
     }
 
     static func byte(_ v: Double) -> UInt8 { UInt8(max(0, min(255, (v * 255).rounded()))) }

@@ -14,6 +14,8 @@ public enum PNGEncoder {
         image.width = UInt32(canvas.width)
         image.height = UInt32(canvas.height)
         image.format = transparent ? spotfinder_png_format_rgba : spotfinder_png_format_rgb
+        // Plots are mostly flat colour: fast filtering and compression cost little size and most of the time.
+        image.flags = UInt32(PNG_IMAGE_FLAG_FAST)
         var source = canvas.pixels
         if !transparent {
             source = [UInt8](unsafeUninitializedCapacity: canvas.width * canvas.height * 3) { buffer, count in

@@ -79,6 +79,7 @@ final class LocalSystem: @unchecked Sendable {
     var services: [ServiceProcess] = []
     var nodes: [ServiceProcess] = []
     var edgeRPC: UInt16 = 0
+    var storeRPC: UInt16 = 0
     var http: UInt16 = 0
 
     static func start(computeInProcess: Bool = false) async throws -> LocalSystem {
@@ -86,6 +87,7 @@ final class LocalSystem: @unchecked Sendable {
         let store = try ServiceProcess("topograph-store", ["--listen", "127.0.0.1:0", "--data", s.data, "--token", s.token])
         s.services.append(store)
         let storePort = try await store.port(after: "listening on ")
+        s.storeRPC = storePort
         let tilt = try ServiceProcess("tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"])
         let renderer = try ServiceProcess("plot-renderer", ["--listen", "127.0.0.1:0"])
         s.services += [tilt, renderer]
