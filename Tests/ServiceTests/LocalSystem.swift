@@ -14,7 +14,7 @@ final class ServiceProcess: @unchecked Sendable {
 
     init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         self.name = name
-        process.executableURL = URL(fileURLWithPath: executable(name))
+        process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : executable(name))
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
         let pipe = Pipe()
