@@ -91,9 +91,4 @@ public enum ParameterCatalog {
     public static let maxSpotSamples = 4_000_000
     /// Largest tilt histogram side, bins.
     public static let maxTiltBinsPerAxis = 2000
-
-    public static func numeric(_ name: String) -> NumericParameter {
-        guard let p = numeric.first(where: { $0.name == name }) else { preconditionFailure("no parameter \(name)") }
-        return p
-    }
 }

@@ -20,8 +20,6 @@ public struct SpotfinderRequest: Sendable, Equatable {
     }
     /// `compare`: the query of a pinned spectrum to overlay on spectrum plots.
     public var compareQuery: String?
-    /// Whether the caller gave this parameter (rather than taking the default).
-    public private(set) var given: Set<String> = []
 
     public init(query: String) throws(ParameterError) {
         try self.init(pairs: QueryString.parse(query))
@@ -30,7 +28,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
     public init(pairs: [(name: String, value: String)]) throws(ParameterError) {
         var numbers = Dictionary(uniqueKeysWithValues: ParameterCatalog.numeric.map { ($0.name, $0.defaultValue) })
         var words = Dictionary(uniqueKeysWithValues: ParameterCatalog.choices.map { ($0.name, $0.defaultValue) })
-        var given: Set<String> = []
+        var given: Set<String> = []  // to refuse a parameter given twice
         var radiatorName: String?
         var compare: String?
         for (name, value) in pairs {
@@ -62,7 +60,6 @@ public struct SpotfinderRequest: Sendable, Equatable {
         }
         self.numbers = numbers
         self.words = words
-        self.given = given
         self.radiatorName = radiatorName
         self.compareQuery = compare
         try checkConsistency()

@@ -26,8 +26,6 @@ public final class EdgeMetrics: Sendable {
 
     public func count(_ name: String, by n: Int = 1) { state.withLock { $0.counters[name, default: 0] += n } }
 
-    public func value(_ name: String) -> Int { state.withLock { $0.counters[name, default: 0] } }
-
     public func render(gauges: [(String, String, Double)]) -> String {
         state.withLock { s in
             var out = "# HELP spotfinder_http_requests_total HTTP requests by route and status.\n# TYPE spotfinder_http_requests_total counter\n"

@@ -39,19 +39,19 @@ public enum PlotRequests {
             p.yTitle = "rate (photons/s/GeV)"
             p.curves = [CurveMessage(label: "total", x: s.energyGeV, y: total, colorRgb: blue),
                         CurveMessage(label: "incoherent", x: s.energyGeV, y: s.incoherent, colorRgb: grey)]
-            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.total, colorRgb: red)) }
+            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.total, colorRgb: red, dashed: true)) }
         case .enhance:
             let e = s.enhancement
             p.title = ["Coherent enhancement — \(where_)", "peak \(String(format: "%.3f", e.max() ?? 0)), average \(String(format: "%.3f", mean(e)))"]
             p.yTitle = "enhancement (total / incoherent)"
             p.curves = [CurveMessage(label: "enhancement", x: s.energyGeV, y: e, colorRgb: blue)]
-            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.enhancement, colorRgb: red)) }
+            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.enhancement, colorRgb: red, dashed: true)) }
         case .polar:
             let pol = s.polarization
             p.title = ["Linear polarization — \(where_)", "peak \(String(format: "%.4f", pol.max() ?? 0)), average \(String(format: "%.4f", mean(pol)))"]
             p.yTitle = "linear polarization"
             p.curves = [CurveMessage(label: "polarization", x: s.energyGeV, y: pol, colorRgb: blue)]
-            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.polarization, colorRgb: red)) }
+            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.polarization, colorRgb: red, dashed: true)) }
         }
         return p
     }

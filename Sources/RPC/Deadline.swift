@@ -37,7 +37,5 @@ public struct Deadline: Sendable, Comparable {
         return ms <= 1 ? 1 : UInt32(min(ms.rounded(.up), Double(UInt32.max)))
     }
 
-    public func earlier(_ other: Deadline) -> Deadline { min(self, other) }
-
     public static func < (a: Deadline, b: Deadline) -> Bool { a.uptimeNanoseconds < b.uptimeNanoseconds }
 }

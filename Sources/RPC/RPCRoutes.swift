@@ -37,10 +37,4 @@ public struct RPCRoutes: Sendable {
             return .success(Data(bytes))
         }
     }
-
-    public func merging(_ other: RPCRoutes) -> RPCRoutes {
-        var r = self
-        r.handlers.merge(other.handlers) { a, _ in a }
-        return r
-    }
 }

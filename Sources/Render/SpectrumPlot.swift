@@ -59,7 +59,9 @@ public struct SpectrumPlot: Sendable {
             }
         }
         for curve in curves {
-            c.polyline(stepPoints(curve, frame), width: 1.6 * frame.scale, curve.color)
+            let points = stepPoints(curve, frame)
+            let pieces = curve.dashed ? Self.dashes(points, on: 9 * frame.scale, off: 5 * frame.scale) : [points]
+            for piece in pieces { c.polyline(piece, width: 1.6 * frame.scale, curve.color) }
         }
         // Legend, top right inside the frame.
         if curves.count > 1 {
@@ -73,6 +75,33 @@ public struct SpectrumPlot: Sendable {
         }
         frame.drawTitle(on: &c, title)
         return c
+    }
+
+    /// Cut a polyline into dashes of `on` pixels separated by gaps of `off` pixels.
+    static func dashes(_ points: [(Double, Double)], on: Double, off: Double) -> [[(Double, Double)]] {
+        var out: [[(Double, Double)]] = [], current: [(Double, Double)] = []
+        var drawing = true, left = on
+        guard var p = points.first else { return [] }
+        current.append(p)
+        for q in points.dropFirst() {
+            var (dx, dy) = (q.0 - p.0, q.1 - p.1)
+            var length = (dx * dx + dy * dy).squareRoot()
+            while length > left {
+                let f = left / length
+                let cut = (p.0 + dx * f, p.1 + dy * f)
+                if drawing { current.append(cut); out.append(current); current = [] } else { current = [cut] }
+                drawing.toggle()
+                p = cut
+                (dx, dy) = (q.0 - p.0, q.1 - p.1)
+                length -= left
+                left = drawing ? on : off
+            }
+            left -= length
+            p = q
+            if drawing { current.append(q) }
+        }
+        if drawing && current.count > 1 { out.append(current) }
+        return out
     }
 
     /// Histogram steps: each bin drawn flat across its width.

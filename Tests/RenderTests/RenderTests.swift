@@ -78,6 +78,13 @@ import Zlib
         #expect(found > size / 2)
     }
 
+    @Test func dashedCurvesAreCutIntoDashesOfTheRightLength() {
+        let pieces = SpectrumPlot.dashes([(0, 0), (100, 0)], on: 10, off: 5)
+        #expect(pieces.count == 7)
+        #expect(pieces.allSatisfy { abs($0.last!.0 - $0.first!.0) <= 10 + 1e-9 })
+        #expect(abs(pieces[1].first!.0 - 15) < 1e-9)
+    }
+
     @Test func transparentBackgroundOnRequest() throws {
         var p = Self.spectrum()
         p.transparent = true
