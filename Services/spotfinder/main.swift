@@ -126,7 +126,8 @@ do {
             } else if let analysis {
                 let spectrum = try analysis.spectrum(for: request, computation: SpectrumComputation())
                 printJSON(SpectrumResponse(spectrum: spectrum, request: request, radiatorName: analysis.radiator.name,
-                                           orientationsAveraged: analysis.tilt.samples.count))
+                                           orientationsAveraged: analysis.tilt.samples.count,
+                                           fractionOnCrystal: analysis.tilt.fractionOnCrystal))
             } else {
                 printJSON(SpectrumComputation().response(for: request, samples: nil, radiatorName: "ideal"))
             }

@@ -32,8 +32,12 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
     public var polarization: [Double]
     public var summary: Summary
     public var units: [String: String]
+    /// For a radiator: the fraction of the beam on the crystal (the rates are scaled by it).
+    public var fraction_on_crystal: Double?
 
-    public init(spectrum: Spectrum, request: SpotfinderRequest, radiatorName: String, orientationsAveraged: Int) {
+    public init(spectrum: Spectrum, request: SpotfinderRequest, radiatorName: String, orientationsAveraged: Int,
+                fractionOnCrystal: Double? = nil) {
+        fraction_on_crystal = fractionOnCrystal
         radiator_name = radiatorName
         orientation = Orientation(rad_thetah: request["rad_thetah"], rad_thetav: request["rad_thetav"],
                                   rad_thetaz: request["rad_thetaz"])

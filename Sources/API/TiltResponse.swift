@@ -17,6 +17,7 @@ public struct TiltResponse: Codable, Sendable, Equatable {
     public var rms_thetah_mr: Double
     public var rms_thetav_mr: Double
     public var occupied_bins: Int
+    /// Spot points sampled (0 when the distribution came from the tilt-service).
     public var sampled_points: Int
 
     public init(_ t: TiltDistribution, radiatorName: String, view: ViewSide) {

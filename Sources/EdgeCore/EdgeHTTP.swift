@@ -112,14 +112,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
             guard let name else { throw Failure(status: .badRequest, json: ["error": "radiator_name: the tilt distribution needs a radiator with a topograph", "parameter": "radiator_name"]) }
             let t = try await rpc { try await self.app.tiltDistribution(request, radiator: name, deadline: deadline) }
-            var body = TiltResponse(t, radiatorName: name, view: request.viewSide)
-            body.sampled_points = 0
-            return ("application/json", try encode(body))
+            return ("application/json", try encode(TiltResponse(t, radiatorName: name, view: request.viewSide)))
         case "/api/spectrum":
             let r = try await rpc { try await self.app.spectrum(request, deadline: deadline) }
-            var body = SpectrumResponse(spectrum: r.spectrum, request: request, radiatorName: r.radiatorName, orientationsAveraged: r.orientations)
-            body.parameters["fraction_on_crystal"] = r.tilt.map { "\($0.fractionOnCrystal)" } ?? "1"
-            return ("application/json", try encode(body))
+            return ("application/json", try encode(SpectrumResponse(spectrum: r.spectrum, request: request, radiatorName: r.radiatorName,
+                                                                    orientationsAveraged: r.orientations,
+                                                                    fractionOnCrystal: r.tilt?.fractionOnCrystal)))
         case "/api/snap":
             let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
             return ("application/json", try encode(r))
