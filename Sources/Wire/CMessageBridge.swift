@@ -187,16 +187,16 @@ enum CMessageBridge {
             if f.label == PROTOBUF_C_LABEL_REPEATED {
                 let count = base.load(fromByteOffset: Int(f.quantifier_offset), as: Int.self)
                 guard count > 0, let array = base.load(fromByteOffset: Int(f.offset), as: UnsafeRawPointer?.self) else {
-                    out.fields[key] = .list([])
+                    out.fields.appendNew(key, .list([]))
                     continue
                 }
                 if f.type == PROTOBUF_C_TYPE_DOUBLE {
-                    out.fields[key] = .doubles(Array(UnsafeBufferPointer(start: array.assumingMemoryBound(to: Double.self), count: count)))
+                    out.fields.appendNew(key, .doubles(Array(UnsafeBufferPointer(start: array.assumingMemoryBound(to: Double.self), count: count))))
                 } else if f.type == PROTOBUF_C_TYPE_FLOAT {
-                    out.fields[key] = .doubles(UnsafeBufferPointer(start: array.assumingMemoryBound(to: Float.self), count: count).map(Double.init))
+                    out.fields.appendNew(key, .doubles(UnsafeBufferPointer(start: array.assumingMemoryBound(to: Float.self), count: count).map(Double.init)))
                 } else {
                     let size = elementSize(f.type)
-                    out.fields[key] = .list((0..<count).compactMap { load(f.type, f.descriptor, at: array + $0 * size) })
+                    out.fields.appendNew(key, .list((0..<count).compactMap { load(f.type, f.descriptor, at: array + $0 * size) }))
                 }
                 continue
             }
@@ -205,7 +205,7 @@ enum CMessageBridge {
             } else if f.label == PROTOBUF_C_LABEL_OPTIONAL, hasPresenceFlag(f.type) {
                 guard base.load(fromByteOffset: Int(f.quantifier_offset), as: Int32.self) != 0 else { continue }
             }
-            if let v = load(f.type, f.descriptor, at: base + Int(f.offset)) { out.fields[key] = v }
+            if let v = load(f.type, f.descriptor, at: base + Int(f.offset)) { out.fields.appendNew(key, v) }
         }
         return out
     }
