@@ -58,6 +58,14 @@ enum WireBench {
         client.close()
         await server.shutdown()
 
+        let envelope = Envelope(method: "/spotfinder.v1.CobremsNode/ComputeSpectrum", requestId: 1, timeoutMs: 5000,
+                                payload: Data(repeating: 1, count: 64))
+        let bytes = try envelope.serializedBytes()
+        let encode = Timing.measure(repetitions: 20_000) { _ = try? envelope.serializedBytes() }
+        let decode = Timing.measure(repetitions: 20_000) { _ = try? Envelope(serializedBytes: bytes) }
+        table.add("wire", "envelope encode / decode through protobuf-c", String(format: "%.1f / %.1f µs", encode.median * 1e6, decode.median * 1e6), "-",
+                  "Codable ↔ descriptor-driven C structs; \(bytes.count) bytes")
+
         let fuzz = fuzzDecoder(inputs: 100_000)
         table.add("wire", "decoder fuzz, 100 000 random/mutated inputs", ms(fuzz.seconds), "-",
                   "\(fuzz.decoded) decoded, \(fuzz.rejected) rejected, 0 crashes")
