@@ -32,6 +32,8 @@ public struct DistributedCompute: Sendable {
 
     /// Σ weight · coherent dN/dx for the request (one orientation when `samples` is nil).
     public func coherentSum(for request: SpotfinderRequest, samples: [TiltSample]?, deadline: Deadline) async throws(RPCError) -> CoherentSum {
+        // Zero weights add nothing, and a slice of only zero weights would be refused by a node.
+        let samples = samples?.filter { $0.weight > 0 }
         let nodes = registry.healthy()
         guard !nodes.isEmpty else {
             if computeInProcessWithoutNodes {
@@ -50,12 +52,13 @@ public struct DistributedCompute: Sendable {
             chunks = [samples]
         }
         let beamline = request.beamlineMessage, orientation = request.orientationMessage
+        let bins = computation.model(for: request).x.count
         do {
             return try await withThrowingTaskGroup(of: CoherentSum.self) { group in
                 for chunk in chunks {
                     let message = PartialSumRequestMessage(beamline: beamline, orientation: orientation,
                                                            samples: (chunk ?? []).map(TiltSampleMessage.init))
-                    group.addTask { try await runChunk(message, deadline: deadline) }
+                    group.addTask { try await runChunk(message, bins: bins, deadline: deadline) }
                 }
                 var total: CoherentSum?
                 for try await part in group { total = total.map { $0 + part } ?? part }
@@ -69,7 +72,7 @@ public struct DistributedCompute: Sendable {
     }
 
     /// One chunk: a node, retries elsewhere on failure, a hedged copy when slow.
-    func runChunk(_ message: PartialSumRequestMessage, deadline: Deadline) async throws(RPCError) -> CoherentSum {
+    func runChunk(_ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
         let tried = TriedNodes()
         var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
         for attempt in 0..<3 {
@@ -78,7 +81,7 @@ public struct DistributedCompute: Sendable {
             tried.insert(first.id)
             if attempt > 0 { metrics.count("chunk_retries_total") }
             do throws(RPCError) {
-                return try await race(message, first: first, tried: tried, deadline: deadline)
+                return try await race(message, bins: bins, first: first, tried: tried, deadline: deadline)
             } catch {
                 lastError = error
                 if error.code == .invalidArgument { throw error }  // the request itself is wrong: no node will do better
@@ -87,53 +90,74 @@ public struct DistributedCompute: Sendable {
         throw lastError
     }
 
-    /// Send to `first`; if it has not answered after the hedge delay, also send to another node.
-    func race(_ message: PartialSumRequestMessage, first: NodeRegistry.Node, tried: TriedNodes, deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        do {
-            return try await withThrowingTaskGroup(of: CoherentSum.self) { group in
-                group.addTask { try await call(first, message, deadline: deadline) }
-                group.addTask {
-                    try await Task.sleep(nanoseconds: UInt64(Self.hedgeAfterSeconds * 1e9))
-                    guard let second = registry.pick(excluding: tried.all) else {
-                        try await Task.sleep(nanoseconds: UInt64(max(0, deadline.remainingSeconds) * 1e9) + 1_000_000_000)
-                        throw RPCError(.deadlineExceeded, "no second node to hedge with")
-                    }
-                    tried.insert(second.id)
-                    metrics.count("chunk_hedges_total")
-                    return try await call(second, message, deadline: deadline)
+    /// Send to `first`; if it has not answered after the hedge delay, also send to another node
+    /// (first answer wins). If `first` fails before a hedge was sent, fail at once so the caller
+    /// retries elsewhere; if a hedge is already running, wait for it.
+    func race(_ message: PartialSumRequestMessage, bins: Int, first: NodeRegistry.Node, tried: TriedNodes,
+              deadline: Deadline) async throws(RPCError) -> CoherentSum {
+        enum Outcome: Sendable { case answer(CoherentSum), failed(RPCError), noHedge }
+        let hedging = HedgeFlag()
+        return try await withTaskGroup(of: (primary: Bool, outcome: Outcome).self) { group -> Result<CoherentSum, RPCError> in
+            group.addTask {
+                do { return (true, .answer(try await call(first, message, bins: bins, deadline: deadline))) } catch {
+                    return (true, .failed(Self.rpcError(error)))
                 }
-                var firstError: (any Error)?
-                for _ in 0..<2 {
-                    do {
-                        if let result = try await group.next() {
-                            group.cancelAll()
-                            return result
-                        }
-                    } catch {
-                        if firstError == nil { firstError = error }
-                    }
-                }
-                throw firstError ?? RPCError(.unavailable, "no answer")
             }
-        } catch let e as RPCError {
-            throw e
-        } catch {
-            throw RPCError(.internalError, "\(error)")
-        }
+            group.addTask {
+                do { try await Task.sleep(nanoseconds: UInt64(Self.hedgeAfterSeconds * 1e9)) } catch { return (false, .noHedge) }
+                guard let second = registry.pick(excluding: tried.all) else { return (false, .noHedge) }
+                tried.insert(second.id)
+                hedging.start()
+                metrics.count("chunk_hedges_total")
+                do { return (false, .answer(try await call(second, message, bins: bins, deadline: deadline))) } catch {
+                    return (false, .failed(Self.rpcError(error)))
+                }
+            }
+            var failure: RPCError?
+            while let next = await group.next() {
+                switch next.outcome {
+                case .answer(let sum):
+                    group.cancelAll()
+                    return .success(sum)
+                case .noHedge:
+                    continue
+                case .failed(let e):
+                    failure = failure ?? e
+                    if next.primary && !hedging.started { group.cancelAll() }
+                }
+            }
+            return .failure(failure ?? RPCError(.unavailable, "no cobrems-node answered"))
+        }.get()
     }
 
-    func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, deadline: Deadline) async throws -> CoherentSum {
+    static func rpcError(_ error: any Error) -> RPCError {
+        (error as? RPCError) ?? RPCError(.internalError, "\(error)")
+    }
+
+    func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws -> CoherentSum {
         registry.started(node.id)
         var succeeded = false
         defer { registry.finished(node.id, succeeded: succeeded) }
         let r: PartialSumResponseMessage = try await node.client.call(CobremsNodeService.computePartialSum, message,
                                                                       deadline: deadline, idempotent: true)
+        // A node of another version (or a broken one) must not poison the sum.
+        guard r.coherent.count == bins, r.polarized.count == bins, r.totalWeight.isFinite, r.totalWeight > 0,
+              r.coherent.allSatisfy(\.isFinite), r.polarized.allSatisfy(\.isFinite) else {
+            throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed partial sum (\(r.coherent.count) bins, expected \(bins))")
+        }
         succeeded = true
         metrics.count("chunks_total")
         return CoherentSum(coherent: r.coherent, polarized: r.polarized, totalWeight: r.totalWeight)
     }
 }
 
+
+/// Whether a chunk's hedged copy has been sent.
+final class HedgeFlag: Sendable {
+    private let flag = Mutex(false)
+    var started: Bool { flag.withLock { $0 } }
+    func start() { flag.withLock { $0 = true } }
+}
 
 /// The nodes a chunk has been sent to (shared by its attempts and its hedge).
 final class TriedNodes: Sendable {

@@ -150,3 +150,34 @@ import Wire
         #expect(back.status == 200, "a single imported view gets its mirror as the back")
     }
 }
+
+/// A misbehaving node (wrong-size answers) is refused, not summed, and the edge keeps serving.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MisbehavingNodeTests {
+    @Test func malformedPartialSumsAreRejectedAndZeroWeightsAreHarmless() async throws {
+        let system = try await LocalSystem.start()
+        defer { system.stop() }
+        var routes = RPCRoutes()
+        routes.unary("/spotfinder.v1.CobremsNode/ComputePartialSum") { (_: PartialSumRequestMessage, _) in
+            PartialSumResponseMessage(coherent: [1, 2, 3], polarized: [1, 2, 3], totalWeight: 1)
+        }
+        let fake = try RPCServer(routes: routes, config: RPCServerConfig())
+        defer { Task { await fake.shutdown() } }
+        let edge = RPCClient(host: "127.0.0.1", port: system.edgeRPC)
+        let _: RegisterNodeResponse = try await edge.call("/spotfinder.v1.Edge/RegisterNode",
+                                                          RegisterNodeRequest(nodeId: "fake", address: "127.0.0.1:\(fake.port)", capacity: 1, token: system.token))
+        do {
+            let _: SpectrumResponseMessage = try await edge.call("/spotfinder.v1.Edge/ComputeSpectrum", SpectrumRequestMessage())
+            Issue.record("a malformed partial sum must not be summed")
+        } catch {
+            #expect(error.code == .internalError && error.message.contains("malformed partial sum"), "\(error)")
+        }
+        #expect(try await system.get("/healthz").status == 200, "the edge is still serving")
+        // With a real node too: leading zero weights (a slice of only zeros) do not fail the request.
+        let _: DeregisterNodeResponse = try await edge.call("/spotfinder.v1.Edge/DeregisterNode", DeregisterNodeRequest(nodeId: "fake", token: system.token))
+        try await system.addNode()
+        let samples = Array(repeating: TiltSampleMessage(weight: 0), count: 200) + [TiltSampleMessage(thetahOffsetMr: 0.01, weight: 1)]
+        let r: SpectrumResponseMessage = try await edge.call("/spotfinder.v1.Edge/ComputeSpectrum",
+                                                             SpectrumRequestMessage(orientation: Orientation(radThetah: 1.2296, radThetav: 50), samples: samples))
+        #expect(r.orientationsAveraged == 201 && r.coherent.max()! > 0)
+    }
+}
