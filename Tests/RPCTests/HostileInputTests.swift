@@ -74,7 +74,11 @@ import Wire
         var waited = 0
         while server.connectionCount > 0 && waited < 100 { try await Task.sleep(nanoseconds: 50_000_000); waited += 1 }
         #expect(server.connectionCount == 0)
-        #expect(openFileDescriptors() <= baseline + 2, "file descriptors return to baseline")
+        // Other suites run in parallel and open their own descriptors: allow a little noise.
+        // A leak here would be one descriptor per connection, 2000 of them.
+        var now = openFileDescriptors()
+        for _ in 0..<20 where now > baseline + 32 { try await Task.sleep(nanoseconds: 100_000_000); now = openFileDescriptors() }
+        #expect(now <= baseline + 32, "file descriptors return to baseline: \(baseline) before, \(now) after")
         try await stillServes(server)
     }
 
