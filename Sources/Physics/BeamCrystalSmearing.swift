@@ -7,13 +7,15 @@ import Foundation
 /// (spacing (x₁−x₀)/n, centres at (j+½)/n) is kept, so results match it.
 public struct BeamCrystalSmearing: Sendable {
     private let count: Int
-    /// Row-major kernel: smeared[i] = Σ_j kernel[i·n + j] · raw[j].
-    private let kernel: [Double]
+    /// Per source bin j, the band of target bins it spreads into: smeared[first_j + k] += weights_j[k] · raw[j].
+    /// Terms below 1e-16 of a column's largest are dropped, so memory grows with the band, not with bins².
+    private let first: [Int]
+    private let weights: [[Double]]
 
     public init(beamline: Beamline, x: [Double]) {
         let n = x.count
         count = n
-        guard n > 0 else { kernel = []; return }
+        guard n > 0 else { first = []; weights = []; return }
         let crystal = beamline.crystal
         let me = PhysicalConstants.electronMassGeV
         let var0 = pow(crystal.mosaicSpreadRadians, 2)
@@ -32,35 +34,35 @@ public struct BeamCrystalSmearing: Sendable {
             }
             return exp(-d * d / (2 * var0)) / (2 * Double.pi * var0).squareRoot()
         }
-        var k = [Double](repeating: 0, count: n * n)
+        var first = [Int](repeating: 0, count: n), weights = [[Double]](repeating: [], count: n)
+        var column = [Double](repeating: 0, count: n)
         for j in 0..<n {
             let xj = x0 + span * (Double(j) + 0.5) / Double(n)
             let scale = 1 / xfact / pow(1 - xj + 1e-99, 2)
-            var norm = 0.0
+            var norm = 0.0, largest = 0.0
             for i in 0..<n {
                 let t = term(span * Double(j - i) / Double(n) * scale)
-                k[i * n + j] = t
+                column[i] = t
                 norm += t
+                largest = max(largest, abs(t))
             }
-            for i in 0..<n { k[i * n + j] /= norm }
+            let cut = 1e-16 * largest
+            let lo = column.firstIndex { abs($0) > cut } ?? j, hi = column.lastIndex { abs($0) > cut } ?? j
+            first[j] = lo
+            weights[j] = column[lo...hi].map { $0 / norm }
         }
-        kernel = k
+        self.first = first
+        self.weights = weights
     }
 
     /// The smeared copy of a coherent spectrum sampled on the same bins.
     public func apply(_ raw: [Double]) -> [Double] {
         precondition(raw.count == count, "smearing kernel built for \(count) bins, given \(raw.count)")
         var out = [Double](repeating: 0, count: count)
-        kernel.withUnsafeBufferPointer { k in
-            raw.withUnsafeBufferPointer { y in
-                for i in 0..<count {
-                    var s = 0.0
-                    let row = i * count
-                    for j in 0..<count { s += k[row + j] * y[j] }
-                    out[i] = abs(s) > 1e-35 ? s : 0
-                }
-            }
+        for j in 0..<count where raw[j] != 0 {
+            let y = raw[j], lo = first[j]
+            for (k, w) in weights[j].enumerated() { out[lo + k] += w * y }
         }
-        return out
+        return out.map { abs($0) > 1e-35 ? $0 : 0 }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Coherent sums before normalisation and smearing: what a compute node returns
 /// for its slice of an orientation set. Slices add; `SpectrumModel.spectrum(from:)`
@@ -42,7 +43,9 @@ public struct SpectrumModel: Sendable {
     let kinematics: CoherentKinematics
     let incoherentDNdx: [Double]
     let smearing: BeamCrystalSmearing
-    let averagingGrid: KinematicLimitGrid
+    /// Built on first use: single-orientation work never pays for it.
+    private let averaging: LazyGrid
+    var averagingGrid: KinematicLimitGrid { averaging.grid(x: x, grid: grid, beamEnergyGeV: beamline.beamEnergyGeV, kinematics: kinematics) }
 
     public init(beamline: Beamline, grid: EnergyGrid) {
         precondition(grid.computedCount > 0, "energy grid has no bins below the end point")
@@ -55,7 +58,7 @@ public struct SpectrumModel: Sendable {
                                     thicknessMeters: beamline.radiatorThicknessMeters)
         incoherentDNdx = IncoherentBremsstrahlung.dNdx(x: x, beamline: beamline, acceptance: acceptance)
         smearing = BeamCrystalSmearing(beamline: beamline, x: x)
-        averagingGrid = KinematicLimitGrid(x: x, grid: grid, beamEnergyGeV: beamline.beamEnergyGeV, kinematics: kinematics)
+        averaging = LazyGrid()
     }
 
     /// w = 2E q_z / m_e² for unit q_z, per GeV.
@@ -164,5 +167,18 @@ public struct SpectrumModel: Sendable {
     /// The weighted average spectrum over an orientation set (fast path).
     public func spectrum(base: CrystalOrientation, samples: some Collection<TiltSample>, smeared: Bool = true) -> Spectrum {
         spectrum(from: coherentSum(base: base, samples: samples), smeared: smeared)
+    }
+}
+
+/// The averaging grid of a model, made once when first needed (thread-safe).
+final class LazyGrid: Sendable {
+    private let value = Mutex<KinematicLimitGrid?>(nil)
+    func grid(x: [Double], grid: EnergyGrid, beamEnergyGeV: Double, kinematics: CoherentKinematics) -> KinematicLimitGrid {
+        value.withLock { v in
+            if let v { return v }
+            let made = KinematicLimitGrid(x: x, grid: grid, beamEnergyGeV: beamEnergyGeV, kinematics: kinematics)
+            v = made
+            return made
+        }
     }
 }
