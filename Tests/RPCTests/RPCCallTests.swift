@@ -64,22 +64,23 @@ import Wire
         let client = RPCClient(host: "127.0.0.1", port: server.port)
         let start = Deadline.now
         do {
-            let _: CurveMessage = try await client.call(TestServer.slow, CurveMessage(x: [5]), deadline: .after(seconds: 0.2))
+            let _: CurveMessage = try await client.call(TestServer.slow, CurveMessage(x: [30]), deadline: .after(seconds: 0.2))
             Issue.record("expected DEADLINE_EXCEEDED")
         } catch {
             #expect(error.code == .deadlineExceeded)
         }
         let elapsed = Double(Deadline.now - start) / 1e9
-        #expect(elapsed < 2, "the caller was released near its deadline, not after the 5 s handler")
+        #expect(elapsed < 10, "the caller was released near its deadline, not after the 30 s handler")
     }
 
     @Test func deadlinePropagatesToTheHandler() async throws {
         let server = try TestServer.start()
         defer { Task { await server.shutdown() } }
         let client = RPCClient(host: "127.0.0.1", port: server.port)
-        let r: CurveMessage = try await client.call(TestServer.deadline, CurveMessage(), deadline: .after(seconds: 3))
+        // Generous margins: a loaded CI machine may delay the call by seconds.
+        let r: CurveMessage = try await client.call(TestServer.deadline, CurveMessage(), deadline: .after(seconds: 30))
         let remaining = try #require(r.x.first)
-        #expect(remaining > 2 && remaining <= 3.01)
+        #expect(remaining > 15 && remaining <= 30.01)
         let none: CurveMessage = try await client.call(TestServer.deadline, CurveMessage(), deadline: .none)
         #expect(none.x.first == .infinity)
     }
@@ -88,14 +89,14 @@ import Wire
         let server = try TestServer.start()
         defer { Task { await server.shutdown() } }
         let s = try Socket.connect(host: "127.0.0.1", port: server.port, timeoutSeconds: 1)
-        let payload = try CurveMessage(x: [3]).serializedBytes()
+        let payload = try CurveMessage(x: [30]).serializedBytes()
         let request = Envelope(kind: .request, method: TestServer.slow, requestId: 77, timeoutMs: 100, payload: Data(payload))
         try s.writeAll(RawFrames.frame(try request.serializedBytes()))
         let start = Deadline.now
         let reply = try #require(try await RawFrames.readEnvelope(s))
         #expect(reply.requestId == 77)
         #expect(reply.statusCode == StatusCode.deadlineExceeded.rawValue)
-        #expect(Double(Deadline.now - start) / 1e9 < 1.5)
+        #expect(Double(Deadline.now - start) / 1e9 < 10, "answered at the 100 ms deadline, not after the 30 s handler")
         s.close()
     }
 
