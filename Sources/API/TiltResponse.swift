@@ -16,6 +16,8 @@ public struct TiltResponse: Codable, Sendable, Equatable {
     public var mean_thetav_mr: Double
     public var rms_thetah_mr: Double
     public var rms_thetav_mr: Double
+    /// On-crystal beam with tilts beyond the histogram (widen rad_tilt_range to see it).
+    public var fraction_outside_histogram: Double
     public var occupied_bins: Int
     /// Spot points sampled (0 when the distribution came from the tilt-service).
     public var sampled_points: Int
@@ -33,6 +35,7 @@ public struct TiltResponse: Codable, Sendable, Equatable {
         mean_thetav_mr = t.meanThetaVMilliradians
         rms_thetah_mr = t.rmsThetaHMilliradians
         rms_thetav_mr = t.rmsThetaVMilliradians
+        fraction_outside_histogram = t.fractionOutsideHistogram
         occupied_bins = t.samples.count
         sampled_points = t.sampledPoints
     }

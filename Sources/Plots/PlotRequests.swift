@@ -63,9 +63,12 @@ public enum PlotRequests {
     /// The 2D tilt histogram with the mean marked and the beam fractions in the title.
     public static func tilt(_ t: TiltDistribution, request: SpotfinderRequest, radiatorName: String, view: ViewSide) -> MapPlotRequest {
         var m = MapPlotRequest()
-        m.title = ["Crystal tilt under the beam — \(radiatorName) (\(view.rawValue))",
-                   String(format: "beam on crystal %.4f, on mount %.4f; rms θH %.1f µrad, θV %.1f µrad",
-                          t.fractionOnCrystal, t.fractionOnMount, t.rmsThetaHMilliradians * 1e3, t.rmsThetaVMilliradians * 1e3)]
+        var summary = String(format: "beam on crystal %.4f, on mount %.4f; rms θH %.1f µrad, θV %.1f µrad",
+                             t.fractionOnCrystal, t.fractionOnMount, t.rmsThetaHMilliradians * 1e3, t.rmsThetaVMilliradians * 1e3)
+        if t.fractionOutsideHistogram > 0.001 {
+            summary += String(format: "; %.1f %% beyond the range", t.fractionOutsideHistogram * 100)
+        }
+        m.title = ["Crystal tilt under the beam — \(radiatorName) (\(view.rawValue))", summary]
         m.xTitle = "horizontal tilt θH (mrad)"
         m.yTitle = "vertical tilt θV (mrad)"
         m.zTitle = "beam fraction per bin"

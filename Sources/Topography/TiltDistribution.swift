@@ -39,6 +39,12 @@ public struct TiltDistribution: Sendable {
     public let overlay: [Float]
     public let sampledPoints: Int
 
+    /// Part of the on-crystal beam whose tilt falls outside the histogram's range (still in `samples`):
+    /// a hint to widen rad_tilt_range.
+    public var fractionOutsideHistogram: Double {
+        fractionOnCrystal > 0 ? max(0, 1 - weights.reduce(0, +)) : 0
+    }
+
     /// A distribution computed elsewhere (received over the wire).
     public init(thetaHMinMilliradians: Double, thetaVMinMilliradians: Double, binMilliradians: Double, bins: Int, weights: [Double],
                 fractionOnCrystal: Double, fractionOnMount: Double, fractionOutside: Double,

@@ -30,6 +30,12 @@ import Testing
         let correlation = shv / (t.rmsThetaHMilliradians * t.rmsThetaVMilliradians)
         #expect(abs(correlation - (-0.6 * -1)) < 0.02, "sign(a·b)·ρ = +0.6, got \(correlation)")
         #expect(abs(t.weights.reduce(0, +) - 1) < 1e-9)
+        #expect(t.fractionOutsideHistogram < 1e-9)
+        // A histogram too narrow for the spread says how much it leaves out; the orientation list keeps all of it.
+        let narrow = TiltDistribution(view: view, placement: RadiatorPlacement(), spot: spot,
+                                      histogram: TiltHistogramSpec(rangeMilliradians: 0.02, binMilliradians: 0.001))
+        #expect(narrow.fractionOutsideHistogram > 0.2)
+        #expect(abs(narrow.samples.reduce(0) { $0 + $1.weight } - 1) < 1e-9)
     }
 
     @Test func aSpotHalfOverTheEdgePutsHalfTheBeamOff() {
