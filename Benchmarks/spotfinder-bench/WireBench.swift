@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import Topography
 import Wire
 
 /// Issue 3's targets on loopback: small round trip ≤ 100 µs median, 1 MiB ≥ 500 MB/s,
@@ -84,14 +85,8 @@ enum WireBench {
     }
 
     static func fuzzDecoder(inputs: Int) -> (seconds: Double, decoded: Int, rejected: Int) {
-        var state: UInt64 = 0x5EED
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: 0x5EED)
+        func next() -> UInt64 { rng.next() }
         var seed = SpectrumRequestMessage(orientation: Orientation(radThetah: 1, radThetav: 50),
                                           samples: [TiltSampleMessage(weight: 1)])
         seed.beamline = BeamlineParameters()

@@ -31,28 +31,35 @@ public enum PlotRequests {
         let where_ = "\(radiatorName), θH \(String(format: "%.4f", request["rad_thetah"])), θV \(String(format: "%.4f", request["rad_thetav"])) mrad"
         func mean(_ a: [Double]) -> Double { a.isEmpty ? 0 : a.reduce(0, +) / Double(a.count) }
         let blue: UInt32 = 0x1F4E9C, red: UInt32 = 0xC0392B, grey: UInt32 = 0x7F8C8D
+        // Per view: what is plotted, and the headline numbers the original tool printed.
+        let values: (Spectrum) -> [Double]
+        let label: String, headline: String
         switch kind {
         case .intense:
-            let total = s.total
-            p.title = ["Collimated photon intensity — \(where_)",
-                       "peak \(sci(total.max() ?? 0)) /s/GeV, integral \(sci(s.totalRatePerSecond)) /s in [\(p.windowMin), \(p.windowMax)] GeV"]
+            values = { $0.total }
+            label = "total"
+            p.title = ["Collimated photon intensity — \(where_)"]
             p.yTitle = "rate (photons/s/GeV)"
-            p.curves = [CurveMessage(label: "total", x: s.energyGeV, y: total, colorRgb: blue),
-                        CurveMessage(label: "incoherent", x: s.energyGeV, y: s.incoherent, colorRgb: grey)]
-            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.total, colorRgb: red, dashed: true)) }
+            headline = "peak \(sci(s.total.max() ?? 0)) /s/GeV, integral \(sci(s.totalRatePerSecond)) /s in [\(p.windowMin), \(p.windowMax)] GeV"
         case .enhance:
-            let e = s.enhancement
-            p.title = ["Coherent enhancement — \(where_)", "peak \(String(format: "%.3f", e.max() ?? 0)), average \(String(format: "%.3f", mean(e)))"]
+            values = { $0.enhancement }
+            label = "enhancement"
+            p.title = ["Coherent enhancement — \(where_)"]
             p.yTitle = "enhancement (total / incoherent)"
-            p.curves = [CurveMessage(label: "enhancement", x: s.energyGeV, y: e, colorRgb: blue)]
-            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.enhancement, colorRgb: red, dashed: true)) }
+            let e = s.enhancement
+            headline = "peak \(String(format: "%.3f", e.max() ?? 0)), average \(String(format: "%.3f", mean(e)))"
         case .polar:
-            let pol = s.polarization
-            p.title = ["Linear polarization — \(where_)", "peak \(String(format: "%.4f", pol.max() ?? 0)), average \(String(format: "%.4f", mean(pol)))"]
+            values = { $0.polarization }
+            label = "polarization"
+            p.title = ["Linear polarization — \(where_)"]
             p.yTitle = "linear polarization"
-            p.curves = [CurveMessage(label: "polarization", x: s.energyGeV, y: pol, colorRgb: blue)]
-            if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: c.polarization, colorRgb: red, dashed: true)) }
+            let pol = s.polarization
+            headline = "peak \(String(format: "%.4f", pol.max() ?? 0)), average \(String(format: "%.4f", mean(pol)))"
         }
+        p.title.append(headline)
+        p.curves = [CurveMessage(label: label, x: s.energyGeV, y: values(s), colorRgb: blue)]
+        if kind == .intense { p.curves.append(CurveMessage(label: "incoherent", x: s.energyGeV, y: s.incoherent, colorRgb: grey)) }
+        if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: values(c), colorRgb: red, dashed: true)) }
         return p
     }
 
