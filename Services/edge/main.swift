@@ -20,9 +20,10 @@ await ServiceMain.run(log) {
                       tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!),
                       renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!),
                       compute: compute)
-    let rpcServer = try RPCServer(routes: EdgeRPCService(registry: registry, compute: compute).routes,
-                                  config: RPCServerConfig(host: rpc.host, port: rpc.port))
-    log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute)")
+    var routes = EdgeRPCService(registry: registry, compute: compute).routes
+    EdgeGateway(store: app.store.rpc, tilt: app.tilt).add(to: &routes)  // lab tools: one address for everything
+    let rpcServer = try RPCServer(routes: routes, config: RPCServerConfig(host: rpc.host, port: rpc.port))
+    log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")
     let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15))
     let (server, port) = try await handler.serve(host: http.host, port: http.port)
     log.info("http listening on \(http.host):\(port): open http://\(http.host == "0.0.0.0" ? "127.0.0.1" : http.host):\(port)/")
