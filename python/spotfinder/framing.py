@@ -40,9 +40,9 @@ class Connection:
                 (length,) = struct.unpack(">I", self._read(4, deadline, envelope.method))
                 if length > MAX_FRAME_BYTES:
                     raise SpotfinderError(RESOURCE_EXHAUSTED, f"{self.host}:{self.port} announced a {length}-byte frame, over the {MAX_FRAME_BYTES}-byte limit")
-                reply = pb.Envelope()
+                reply, frame = pb.Envelope(), self._read(length, deadline, envelope.method)
                 try:
-                    reply.ParseFromString(self._read(length, deadline, envelope.method))
+                    reply.ParseFromString(frame)
                 except Exception as e:  # DecodeError: the bytes are not an Envelope
                     raise SpotfinderError(DATA_LOSS, f"{self.host}:{self.port} sent a frame that is not an Envelope: {e}") from None
                 if reply.request_id == envelope.request_id and reply.kind == pb.FRAME_KIND_RESPONSE:
