@@ -41,7 +41,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png"]
+        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
         if request.method != .GET && request.method != .HEAD {
@@ -89,7 +89,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
-        case "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png":
+        case "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png":
             let request = try parse(query)
             let key = try await cacheKey(path, request)
             if let hit = cache.get(key) {
@@ -121,6 +121,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/snap":
             let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
             return ("application/json", try encode(r))
+        case "/api/map":
+            return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
             let compare = try request.compareQuery.map { q throws in try parse(q) }
             switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
