@@ -92,7 +92,9 @@ let package = Package(
                                                        "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Zlib"], exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
+        .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
+                                                      "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
+                    exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
         .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]

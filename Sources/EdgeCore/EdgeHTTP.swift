@@ -167,7 +167,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         default:  // /radiator.png
             let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
             guard let name else { throw Failure(status: .badRequest, json: ["error": "radiator_name: the ideal crystal has no picture", "parameter": "radiator_name"]) }
-            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, side: request.viewSide, deadline: deadline) })
+            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, request: request, deadline: deadline) })
         }
     }
 
