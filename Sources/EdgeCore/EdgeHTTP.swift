@@ -69,7 +69,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png"]
+        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
         do {
@@ -133,7 +133,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
-        case "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png":
+        case "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png":
             let request = try parse(query)
             let key = try await cacheKey(path, request)
             if let hit = cache.get(key) {
@@ -165,6 +165,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/snap":
             let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
             return ("application/json", try encode(r))
+        case "/api/map":
+            return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
             let compare = try request.compareQuery.map { q throws in try parse(q) }
             switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
@@ -175,7 +177,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         default:  // /radiator.png
             let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
             guard let name else { throw Failure(status: .badRequest, json: ["error": "radiator_name: the ideal crystal has no picture", "parameter": "radiator_name"]) }
-            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, side: request.viewSide, deadline: deadline) })
+            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, request: request, deadline: deadline) })
         }
     }
 

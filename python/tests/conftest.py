@@ -19,7 +19,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def bin_dir():
-    d = os.environ.get("SPOTFINDER_BIN") or os.path.join(REPO, ".build", "debug")
+    d = os.path.join(REPO, os.environ.get("SPOTFINDER_BIN") or os.path.join(".build", "debug"))
     if not os.path.isfile(os.path.join(d, "edge")):
         pytest.fail(f"the Spotfinder programs are not built in {d}: run `swift build` (or set SPOTFINDER_BIN)")
     return d
