@@ -182,3 +182,9 @@ def test_http_import_of_json_and_csv(system):
     assert status == 200 and body["name"] == "csv-http"
     status, radiators = system.get("/api/radiators")
     assert {"json-http", "csv-http"} <= {r["name"] for r in radiators}
+
+
+def test_cli_names_the_radiators_for_an_unknown_one(tmp_path):
+    r = run_cli("tilt", "radiator_name=JD70-103", data=str(tmp_path / "radiators"))
+    assert r.returncode == 2
+    assert "radiator_name = 'JD70-103': no such radiator; the store has SF-E01" in r.stderr and "spotfinder import" in r.stderr
