@@ -43,6 +43,9 @@ public final class RadiatorRevisions: Sendable {
         return (chosen, list.first { $0.name == chosen }?.revision ?? 0)
     }
 
+    /// After an import through this edge: the next lookup asks the store.
+    public func forget() { state.withLock { $0.list = nil } }
+
     @discardableResult
     private func refresh(deadline: Deadline) async throws(RPCError) -> [(name: String, revision: UInt64)] {
         do {
