@@ -45,7 +45,8 @@ def write_case(folder, name):
     h, v, *_ = CASES[name]
     h, v = h.copy(), v.copy()
     h[:8, -8:] = 0; v[:8, -8:] = 0  # an empty (chipped) top-left corner, far from every spot: nothing
-    return write_maps(os.path.join(folder, f"{name}.root"), h, v, XE, YE)
+    # The bow is written as the original tool wrote its maps: Map2D, a subclass of TH2D.
+    return write_maps(os.path.join(folder, f"{name}.root"), h, v, XE, YE, as_map2d=name == "bow")
 
 
 def root_options(name):
