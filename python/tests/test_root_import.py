@@ -180,3 +180,12 @@ def test_console_command_prints_the_json_and_fails_clearly(tmp):
                           capture_output=True, text=True)
     assert good.returncode == 0 and good.stdout == ""
     assert json.loads(written.read_text()) == spotfinder.import_root(path, "hmu_moco_h", "hmu_moco_v", thickness_um=50)
+
+
+def test_malformed_radiator_dicts_are_refused_by_the_client_before_sending():
+    c = spotfinder.Client("127.0.0.1:9")  # never reached
+    for radiator, message in (({"name": "x", "thickness_um": 50, "views": [{"view": "front"}]}, "missing field 'grid'"),
+                              ({"name": "x", "thickness_um": "thick", "views": []}, "thickness_um = thick is out of range"),
+                              ("not-a-dict.json", "cannot read the radiator JSON not-a-dict.json")):
+        with pytest.raises(SpotfinderError, match=message):
+            c.import_radiator(radiator)
