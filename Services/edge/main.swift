@@ -21,7 +21,9 @@ await ServiceMain.run(log) {
                       tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!),
                       renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!),
                       compute: compute)
-    let rpcServer = try RPCServer(routes: EdgeRPCService(registry: registry, compute: compute).routes,
+    var routes = EdgeRPCService(registry: registry, compute: compute).routes
+    app.addMapRoute(to: &routes)
+    let rpcServer = try RPCServer(routes: routes,
                                   config: RPCServerConfig(host: rpc.host, port: rpc.port))
     log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute)")
     let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15))
