@@ -23,10 +23,11 @@ await ServiceMain.run(log) {
                       compute: compute)
     var routes = EdgeRPCService(registry: registry, compute: compute).routes
     app.addMapRoute(to: &routes)
-    let rpcServer = try RPCServer(routes: routes,
-                                  config: RPCServerConfig(host: rpc.host, port: rpc.port))
-    log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute)")
-    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15))
+    EdgeGateway(store: app.store.rpc, tilt: app.tilt).add(to: &routes)  // lab tools: one address for everything
+    let rpcServer = try RPCServer(routes: routes, config: RPCServerConfig(host: rpc.host, port: rpc.port))
+    log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")
+    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15),
+                           importToken: token)
     let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: try flags.int("http-max-connections", default: 512)) {
         // The listener cannot serve any more: exit so the supervisor starts a fresh process.
         log.error("http listener failed for good (\($0)); exiting for a restart")

@@ -65,12 +65,14 @@ extension DistributedCompute {
         let perPlacement = plan.fom.needsSpectrum ? 0.01 : 0.001
         let hedgeAfter = max(2, 4 * perPlacement * Double(size))
         metrics.count("map_requests_total")
+        // Dealt out in turn, each node as often as it has cores: chunks spread evenly from the start.
+        let dealer = nodes.flatMap { n in Array(repeating: n, count: n.capacity) }
         do {
             return try await withThrowingTaskGroup(of: (Int, [PlacementResult]).self) { group in
                 for (i, range) in ranges.enumerated() {
                     let message = MapChunkRequestMessage(query: query, view: viewMessage, placements: range.map { UInt32($0) })
                     group.addTask {
-                        (i, try await runChunk(deadline: deadline, hedgeAfter: hedgeAfter) { node in
+                        (i, try await runChunk(deadline: deadline, hedgeAfter: hedgeAfter, preferred: dealer[i % dealer.count]) { node in
                             try await callMap(node, message, count: range.count, deadline: deadline)
                         })
                     }

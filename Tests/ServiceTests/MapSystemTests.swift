@@ -13,7 +13,7 @@ import Wire
         try await system.addNode(capacity: 2)
         try await system.addNode(capacity: 2)
         let base = "radiator_name=SF-G03&ebeam_xsigma=0.6&ebeam_ysigma=0.4&snap_edge=6"
-        let query = base + "&fom=peak_polarization&map_resnap=on&map_step=0.6&min_on_crystal=0.95"
+        let query = base + "&fom=peak_polarization&map_resnap=on&map_step=0.9&min_on_crystal=0.95"
         let r = try await system.get("/api/map?" + query)
         #expect(r.status == 200, "\(String(decoding: r.body, as: UTF8.self))")
         let map = try #require(try JSONSerialization.jsonObject(with: r.body) as? [String: Any])
@@ -28,7 +28,7 @@ import Wire
         // Both nodes computed chunks.
         let metrics = String(decoding: try await system.get("/metrics").body, as: UTF8.self)
         let perNode = metrics.split(separator: "\n").filter { $0.hasPrefix("spotfinder_node_chunks_total{") }
-        #expect(perNode.count == 2 && perNode.allSatisfy { !$0.hasSuffix(" 0") }, "both nodes computed chunks: \(perNode)")
+        #expect(perNode.count == 2 && perNode.allSatisfy { !$0.hasSuffix(" 0") }, "both nodes computed chunks: \(metrics)")
 
         // Single placements: the allowed ones nearest the crystal's edge and a few inside.
         let allowed = values.indices.filter { values[$0] is Double }
