@@ -132,9 +132,11 @@ class _RootFile:
         except Exception as e:
             raise invalid(f"{parameter} = '{name}': cannot read it from {self.path} (damaged or truncated?): {type(e).__name__}: {_first_line(e)}") from None
         cls = self.classes.get(key, type(obj).__name__)
-        if not isinstance(obj, self.uproot.behaviors.TH2.TH2):
-            kind = "a 1-D histogram" if isinstance(obj, self.uproot.behaviors.TH1.TH1) else "not a histogram"
+        th2 = _with_behaviour(obj, self.uproot.behaviors.TH2.TH2)
+        if th2 is None:
+            kind = "a 1-D histogram" if _with_behaviour(obj, self.uproot.behaviors.TH1.TH1) is not None else "not a histogram"
             raise invalid(f"{parameter} = '{name}' is a {cls}, {kind}: it needs a 2-D map (TH2D, TH2F or a subclass such as Map2D)")
+        obj = th2
         try:
             values = np.asarray(obj.values(flow=False), dtype=float)
             xe, ye = np.asarray(obj.axis(0).edges(), dtype=float), np.asarray(obj.axis(1).edges(), dtype=float)
@@ -158,6 +160,19 @@ class _RootFile:
         if len(matches) > 1:
             raise invalid(f"{parameter} = '{name}' is ambiguous in {self.path}: {', '.join(sorted(matches))}; give the path")
         raise invalid(f"{parameter} = '{name}': no such histogram in {self.path}; it has {self.listing()}")
+
+
+def _with_behaviour(obj, behaviour):
+    """`obj` itself, or the base part of a user class that has `behaviour`: uproot reads a class it
+    does not know (the original tool's Map2D : TH2D) from the file's streamers, with its C++ bases
+    as `.bases` but without their Python behaviours."""
+    pending = [obj]
+    while pending:
+        o = pending.pop(0)
+        if isinstance(o, behaviour):
+            return o
+        pending.extend(getattr(o, "bases", None) or [])
+    return None
 
 
 def _uniform(edges, parameter, name, axis):
