@@ -100,6 +100,14 @@ def test_missing_histogram_lists_what_the_file_has(tmp):
     assert e.value.message.startswith("thetah = 'hmu_mocco_h'")
 
 
+def test_without_names_the_message_lists_the_maps(tmp):
+    path = write_maps(str(tmp / "scan.root"), H, V, XE, YE)
+    with pytest.raises(SpotfinderError, match=r"^INVALID_ARGUMENT: thetah is required: the name of the thetah map; scan.root has hmu_moco_h \(TH2D\), hmu_moco_v \(TH2D\)$"):
+        spotfinder.import_root(path)
+    r = subprocess.run([ROOT2JSON, path], capture_output=True, text=True)
+    assert r.returncode == 2 and "thetah is required" in r.stderr and "hmu_moco_v (TH2D)" in r.stderr
+
+
 def test_one_dimensional_histogram_is_refused(tmp):
     path = write_maps(str(tmp / "f.root"), H, V, XE, YE, extra={"profile": np.histogram([1, 2, 3])})
     with pytest.raises(SpotfinderError, match=r"thetav = 'profile' is a TH1D, a 1-D histogram: it needs a 2-D map"):
