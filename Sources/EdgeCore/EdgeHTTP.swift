@@ -172,7 +172,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/map":
             return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
-            let compare = try request.compareQuery.map { q throws in try parse(q) }
+            let compare = try request.compareQuery.map { q throws in try parseCompare(q) }
             switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
             case .png(let d): return ("image/png", d)
             case .csv(let s): return ("text/csv; charset=utf-8", Data(s.utf8))
@@ -223,6 +223,13 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         }
     }
 
+    /// `compare` holds a whole query: its errors name `compare` (the parameter the user gave).
+    func parseCompare(_ query: String) throws -> SpotfinderRequest {
+        do { return try SpotfinderRequest(query: query) } catch {
+            throw Failure(status: .badRequest, json: ["error": "compare: the pinned query is not valid: \(error.message)", "parameter": "compare"])
+        }
+    }
+
     /// Run a call to other services, turning its status into an HTTP answer. What the user can act on
     /// (a parameter, a missing radiator or node) is passed on; internals (addresses, node ids, Swift
     /// error text) go to the log and the answer says only what happened.
@@ -263,6 +270,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         guard let first = message.split(separator: " ").first else { return nil }
         let name = String(first.trimmingCharacters(in: CharacterSet(charactersIn: ":,;")))
         let known = ParameterCatalog.numeric.contains { $0.name == name } || ParameterCatalog.choices.contains { $0.name == name }
+            || ParameterCatalog.optionalNumeric.contains { $0.name == name }
             || name == "radiator_name" || name == "compare"
         return known ? name : nil
     }

@@ -28,14 +28,21 @@ import Glibc
 
     struct Case: Sendable { let path: String; let fuzzed: String }
 
+    /// A spot map of 3 × 3 placements (the fuzzed parameter may override any of these).
+    static let smallMap = "map_xmin=-1&map_xmax=1&map_ymin=-1&map_ymax=1&map_step=1"
+
     static func cases() -> [Case] {
         let endpoints: [(String, String)] = [
             ("/api/tilt", "radiator_name=SF-E02"),
             ("/api/spectrum", "radiator_name=ideal"),
             ("/api/snap", "radiator_name=SF-E02&snap_action=snap_para"),
             ("/radiator.png", "radiator_name=SF-E02"),
-        ] + ["spot", "tilt", "intense", "enhance", "polar"].flatMap { type in
-            ["png", "csv", "json"].map { ("/plot.png", "radiator_name=\(type == "spot" || type == "tilt" ? "SF-E02" : "ideal")&plot_type=\(type)&format=\($0)") }
+            ("/api/map", "radiator_name=SF-E02&\(smallMap)"),
+        ] + ["spot", "tilt", "intense", "enhance", "polar", "map"].flatMap { type in
+            ["png", "csv", "json"].map {
+                ("/plot.png", "radiator_name=\(["spot", "tilt", "map"].contains(type) ? "SF-E02" : "ideal")&plot_type=\(type)&format=\($0)"
+                    + (type == "map" ? "&" + smallMap : ""))
+            }
         }
         var out: [Case] = []
         for (path, base) in endpoints {
@@ -47,7 +54,7 @@ import Glibc
                 parts.append("\(name)=\(value)")
                 return path + "?" + parts.joined(separator: "&")
             }
-            for p in ParameterCatalog.numeric {
+            for p in ParameterCatalog.numeric + ParameterCatalog.optionalNumeric {
                 for v in numericValues(p) { out.append(Case(path: query(p.name, v), fuzzed: p.name)) }
                 out.append(Case(path: query(p.name, long), fuzzed: p.name))
             }
@@ -91,7 +98,7 @@ import Glibc
                             }
                             if !r.keepAlive { client = nil }
                             var problem: String?
-                            if r.status >= 500 {
+                            if r.status == 500 || r.status == 502 {
                                 problem = "status \(r.status)"
                             } else if r.status == 400 {
                                 let json = try? JSONSerialization.jsonObject(with: r.body) as? [String: Any]
@@ -100,7 +107,8 @@ import Glibc
                                 if !printable || (c.fuzzed != "query" && !known.contains(parameter!)) {
                                     problem = "400 without a known parameter"
                                 }
-                            } else if ![200, 404, 414].contains(r.status) {
+                            } else if ![200, 404, 414, 503, 504].contains(r.status) {
+                                // 503/504 (a service down or the deadline under load) are counted; a crash fails below.
                                 problem = "status \(r.status)"
                             }
                             state.tally.withLock { t in
