@@ -1,4 +1,5 @@
 import API
+import Foundation
 import Compute
 import Physics
 import RPC
@@ -14,19 +15,28 @@ public struct CobremsNodeService: Sendable {
     public static let maxSamples = 500_000
 
     public let computation: SpectrumComputation
+    /// Where the computing happens: `capacity` threads, off the concurrency pool (heartbeats stay on time).
+    public let threads: ComputeThreads
 
-    public init(computation: SpectrumComputation = SpectrumComputation()) {
+    public init(computation: SpectrumComputation = SpectrumComputation(),
+                threads: ComputeThreads = ComputeThreads(count: ProcessInfo.processInfo.activeProcessorCount)) {
         self.computation = computation
+        self.threads = threads
     }
 
     public var routes: RPCRoutes {
         var r = RPCRoutes()
-        r.unary(Self.computeSpectrum) { (m: SpectrumRequestMessage, _) in try spectrum(m) }
-        r.unary(Self.computePartialSum) { (m: PartialSumRequestMessage, _) in try partialSum(m) }
+        r.unary(Self.computeSpectrum) { (m: SpectrumRequestMessage, context) in
+            try await threads.run(deadline: context.deadline) { () throws(RPCError) in try spectrum(m) }
+        }
+        r.unary(Self.computePartialSum) { (m: PartialSumRequestMessage, context) in
+            try await threads.run(deadline: context.deadline) { () throws(RPCError) in try partialSum(m) }
+        }
         return r
     }
 
-    func validated(_ beamline: BeamlineParameters?, _ orientation: Orientation?, _ samples: [TiltSampleMessage])
+    /// A compute request's parameters and orientation set, checked (shared with the edge, which answers the same methods).
+    public static func validated(_ beamline: BeamlineParameters?, _ orientation: Orientation?, _ samples: [TiltSampleMessage])
         throws(RPCError) -> (SpotfinderRequest, [TiltSample]?) {
         do throws(ParameterError) {
             let request = try SpotfinderRequest(beamline: beamline, orientation: orientation)
@@ -43,12 +53,12 @@ public struct CobremsNodeService: Sendable {
     }
 
     public func spectrum(_ m: SpectrumRequestMessage) throws(RPCError) -> SpectrumResponseMessage {
-        let (request, samples) = try validated(m.beamline, m.orientation, m.samples)
+        let (request, samples) = try Self.validated(m.beamline, m.orientation, m.samples)
         return SpectrumResponseMessage(computation.spectrum(for: request, samples: samples), orientationsAveraged: samples?.count ?? 1)
     }
 
     public func partialSum(_ m: PartialSumRequestMessage) throws(RPCError) -> PartialSumResponseMessage {
-        let (request, samples) = try validated(m.beamline, m.orientation, m.samples)
+        let (request, samples) = try Self.validated(m.beamline, m.orientation, m.samples)
         let sum = computation.coherentSum(for: request, samples: samples)
         return PartialSumResponseMessage(coherent: sum.coherent, polarized: sum.polarized, totalWeight: sum.totalWeight)
     }

@@ -9,9 +9,10 @@ import Wire
 import WireMapping
 
 /// Spreads an orientation set over the registered cobrems-nodes: chunks sized
-/// to their capacity, sent in parallel, partial sums added up. A chunk whose
-/// node fails is re-sent elsewhere; one that is slow is hedged with a copy on
-/// another node (first answer wins), all within the request's deadline.
+/// to their proven capacity, sent in parallel, partial sums added up. A chunk
+/// whose node fails is re-sent; one that is slow is hedged with a copy on
+/// another node (first answer wins, the rest are cancelled), all within the
+/// request's deadline.
 public struct DistributedCompute: Sendable {
     public let registry: NodeRegistry
     public let computation: SpectrumComputation
@@ -34,7 +35,7 @@ public struct DistributedCompute: Sendable {
     public func coherentSum(for request: SpotfinderRequest, samples: [TiltSample]?, deadline: Deadline) async throws(RPCError) -> CoherentSum {
         // Zero weights add nothing, and a slice of only zero weights would be refused by a node.
         let samples = samples?.filter { $0.weight > 0 }
-        let nodes = registry.healthy()
+        let nodes = registry.available()
         guard !nodes.isEmpty else {
             if computeInProcessWithoutNodes {
                 metrics.count("in_process_computations_total")
@@ -71,97 +72,115 @@ public struct DistributedCompute: Sendable {
         }
     }
 
-    /// One chunk: a node, retries elsewhere on failure, a hedged copy when slow.
+    /// Most copies of one chunk sent (first try, hedges and retries together).
+    static let maxAttemptsPerChunk = 6
+
+    private enum ChunkEvent: Sendable {
+        case answer(CoherentSum)
+        case failed(nodeId: String, RPCError)
+        case hedgeTime
+    }
+
+    /// One chunk: sent to the least loaded node; a copy goes to another node with room when it is slow
+    /// (then again, at doubling delays); a failed copy is re-sent, to an untried node if any, else to a
+    /// node that is not already working on it. The first answer returns at once and the others are
+    /// cancelled without waiting for them. It fails only when every copy failed and no node is left
+    /// to try, or the deadline passed.
     func runChunk(_ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        let tried = TriedNodes()
+        let (events, sink) = AsyncStream.makeStream(of: ChunkEvent.self)
+        var tasks: [Task<Void, Never>] = []
+        var tried: Set<String> = [], running: [String: Int] = [:]
+        var attempts = 0, hedgeDelay = Self.hedgeAfterSeconds
         var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
-        for attempt in 0..<3 {
-            guard !deadline.hasPassed else { throw RPCError(.deadlineExceeded, "the request's deadline passed while computing the spectrum") }
-            guard let first = registry.pick(excluding: tried.all) else { break }
-            tried.insert(first.id)
-            if attempt > 0 { metrics.count("chunk_retries_total") }
-            do throws(RPCError) {
-                return try await race(message, bins: bins, first: first, tried: tried, deadline: deadline)
-            } catch {
+        defer {
+            for t in tasks { t.cancel() }
+            sink.finish()
+        }
+        func launch(_ node: NodeRegistry.Node, after delaySeconds: Double = 0) {
+            attempts += 1
+            tried.insert(node.id)
+            running[node.id, default: 0] += 1
+            tasks.append(Task {
+                if delaySeconds > 0 { try? await Task.sleep(nanoseconds: UInt64(delaySeconds * 1e9)) }
+                do { sink.yield(.answer(try await call(node, message, bins: bins, deadline: deadline))) } catch {
+                    sink.yield(.failed(nodeId: node.id, error))
+                }
+            })
+        }
+        func armHedge() {
+            let delay = hedgeDelay
+            hedgeDelay *= 2
+            tasks.append(Task {
+                guard (try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))) != nil else { return }
+                sink.yield(.hedgeTime)
+            })
+        }
+        guard let first = registry.pick() else { throw lastError }
+        launch(first)
+        armHedge()
+        for await event in events {
+            switch event {
+            case .answer(let sum):
+                return sum
+            case .failed(let nodeId, let error):
+                running[nodeId, default: 1] -= 1
                 lastError = error
                 if error.code == .invalidArgument { throw error }  // the request itself is wrong: no node will do better
+                guard !deadline.hasPassed else {
+                    throw RPCError(.deadlineExceeded, "the request's deadline passed while computing the spectrum")
+                }
+                if attempts < Self.maxAttemptsPerChunk {
+                    let busy = Set(running.filter { $0.value > 0 }.keys)
+                    if let next = registry.pick(excluding: tried) ?? registry.pick(excluding: busy) {
+                        metrics.count("chunk_retries_total")
+                        // The same node again: a short pause lets a transient fault (a restart, a full queue) pass.
+                        launch(next, after: tried.contains(next.id) ? 0.05 * Double(attempts) : 0)
+                        continue
+                    }
+                }
+                if running.values.allSatisfy({ $0 <= 0 }) { throw lastError }
+            case .hedgeTime:
+                guard attempts < Self.maxAttemptsPerChunk else { continue }
+                if let second = registry.pick(excluding: tried, withSpareCapacity: true) {
+                    metrics.count("chunk_hedges_total")
+                    launch(second)
+                }
+                armHedge()
             }
         }
         throw lastError
-    }
-
-    /// Send to `first`; if it has not answered after the hedge delay, also send to another node
-    /// (first answer wins). If `first` fails before a hedge was sent, fail at once so the caller
-    /// retries elsewhere; if a hedge is already running, wait for it.
-    func race(_ message: PartialSumRequestMessage, bins: Int, first: NodeRegistry.Node, tried: TriedNodes,
-              deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        enum Outcome: Sendable { case answer(CoherentSum), failed(RPCError), noHedge }
-        let hedging = HedgeFlag()
-        return try await withTaskGroup(of: (primary: Bool, outcome: Outcome).self) { group -> Result<CoherentSum, RPCError> in
-            group.addTask {
-                do { return (true, .answer(try await call(first, message, bins: bins, deadline: deadline))) } catch {
-                    return (true, .failed(Self.rpcError(error)))
-                }
-            }
-            group.addTask {
-                do { try await Task.sleep(nanoseconds: UInt64(Self.hedgeAfterSeconds * 1e9)) } catch { return (false, .noHedge) }
-                guard let second = registry.pick(excluding: tried.all) else { return (false, .noHedge) }
-                tried.insert(second.id)
-                hedging.start()
-                metrics.count("chunk_hedges_total")
-                do { return (false, .answer(try await call(second, message, bins: bins, deadline: deadline))) } catch {
-                    return (false, .failed(Self.rpcError(error)))
-                }
-            }
-            var failure: RPCError?
-            while let next = await group.next() {
-                switch next.outcome {
-                case .answer(let sum):
-                    group.cancelAll()
-                    return .success(sum)
-                case .noHedge:
-                    continue
-                case .failed(let e):
-                    failure = failure ?? e
-                    if next.primary && !hedging.started { group.cancelAll() }
-                }
-            }
-            return .failure(failure ?? RPCError(.unavailable, "no cobrems-node answered"))
-        }.get()
     }
 
     static func rpcError(_ error: any Error) -> RPCError {
         (error as? RPCError) ?? RPCError(.internalError, "\(error)")
     }
 
-    func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws -> CoherentSum {
+    /// One copy of a chunk on one node; the node's record learns how it went.
+    func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
         registry.started(node.id)
-        var succeeded = false
-        defer { registry.finished(node.id, succeeded: succeeded) }
-        let r: PartialSumResponseMessage = try await node.client.call(CobremsNodeService.computePartialSum, message,
-                                                                      deadline: deadline, idempotent: true)
+        let started = Deadline.now
+        var outcome = NodeRegistry.CallOutcome.failed
+        defer { registry.finished(node, outcome: outcome) }
+        let r: PartialSumResponseMessage
+        do {
+            r = try await node.client.call(CobremsNodeService.computePartialSum, message, deadline: deadline, idempotent: true)
+        } catch {
+            if Task.isCancelled || error.code == .cancelled {
+                // Another copy answered first: a node that sat on it past the hedge delay is stalling.
+                let seconds = Double(Deadline.now &- started) / 1e9
+                outcome = seconds >= Self.hedgeAfterSeconds * 2 ? .stalled : .neutral
+            } else if error.code == .invalidArgument {
+                outcome = .neutral
+            }
+            throw error
+        }
         // A node of another version (or a broken one) must not poison the sum.
         guard r.coherent.count == bins, r.polarized.count == bins, r.totalWeight.isFinite, r.totalWeight > 0,
               r.coherent.allSatisfy(\.isFinite), r.polarized.allSatisfy(\.isFinite) else {
             throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed partial sum (\(r.coherent.count) bins, expected \(bins))")
         }
-        succeeded = true
+        outcome = .answered
         metrics.count("chunks_total")
         return CoherentSum(coherent: r.coherent, polarized: r.polarized, totalWeight: r.totalWeight)
     }
-}
-
-
-/// Whether a chunk's hedged copy has been sent.
-final class HedgeFlag: Sendable {
-    private let flag = Mutex(false)
-    var started: Bool { flag.withLock { $0 } }
-    func start() { flag.withLock { $0 = true } }
-}
-
-/// The nodes a chunk has been sent to (shared by its attempts and its hedge).
-final class TriedNodes: Sendable {
-    private let ids = Mutex<Set<String>>([])
-    var all: Set<String> { ids.withLock { $0 } }
-    func insert(_ id: String) { ids.withLock { _ = $0.insert(id) } }
 }

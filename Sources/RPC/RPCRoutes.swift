@@ -6,6 +6,17 @@ public struct RPCContext: Sendable {
     public let method: String
     /// The caller's deadline, to pass on to every downstream call.
     public let deadline: Deadline
+    /// The caller's numeric address, as the connection shows it ("127.0.0.1"); empty if unknown.
+    public let peerHost: String
+    /// Whether the caller proved it holds the deployment token (see `RPCServerConfig.token`).
+    public let isKnownClient: Bool
+
+    public init(method: String, deadline: Deadline, peerHost: String = "", isKnownClient: Bool = false) {
+        self.method = method
+        self.deadline = deadline
+        self.peerHost = peerHost
+        self.isKnownClient = isKnownClient
+    }
 }
 
 /// A method's implementation on raw payloads: response bytes or a status.
