@@ -16,10 +16,6 @@ let package = Package(
         .executable(name: "plot-renderer", targets: ["plot-renderer"]),
         .executable(name: "edge", targets: ["edge"]),
     ],
-    dependencies: [
-        // HTTP for the edge without SwiftNIO (async, POSIX sockets); builds in ~20 s.
-        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
-    ],
     targets: [
         // Pure physics: coherent bremsstrahlung model, no I/O.
         .target(name: "Physics", swiftSettings: strictSwift),
@@ -46,6 +42,8 @@ let package = Package(
 
         // Length-prefixed protobuf RPC over POSIX TCP sockets: server, client, deadlines, limits.
         .target(name: "RPC", dependencies: ["Wire"], swiftSettings: strictSwift),
+        // The browser-facing HTTP/1.1 server: blocking sockets, a thread per connection, limits enforced as bytes arrive.
+        .target(name: "HTTPServer", dependencies: ["RPC"], swiftSettings: strictSwift),
 
         // Shared compute step: model cache, spectra for requests.
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
@@ -67,7 +65,7 @@ let package = Package(
 
         .target(name: "EdgeCore", dependencies: [
             "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
-            "TiltServiceCore", "Topography", "Wire", "WireMapping", .product(name: "FlyingFox", package: "FlyingFox"),
+            "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ], swiftSettings: strictSwift),
 
         .executableTarget(name: "topograph-store", dependencies: ["RadiatorStore", "RPC", "ServiceSupport", "TopographStoreCore"],
@@ -87,6 +85,7 @@ let package = Package(
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "Physics", "RadiatorStore", "RPC", "Topography",
                                                        "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
