@@ -26,13 +26,34 @@ public struct CobremsNodeService: Sendable {
 
     public var routes: RPCRoutes {
         var r = RPCRoutes()
-        r.unary(Self.computeSpectrum) { (m: SpectrumRequestMessage, context) in
-            try await threads.run(deadline: context.deadline) { () throws(RPCError) in try spectrum(m) }
+        // Decoding, computing and encoding all happen on the compute threads (large orientation sets take
+        // a while to decode too), so the concurrency pool stays free for heartbeats.
+        r.raw(Self.computeSpectrum) { payload, context in
+            await offPoolCall(payload, deadline: context.deadline) { (m: SpectrumRequestMessage) throws(RPCError) in try spectrum(m) }
         }
-        r.unary(Self.computePartialSum) { (m: PartialSumRequestMessage, context) in
-            try await threads.run(deadline: context.deadline) { () throws(RPCError) in try partialSum(m) }
+        r.raw(Self.computePartialSum) { payload, context in
+            await offPoolCall(payload, deadline: context.deadline) { (m: PartialSumRequestMessage) throws(RPCError) in try partialSum(m) }
         }
         return r
+    }
+
+    private func offPoolCall<Request: WireMessage, Response: WireMessage>(
+        _ payload: Data, deadline: Deadline, _ body: @escaping @Sendable (Request) throws(RPCError) -> Response
+    ) async -> Result<Data, RPCError> {
+        do throws(RPCError) {
+            return .success(try await threads.run(deadline: deadline) { () throws(RPCError) -> Data in
+                let request: Request
+                do throws(WireError) { request = try Request(serializedBytes: payload) } catch {
+                    throw RPCError(.invalidArgument, "the payload is not a valid \(Request.protoName): \(error.message)")
+                }
+                let response = try body(request)
+                do throws(WireError) { return Data(try response.serializedBytes()) } catch {
+                    throw RPCError(.internalError, "cannot encode \(Response.protoName): \(error.message)")
+                }
+            })
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// A compute request's parameters and orientation set, checked (shared with the edge, which answers the same methods).

@@ -21,8 +21,10 @@ public struct DistributedCompute: Sendable {
     public let computeInProcessWithoutNodes: Bool
     /// Smallest slice worth a network round trip.
     public static let minimumChunk = 32
-    /// How long a chunk may run before a copy is sent to another node.
+    /// The shortest a chunk runs before a copy may go to another node (longer when chunks usually take longer).
     public static let hedgeAfterSeconds = 0.25
+    /// How long answered chunks have been taking: hedges are timed by it.
+    let pace = ChunkPace()
 
     public init(registry: NodeRegistry, computation: SpectrumComputation, metrics: EdgeMetrics, computeInProcessWithoutNodes: Bool) {
         self.registry = registry
@@ -90,7 +92,9 @@ public struct DistributedCompute: Sendable {
         let (events, sink) = AsyncStream.makeStream(of: ChunkEvent.self)
         var tasks: [Task<Void, Never>] = []
         var tried: Set<String> = [], running: [String: Int] = [:]
-        var attempts = 0, hedgeDelay = Self.hedgeAfterSeconds
+        let size = message.samples.count
+        var attempts = 0, hedges = 0, hedgeDelay = max(Self.hedgeAfterSeconds, 2 * (pace.expectedSeconds(samples: size) ?? 0))
+        let began = Deadline.now
         var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
         defer {
             for t in tasks { t.cancel() }
@@ -98,12 +102,13 @@ public struct DistributedCompute: Sendable {
         }
         func launch(_ node: NodeRegistry.Node, after delaySeconds: Double = 0) {
             attempts += 1
+            registry.started(node.id)  // counted now, so the next pick sees this node busier
             tried.insert(node.id)
             running[node.id, default: 0] += 1
             tasks.append(Task {
                 if delaySeconds > 0 { try? await Task.sleep(nanoseconds: UInt64(delaySeconds * 1e9)) }
                 do { sink.yield(.answer(try await call(node, message, bins: bins, deadline: deadline))) } catch {
-                    sink.yield(.failed(nodeId: node.id, error))
+                    sink.yield(.failed(nodeId: node.id, Self.rpcError(error)))
                 }
             })
         }
@@ -140,8 +145,14 @@ public struct DistributedCompute: Sendable {
                 }
                 if running.values.allSatisfy({ $0 <= 0 }) { throw lastError }
             case .hedgeTime:
-                guard attempts < Self.maxAttemptsPerChunk else { continue }
-                if let second = registry.pick(excluding: tried, withSpareCapacity: true) {
+                guard attempts < Self.maxAttemptsPerChunk, hedges < 2 else { continue }
+                // A copy goes to a node with room; to a busy one only when this chunk has taken far longer
+                // than chunks usually do (a stuck node), so hedges never double the work of a loaded pool.
+                let waited = Double(Deadline.now &- began) / 1e9
+                // Before any chunk has answered there is no pace to judge by: 2 s is stuck for any chunk size.
+                let stuck = waited > max(4 * (pace.expectedSeconds(samples: size) ?? 0.5), Self.hedgeAfterSeconds)
+                if let second = registry.pick(excluding: tried, withSpareCapacity: !stuck) {
+                    hedges += 1
                     metrics.count("chunk_hedges_total")
                     launch(second)
                 }
@@ -155,9 +166,8 @@ public struct DistributedCompute: Sendable {
         (error as? RPCError) ?? RPCError(.internalError, "\(error)")
     }
 
-    /// One copy of a chunk on one node; the node's record learns how it went.
+    /// One copy of a chunk on one node (already counted as started); the node's record learns how it went.
     func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        registry.started(node.id)
         let started = Deadline.now
         var outcome = NodeRegistry.CallOutcome.failed
         defer { registry.finished(node, outcome: outcome) }
@@ -168,7 +178,7 @@ public struct DistributedCompute: Sendable {
             if Task.isCancelled || error.code == .cancelled {
                 // Another copy answered first: a node that sat on it past the hedge delay is stalling.
                 let seconds = Double(Deadline.now &- started) / 1e9
-                outcome = seconds >= Self.hedgeAfterSeconds * 2 ? .stalled : .neutral
+                outcome = seconds >= Self.hedgeAfterSeconds ? .stalled : .neutral
             } else if error.code == .invalidArgument {
                 outcome = .neutral
             }
@@ -180,7 +190,24 @@ public struct DistributedCompute: Sendable {
             throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed partial sum (\(r.coherent.count) bins, expected \(bins))")
         }
         outcome = .answered
+        pace.record(seconds: Double(Deadline.now &- started) / 1e9, samples: message.samples.count)
         metrics.count("chunks_total")
         return CoherentSum(coherent: r.coherent, polarized: r.polarized, totalWeight: r.totalWeight)
+    }
+}
+
+/// How long answered chunks take, as a moving average per orientation (plus a fixed cost counted as
+/// `fixedSamples` orientations), so a large chunk is expected to take longer than a small one.
+final class ChunkPace: Sendable {
+    static let fixedSamples = 32.0
+    private let perSample = Mutex<Double?>(nil)
+
+    func expectedSeconds(samples: Int) -> Double? {
+        perSample.withLock { $0 }.map { $0 * (Double(samples) + Self.fixedSamples) }
+    }
+
+    func record(seconds: Double, samples: Int) {
+        let x = seconds / (Double(samples) + Self.fixedSamples)
+        perSample.withLock { $0 = $0.map { 0.8 * $0 + 0.2 * x } ?? x }
     }
 }

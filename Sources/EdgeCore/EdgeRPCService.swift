@@ -24,8 +24,9 @@ public struct EdgeRPCService: Sendable {
 
     public var routes: RPCRoutes {
         var r = RPCRoutes()
-        r.unary(Self.registerNode) { (m: RegisterNodeRequest, context) in try await registry.register(m, peerHost: context.peerHost) }
-        r.unary(Self.deregisterNode) { (m: DeregisterNodeRequest, context) -> DeregisterNodeResponse in
+        // Heartbeats are answered on the connection's thread: a busy edge never lets its nodes expire.
+        r.inline(Self.registerNode) { (m: RegisterNodeRequest, context) throws(RPCError) in try registry.register(m, peerHost: context.peerHost) }
+        r.inline(Self.deregisterNode) { (m: DeregisterNodeRequest, context) throws(RPCError) -> DeregisterNodeResponse in
             try registry.deregister(m, peerHost: context.peerHost)
             return DeregisterNodeResponse()
         }

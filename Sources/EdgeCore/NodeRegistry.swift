@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import ServiceSupport
 import Synchronization
 import Wire
 
@@ -67,7 +68,10 @@ public final class NodeRegistry: Sendable {
     /// Clients of nodes that left while chunks were in flight on them: closed when the last one ends.
     private let retiring = Mutex<[ObjectIdentifier: (client: RPCClient, inFlight: Int)]>([:])
 
-    public init(token: String, heartbeatIntervalMs: UInt32 = 1000, expiryMs: UInt32 = 3500, policy: Policy = Policy()) {
+    private let log: Log?
+
+    public init(token: String, heartbeatIntervalMs: UInt32 = 1000, expiryMs: UInt32 = 3500, policy: Policy = Policy(), log: Log? = nil) {
+        self.log = log
         self.token = token
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.expiryMs = expiryMs
@@ -76,7 +80,7 @@ public final class NodeRegistry: Sendable {
     }
 
     /// Register or renew. `peerHost` is the address the call came from.
-    public func register(_ r: RegisterNodeRequest, peerHost: String) async throws(RPCError) -> RegisterNodeResponse {
+    public func register(_ r: RegisterNodeRequest, peerHost: String) throws(RPCError) -> RegisterNodeResponse {
         guard !token.isEmpty, r.token == token else {
             throw RPCError(.unauthenticated, "node registration refused: wrong or missing token")
         }
@@ -85,11 +89,11 @@ public final class NodeRegistry: Sendable {
             throw RPCError(.invalidArgument, "address '\(r.address)' is not host:port")
         }
         guard (1...1024).contains(r.capacity) else { throw RPCError(.invalidArgument, "capacity = \(r.capacity) must be in [1, 1024] cores") }
-        if policy.requireSameHost { try await checkSameHost(host, peerHost: peerHost) }
+        if policy.requireSameHost { try checkSameHost(host, peerHost: peerHost) }
         let capacity = min(Int(r.capacity), policy.maxCapacity)
-        let now = Deadline.now, expiry = UInt64(expiryMs) * 1_000_000
         let result: Result<Node?, RPCError> = nodes.withLock { n in
-            if var existing = n[r.nodeId], now &- existing.lastHeartbeat <= expiry {
+            let now = Deadline.now
+            if var existing = n[r.nodeId], !isExpired(existing, now: now) {
                 // A live id belongs to whoever holds it: another address or host may not take it over.
                 guard existing.address == r.address, existing.peerHost == peerHost else {
                     return .failure(RPCError(.alreadyExists, "node_id '\(r.nodeId)' is registered by another node; choose another --node-id"))
@@ -112,11 +116,12 @@ public final class NodeRegistry: Sendable {
         return RegisterNodeResponse(heartbeatIntervalMs: heartbeatIntervalMs, expiryMs: expiryMs)
     }
 
-    /// The advertised host must be the connection's own address, or a name that resolves to it.
-    private func checkSameHost(_ host: String, peerHost: String) async throws(RPCError) {
+    /// The advertised host must be the connection's own address, or a name that resolves to it
+    /// (resolved here, blocking only the registering connection's thread).
+    private func checkSameHost(_ host: String, peerHost: String) throws(RPCError) {
         guard !peerHost.isEmpty else { return }
         if host == peerHost { return }
-        let addresses = await offPool { Socket.numericAddresses(of: host) }
+        let addresses = Socket.numericAddresses(of: host)
         guard addresses.contains(peerHost) else {
             throw RPCError(.permissionDenied, "address host '\(host)' is not the host the registration came from (\(peerHost)); "
                            + "advertise this host's own address, or start the edge with --node-hosts any")
@@ -147,14 +152,23 @@ public final class NodeRegistry: Sendable {
 
     /// Nodes heard from within the expiry; silent ones are dropped.
     public func healthy() -> [Node] {
-        let now = Deadline.now, expiry = UInt64(expiryMs) * 1_000_000
         let (alive, dead) = nodes.withLock { n -> ([Node], [Node]) in
-            let dead = n.values.filter { now &- $0.lastHeartbeat > expiry }
+            // `now` is read under the lock: a heartbeat stamped after it must not look 584 years old.
+            let now = Deadline.now
+            let dead = n.values.filter { isExpired($0, now: now) }
             for d in dead { n[d.id] = nil }
             return (Array(n.values), dead)
         }
-        for d in dead { retire(d) }
+        for d in dead {
+            log?.warn("node \(d.id) at \(d.address) left the pool: no heartbeat for \(Double(Deadline.now &- d.lastHeartbeat) / 1e9) s")
+            retire(d)
+        }
         return alive.sorted { $0.id < $1.id }
+    }
+
+    /// Silent for longer than the expiry (never true for a heartbeat later than `now`).
+    private func isExpired(_ node: Node, now: UInt64) -> Bool {
+        now > node.lastHeartbeat && now - node.lastHeartbeat > UInt64(expiryMs) * 1_000_000
     }
 
     /// Healthy nodes in rotation; if every one is suspended, all of them (a request fails only when every node has).
@@ -178,6 +192,8 @@ public final class NodeRegistry: Sendable {
             x.inFlight = max(0, x.inFlight - 1)
             switch outcome {
             case .answered:
+                // An answer is as good a sign of life as a heartbeat (a busy node's may run late).
+                x.lastHeartbeat = max(x.lastHeartbeat, Deadline.now)
                 x.chunksServed += 1
                 x.strikes = 0
                 x.suspendedUntil = 0
@@ -206,6 +222,6 @@ public final class NodeRegistry: Sendable {
 
     public func info() -> [NodeInfo] {
         healthy().map { NodeInfo(nodeId: $0.id, address: $0.address, capacity: UInt32($0.capacity), inFlight: UInt32($0.inFlight),
-                                 lastHeartbeatUnixMs: UInt64(Date().timeIntervalSince1970 * 1000) - (Deadline.now &- $0.lastHeartbeat) / 1_000_000) }
+                                 lastHeartbeatUnixMs: UInt64(Date().timeIntervalSince1970 * 1000) - (Deadline.now - min(Deadline.now, $0.lastHeartbeat)) / 1_000_000) }
     }
 }

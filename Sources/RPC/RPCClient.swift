@@ -185,7 +185,9 @@ final class ClientConnection: Sendable {
         var reason = RPCError(.unavailable, "connection to \(address) closed")
         while true {
             do {
-                switch try Framing.read(from: socket, maxFrameBytes: maxFrameBytes, idleSeconds: -1, readSeconds: 30) {
+                // Waiting for the next answer has no limit here (each call has its own deadline timer);
+                // only a frame that has started must keep coming.
+                switch try Framing.read(from: socket, maxFrameBytes: maxFrameBytes, idleSeconds: .infinity, readSeconds: 30) {
                 case .envelope(let e): resolve(e.requestId, with: .success(e))
                 case .endOfStream: fail(reason); return
                 case .malformed(let why): reason = RPCError(.internalError, "\(address) sent a malformed frame: \(why)"); fail(reason); return

@@ -111,6 +111,7 @@ public final class RPCServer: Sendable {
     fileprivate var isDraining: Bool { state.withLock { $0.draining } }
 
     fileprivate func handler(for method: String) -> RPCHandler? { routes.handlers[method] }
+    fileprivate func inlineHandler(for method: String) -> RPCInlineHandler? { routes.inlineHandlers[method] }
 
     fileprivate func connectionClosed(_ id: Int) {
         state.withLock { s in
@@ -252,6 +253,17 @@ final class ServerConnection: Sendable {
         }
         guard request.kind == .request else {
             reply(id: request.requestId, method: request.method, code: .invalidArgument, message: "expected a request frame")
+            return
+        }
+        if let inline = server.inlineHandler(for: request.method) {
+            let context = RPCContext(method: request.method, deadline: Deadline.fromWire(timeoutMs: request.timeoutMs),
+                                     peerHost: peerHost, isKnownClient: isKnown)
+            switch inline(request.payload, context) {
+            case .success(let payload):
+                send(Envelope(kind: .response, method: request.method, requestId: request.requestId, payload: payload))
+            case .failure(let error):
+                reply(id: request.requestId, method: request.method, code: error.code, message: error.message)
+            }
             return
         }
         guard let handler = server.handler(for: request.method) else {
