@@ -34,6 +34,9 @@ public struct CobremsNodeService: Sendable {
         r.raw(Self.computePartialSum) { payload, context in
             await offPoolCall(payload, deadline: context.deadline) { (m: PartialSumRequestMessage) throws(RPCError) in try partialSum(m) }
         }
+        r.raw(Self.computeMapChunk) { payload, context in
+            await offPoolCall(payload, deadline: context.deadline) { (m: MapChunkRequestMessage) throws(RPCError) in try mapChunk(m) }
+        }
         return r
     }
 

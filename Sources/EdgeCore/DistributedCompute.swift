@@ -43,7 +43,7 @@ public struct DistributedCompute: Sendable {
                 metrics.count("in_process_computations_total")
                 return computation.coherentSum(for: request, samples: samples)
             }
-            throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `cobrems-node --edge HOST:PORT --token …`")
+            throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `SPOTFINDER_TOKEN=… cobrems-node --edge HOST:PORT`")
         }
         let chunks: [[TiltSample]?]
         if let samples, samples.count > Self.minimumChunk {
@@ -77,23 +77,34 @@ public struct DistributedCompute: Sendable {
     /// Most copies of one chunk sent (first try, hedges and retries together).
     static let maxAttemptsPerChunk = 6
 
-    private enum ChunkEvent: Sendable {
-        case answer(CoherentSum)
+    private enum ChunkEvent<T: Sendable>: Sendable {
+        case answer(T)
         case failed(nodeId: String, RPCError)
         case hedgeTime
     }
 
-    /// One chunk: sent to the least loaded node; a copy goes to another node with room when it is slow
-    /// (then again, at doubling delays); a failed copy is re-sent, to an untried node if any, else to a
-    /// node that is not already working on it. The first answer returns at once and the others are
-    /// cancelled without waiting for them. It fails only when every copy failed and no node is left
-    /// to try, or the deadline passed.
+    /// One slice of the spectrum's orientation set.
     func runChunk(_ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        let (events, sink) = AsyncStream.makeStream(of: ChunkEvent.self)
+        try await runChunk(deadline: deadline, pacedBy: pace, size: message.samples.count) { node in
+            try await call(node, message, bins: bins, deadline: deadline)
+        }
+    }
+
+    /// Any chunk of work (a spectrum slice, a block of map placements): `work` runs it on one node.
+    /// Sent to `preferred` (a caller that deals chunks out itself) or the least loaded node; a copy goes
+    /// to another node with room when it is slow (after `hedgeAfter`, or twice what `pacedBy` expects for
+    /// `size` items), to a busy one only when it is far later than that (a stuck node); a failed copy
+    /// is re-sent, to an untried node if any, else to one not already working on it. The first answer
+    /// returns at once and the other copies are cancelled without waiting for them. It fails only when
+    /// every copy failed and no node is left to try, or the deadline passed. The registry learns how
+    /// each copy went (answers prove capacity, failures and stalls take a node out of rotation).
+    public func runChunk<T: Sendable>(deadline: Deadline, hedgeAfter: Double = Self.hedgeAfterSeconds, preferred: NodeRegistry.Node? = nil,
+                                      pacedBy pace: ChunkPace? = nil, size: Int = 0,
+                                      _ work: @escaping @Sendable (NodeRegistry.Node) async throws -> T) async throws(RPCError) -> T {
+        let (events, sink) = AsyncStream.makeStream(of: ChunkEvent<T>.self)
         var tasks: [Task<Void, Never>] = []
         var tried: Set<String> = [], running: [String: Int] = [:]
-        let size = message.samples.count
-        var attempts = 0, hedges = 0, hedgeDelay = max(Self.hedgeAfterSeconds, 2 * (pace.expectedSeconds(samples: size) ?? 0))
+        var attempts = 0, hedges = 0, hedgeDelay = max(hedgeAfter, 2 * (pace?.expectedSeconds(samples: size) ?? 0))
         let began = Deadline.now
         var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
         defer {
@@ -105,22 +116,40 @@ public struct DistributedCompute: Sendable {
             registry.started(node.id)  // counted now, so the next pick sees this node busier
             tried.insert(node.id)
             running[node.id, default: 0] += 1
+            let registry = registry
             tasks.append(Task {
                 if delaySeconds > 0 { try? await Task.sleep(nanoseconds: UInt64(delaySeconds * 1e9)) }
-                do { sink.yield(.answer(try await call(node, message, bins: bins, deadline: deadline))) } catch {
-                    sink.yield(.failed(nodeId: node.id, Self.rpcError(error)))
+                let started = Deadline.now
+                do {
+                    let value = try await work(node)
+                    registry.finished(node, outcome: .answered)
+                    pace?.record(seconds: Double(Deadline.now &- started) / 1e9, samples: size)
+                    sink.yield(.answer(value))
+                } catch {
+                    let e = Self.rpcError(error)
+                    let seconds = Double(Deadline.now &- started) / 1e9
+                    let outcome: NodeRegistry.CallOutcome
+                    if Task.isCancelled || e.code == .cancelled {
+                        // Another copy answered first: a node that sat on it past the hedge delay is stalling.
+                        outcome = seconds >= hedgeAfter ? .stalled : .neutral
+                    } else {
+                        outcome = e.code == .invalidArgument ? .neutral : .failed
+                    }
+                    registry.finished(node, outcome: outcome)
+                    sink.yield(.failed(nodeId: node.id, e))
                 }
             })
         }
         func armHedge() {
             let delay = hedgeDelay
-            hedgeDelay *= 2
+            hedgeDelay = max(hedgeDelay, min(2 * hedgeDelay, 1))  // checked again at least every second
             tasks.append(Task {
                 guard (try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))) != nil else { return }
                 sink.yield(.hedgeTime)
             })
         }
-        guard let first = registry.pick() else { throw lastError }
+        let preferredIsHere = preferred.map { p in registry.available().contains { $0.id == p.id } } ?? false
+        guard let first = preferredIsHere ? preferred : registry.pick() else { throw lastError }
         launch(first)
         armHedge()
         for await event in events {
@@ -150,7 +179,7 @@ public struct DistributedCompute: Sendable {
                 // than chunks usually do (a stuck node), so hedges never double the work of a loaded pool.
                 let waited = Double(Deadline.now &- began) / 1e9
                 // Before any chunk has answered there is no pace to judge by: 2 s is stuck for any chunk size.
-                let stuck = waited > max(4 * (pace.expectedSeconds(samples: size) ?? 0.5), Self.hedgeAfterSeconds)
+                let stuck = waited > max(4 * (pace?.expectedSeconds(samples: size) ?? 0.5), hedgeAfter)
                 if let second = registry.pick(excluding: tried, withSpareCapacity: !stuck) {
                     hedges += 1
                     metrics.count("chunk_hedges_total")
@@ -166,31 +195,15 @@ public struct DistributedCompute: Sendable {
         (error as? RPCError) ?? RPCError(.internalError, "\(error)")
     }
 
-    /// One copy of a chunk on one node (already counted as started); the node's record learns how it went.
+    /// One copy of a spectrum slice on one node.
     func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        let started = Deadline.now
-        var outcome = NodeRegistry.CallOutcome.failed
-        defer { registry.finished(node, outcome: outcome) }
-        let r: PartialSumResponseMessage
-        do {
-            r = try await node.client.call(CobremsNodeService.computePartialSum, message, deadline: deadline, idempotent: true)
-        } catch {
-            if Task.isCancelled || error.code == .cancelled {
-                // Another copy answered first: a node that sat on it past the hedge delay is stalling.
-                let seconds = Double(Deadline.now &- started) / 1e9
-                outcome = seconds >= Self.hedgeAfterSeconds ? .stalled : .neutral
-            } else if error.code == .invalidArgument {
-                outcome = .neutral
-            }
-            throw error
-        }
+        let r: PartialSumResponseMessage = try await node.client.call(CobremsNodeService.computePartialSum, message,
+                                                                      deadline: deadline, idempotent: true)
         // A node of another version (or a broken one) must not poison the sum.
         guard r.coherent.count == bins, r.polarized.count == bins, r.totalWeight.isFinite, r.totalWeight > 0,
               r.coherent.allSatisfy(\.isFinite), r.polarized.allSatisfy(\.isFinite) else {
             throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed partial sum (\(r.coherent.count) bins, expected \(bins))")
         }
-        outcome = .answered
-        pace.record(seconds: Double(Deadline.now &- started) / 1e9, samples: message.samples.count)
         metrics.count("chunks_total")
         return CoherentSum(coherent: r.coherent, polarized: r.polarized, totalWeight: r.totalWeight)
     }
@@ -198,7 +211,8 @@ public struct DistributedCompute: Sendable {
 
 /// How long answered chunks take, as a moving average per orientation (plus a fixed cost counted as
 /// `fixedSamples` orientations), so a large chunk is expected to take longer than a small one.
-final class ChunkPace: Sendable {
+public final class ChunkPace: Sendable {
+    public init() {}
     static let fixedSamples = 32.0
     private let perSample = Mutex<Double?>(nil)
 

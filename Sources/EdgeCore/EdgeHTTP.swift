@@ -16,8 +16,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     let log: Log
     /// Deadline for one HTTP request, end to end.
     public let requestSeconds: Double
+    /// POST /api/import (EdgeImport.swift).
+    public let importer: EdgeImport
 
-    public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15) {
+    public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15,
+                importToken: String = "") {
+        self.importer = EdgeImport(store: app.store, token: importToken)
         self.app = app
         self.metrics = metrics
         self.cache = cache
@@ -65,7 +69,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png"]
+        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
         do {
@@ -89,6 +93,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// POST routes (uploads); the body is `request.body`, bounded by `maxBodyBytes`.
     func routePost(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
         switch path {
+        case "/api/import":
+            let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
+                                          deadline: .after(seconds: max(requestSeconds, 60)))
+            let known: [HTTPStatusCode] = [.ok, .badRequest, .unauthorized, .forbidden, .serviceUnavailable, .gatewayTimeout]
+            return HTTPResponse(statusCode: known.first { $0.code == a.status } ?? .internalServerError,
+                                headers: [.contentType: "application/json"], body: a.json)
         default:
             throw Failure(status: .methodNotAllowed, json: ["error": "POST is not allowed on \(path): use GET"])
         }
@@ -123,7 +133,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
-        case "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png":
+        case "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png":
             let request = try parse(query)
             let key = try await cacheKey(path, request)
             if let hit = cache.get(key) {
@@ -155,6 +165,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/snap":
             let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
             return ("application/json", try encode(r))
+        case "/api/map":
+            return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
             let compare = try request.compareQuery.map { q throws in try parse(q) }
             switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
@@ -165,7 +177,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         default:  // /radiator.png
             let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
             guard let name else { throw Failure(status: .badRequest, json: ["error": "radiator_name: the ideal crystal has no picture", "parameter": "radiator_name"]) }
-            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, side: request.viewSide, deadline: deadline) })
+            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, request: request, deadline: deadline) })
         }
     }
 
@@ -199,6 +211,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             var body = ["error": error.message, "status": error.code.description]
             if let name = error.message.split(separator: " ").first, ParameterCatalog.numeric.contains(where: { $0.name == name })
+                || ParameterCatalog.optionalNumeric.contains(where: { $0.name == name })
                 || ParameterCatalog.choices.contains(where: { $0.name == name }) || name == "radiator_name" {
                 body["parameter"] = String(name)
             }

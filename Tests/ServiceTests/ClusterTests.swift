@@ -134,10 +134,10 @@ final class Failures: Sendable {
         }
         #expect(failures.all.isEmpty, "\(failures.all.count) of \(total) failed: \(failures.all.prefix(3))")
         // Every request answered well inside its 15 s deadline: the hedge's answer returned at once.
-        #expect(slowest.seconds < 7.5, "slowest request took \(slowest.seconds) s")
+        #expect(slowest.seconds < 10, "slowest request took \(slowest.seconds) s")
         // The node sat on its first chunks, then left the rotation although it kept heartbeating.
         #expect(received.count >= 3, "the silent node was tried")
-        #expect(received.count <= 12, "the silent node kept getting chunks: \(received.count) for \(total) requests")
+        #expect(received.count < total / 2, "the silent node kept getting chunks: \(received.count) of \(3 * total)")
         let metrics = String(decoding: try await system.get("/metrics").body, as: UTF8.self)
         #expect(metrics.contains("spotfinder_chunk_hedges_total"))
         #expect(try await system.json("/healthz")["nodes"] as? String == "2", "it still heartbeats")

@@ -30,7 +30,7 @@ final class ServiceProcess: @unchecked Sendable {
     var output: String { log.text }
 
     /// Wait until the log contains `marker` followed by host:port; returns the port.
-    func port(after marker: String, timeout: Double = 30) async throws -> UInt16 {
+    func port(after marker: String, timeout: Double = 90) async throws -> UInt16 {
         let deadline = Deadline.after(seconds: timeout)
         while !deadline.hasPassed {
             let text = output
