@@ -64,7 +64,7 @@ extension DistributedCompute {
             }
             metrics.count("in_process_computations_total")
             let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil)
-            return await Task.detached { engine.compute(Array(0..<plan.placements)) }.value
+            return try await CobremsNodeService.onWorkerThread { engine.compute(Array(0..<plan.placements)) }
         }
         let capacity = nodes.reduce(0) { $0 + $1.capacity }
         let total = plan.placements
