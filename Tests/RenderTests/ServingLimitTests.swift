@@ -24,13 +24,17 @@ import WireMapping
                             thetaHMicroradians: h, thetaVMicroradians: v, mask: mask)
     }
 
-    @Test func theBoundIsComputedFromTheRealFrameLimit() {
+    @Test func theBoundIsComputedFromTheRealFrameLimit() async throws {
         #expect(Radiator.frameBytes == Framing.defaultMaxFrameBytes)
+        #expect(try await offPoolThrowing { Self.aFrameCannotCarryOneMore() })
+    }
+
+    static func aFrameCannotCarryOneMore() -> Bool {
         // One pixel above what a frame can carry at all: the store's answer would not fit, so import must refuse far earlier.
         let tooMany = Radiator.frameBytes / Radiator.wireBytesPerPixel + 1
         var answer = GetViewResponse()
         answer.view = RadiatorViewMessage(Self.view(columns: tooMany / 2 + 1, rows: 2))
-        #expect(((try? answer.serializedBytes())?.count ?? 0) > Framing.defaultMaxFrameBytes)
+        return ((try? answer.serializedBytes())?.count ?? 0) > Framing.defaultMaxFrameBytes
     }
 
     /// The frame the RPC server would send for `message`: throws RESOURCE_EXHAUSTED above the limit, as serving would.
@@ -41,7 +45,11 @@ import WireMapping
 
     /// In process, through the services' own methods and the server's own frame encoder (over a socket a debug
     /// build on a loaded machine can be silent for longer than the client's 30 s read timeout).
-    @Test func aRadiatorAtTheLimitIsImportedServedAndDrawn() throws {
+    @Test func aRadiatorAtTheLimitIsImportedServedAndDrawn() async throws {
+        try await offPoolThrowing { try Self.importServeAndDraw() }
+    }
+
+    static func importServeAndDraw() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-limit-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = TopographStoreService(store: try RadiatorStore(directory: directory), importToken: "t0ken")
@@ -51,18 +59,18 @@ import WireMapping
         // As an import parses it: the front as given, the back derived by mirroring (the message carries the front only).
         let front = Self.view(columns: columns, rows: rows)
         importing.radiator = RadiatorMessage(Radiator(name: "at-the-limit", thicknessMicrons: 50, views: [front, front.mirrored()]))
-        #expect(importing.radiator?.views.count == 1)
+        try check(importing.radiator?.views.count == 1, "the import message carries the given view only")
         importing.token = "t0ken"
         _ = try Self.frame(importing)  // the import message itself fits
-        #expect(try store.importRadiator(importing).radiator?.name == "at-the-limit")
+        try check(try store.importRadiator(importing).radiator?.name == "at-the-limit", "imported")
 
         for side in ["front", "back"] {
             let answer = try store.view(GetViewRequest(radiatorName: "at-the-limit", radiatorView: side))
             let frame = try Self.frame(answer)
-            #expect(frame.count > 9 * columns * rows)
+            try check(frame.count > 9 * columns * rows, "the whole view is in the frame")
             let envelope = try Envelope(serializedBytes: Array(frame.dropFirst(4)))
-            let view = try #require(try GetViewResponse(serializedBytes: envelope.payload).view?.radiatorView())
-            #expect(view.grid.count == columns * rows)
+            guard let view = try GetViewResponse(serializedBytes: envelope.payload).view?.radiatorView() else { throw CheckFailed("no view") }
+            try check(view.grid.count == columns * rows, "the served view has every pixel")
             // The page's picture and the spot plot: their requests fit a frame and the renderer draws them.
             // (θH, θV and elevation pictures are requests of the same size.)
             let picture = PlotRequests.radiatorImage(view: view, quantity: side == "front" ? .thetav : .thetah)
@@ -71,8 +79,8 @@ import WireMapping
             let spot = PlotRequests.spot(view: view, tilt: nil, request: request, radiatorName: "at-the-limit")
             _ = try Self.frame(spot)
             if side == "front" {
-                #expect(try PlotRendererService.png(picture).count > 1000)
-                #expect(try PlotRendererService.png(spot).count > 1000)
+                try check(try PlotRendererService.png(picture).count > 1000, "picture drawn")
+                try check(try PlotRendererService.png(spot).count > 1000, "spot plot drawn")
             }
         }
 
@@ -80,9 +88,10 @@ import WireMapping
         importing.radiator = RadiatorMessage(Radiator(name: "over-the-limit", thicknessMicrons: 50, views: [Self.view(columns: columns, rows: rows + 1)]))
         do {
             _ = try store.importRadiator(importing)
-            Issue.record("a radiator above the limit was imported")
         } catch {
-            #expect(error.code == .invalidArgument && error.message.contains("at most \(Radiator.maxPixels) pixels"), "\(error)")
+            try check(error.code == .invalidArgument && error.message.contains("at most \(Radiator.maxPixels) pixels"), "\(error)")
+            return
         }
+        throw CheckFailed("a radiator above the limit was imported")
     }
 }
