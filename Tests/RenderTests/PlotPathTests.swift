@@ -2,7 +2,7 @@ import API
 import Compute
 import Foundation
 import PlotRendererCore
-import Plots
+@testable import Plots
 @testable import Render
 import Testing
 import Topography
@@ -80,6 +80,19 @@ import Wire
         }
         try check(outside == 0, "\(outside) ellipse pixels outside the axes for \(shift)")
         if shift != "rad_xoffset=-7" { try check(inside > 20, "the ellipse is drawn for \(shift)") }
+    }
+
+    /// A spot whose width underflows (σ = 1e-300 mm) or whose rotated covariance rounds to |ρ| ≥ 1 still gives
+    /// the renderer a valid ellipse (the spot and spot-map plots share this).
+    @Test func degenerateSpotsGiveAValidCorrelation() {
+        #expect(PlotRequests.correlation(0, 0, 0.5) == 0)
+        #expect(PlotRequests.correlation(0, 0, 0) == 0)
+        #expect(PlotRequests.correlation(.nan, 1, 1) == 0)
+        for (sxy, sx, sy) in [(1.0000001, 1.0, 1.0), (-0.25, 0.5, 0.5), (1e-300, 1e-160, 1e-160)] {
+            let rho = PlotRequests.correlation(sxy, sx, sy)
+            #expect(rho.isFinite && abs(rho) < 1)
+        }
+        #expect(PlotRequests.correlation(0.3, 1, 1) == 0.3)
     }
 
     /// Issue 13 item 3: the radiator picture shows the quantity asked for.
