@@ -9,7 +9,7 @@ import Glibc
 
 /// Every parameter × hostile values × every endpoint and plot type, through the real services:
 /// no crash, no 500, and every 400 names a parameter the user can fix.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct HTTPFuzzTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct HTTPFuzzTests {
     /// Values tried for every numeric parameter: non-finite, huge, denormal, empty, long, bad UTF-8,
     /// NUL, hex and the boundaries ± ε.
     static func numericValues(_ p: NumericParameter) -> [String] {
