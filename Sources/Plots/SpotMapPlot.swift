@@ -81,8 +81,8 @@ extension PlotRequests {
         let rxx = rc * rc * sxx - 2 * rc * rs * sxy + rs * rs * syy
         let ryy = rs * rs * sxx + 2 * rc * rs * sxy + rc * rc * syy
         let rxy = rc * rs * (sxx - syy) + (rc * rc - rs * rs) * sxy
-        let sx = rxx.squareRoot(), sy = ryy.squareRoot()
-        m.ellipses = [EllipseMessage(cx: beam.x, cy: beam.y, sx: sx, sy: sy, rho: rxy / (sx * sy), sigmas: 1, colorRgb: 0xE74C3C)]
+        let sx = max(0, rxx).squareRoot(), sy = max(0, ryy).squareRoot()
+        m.ellipses = [EllipseMessage(cx: beam.x, cy: beam.y, sx: sx, sy: sy, rho: PlotRequests.correlation(rxy, sx, sy), sigmas: 1, colorRgb: 0xE74C3C)]
         m.widthPx = UInt32(request["size_px"])
         m.heightPx = UInt32(request["size_px"])
         return m
