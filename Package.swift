@@ -92,6 +92,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Zlib"], exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute", "Topography"], exclude: ["ReferenceData"],
+                    swiftSettings: strictSwift),
     ]
 )

@@ -1788,7 +1788,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__envelope__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__beamline_parameters__field_descriptors[14] =
+static const ProtobufCFieldDescriptor spotfinder__v1__beamline_parameters__field_descriptors[16] =
 {
   {
     "ebeam_energy",
@@ -1958,6 +1958,30 @@ static const ProtobufCFieldDescriptor spotfinder__v1__beamline_parameters__field
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rad_mount_thickness",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__BeamlineParameters, _rad_mount_thickness_case),
+    offsetof(Spotfinder__V1__BeamlineParameters, rad_mount_thickness),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_mount_material",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Spotfinder__V1__BeamlineParameters, _rad_mount_material_case),
+    offsetof(Spotfinder__V1__BeamlineParameters, rad_mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__beamline_parameters__field_indices_by_name[] = {
   11,   /* field[11] = beam_crystal_smearing */
@@ -1972,13 +1996,15 @@ static const unsigned spotfinder__v1__beamline_parameters__field_indices_by_name
   8,   /* field[8] = pbeam_energy_min */
   10,   /* field[10] = pbeam_energy_resol */
   13,   /* field[13] = rad_crystal */
+  15,   /* field[15] = rad_mount_material */
+  14,   /* field[14] = rad_mount_thickness */
   5,   /* field[5] = rad_thickness */
   4,   /* field[4] = vspot_rms */
 };
 static const ProtobufCIntRange spotfinder__v1__beamline_parameters__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__beamline_parameters__descriptor =
 {
@@ -1988,7 +2014,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__beamline_parameters__descriptor
   "Spotfinder__V1__BeamlineParameters",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__BeamlineParameters),
-  14,
+  16,
   spotfinder__v1__beamline_parameters__field_descriptors,
   spotfinder__v1__beamline_parameters__field_indices_by_name,
   1,  spotfinder__v1__beamline_parameters__number_ranges,
@@ -2123,7 +2149,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__tilt_sample__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__tilt_sample__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_request__field_descriptors[5] =
 {
   {
     "beamline",
@@ -2161,16 +2187,42 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "fraction_on_crystal",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpectrumRequest, _fraction_on_crystal_case),
+    offsetof(Spotfinder__V1__SpectrumRequest, fraction_on_crystal),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fraction_on_mount",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpectrumRequest, _fraction_on_mount_case),
+    offsetof(Spotfinder__V1__SpectrumRequest, fraction_on_mount),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spectrum_request__field_indices_by_name[] = {
   0,   /* field[0] = beamline */
+  3,   /* field[3] = fraction_on_crystal */
+  4,   /* field[4] = fraction_on_mount */
   1,   /* field[1] = orientation */
   2,   /* field[2] = samples */
 };
 static const ProtobufCIntRange spotfinder__v1__spectrum_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spectrum_request__descriptor =
 {
@@ -2180,14 +2232,14 @@ const ProtobufCMessageDescriptor spotfinder__v1__spectrum_request__descriptor =
   "Spotfinder__V1__SpectrumRequest",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpectrumRequest),
-  3,
+  5,
   spotfinder__v1__spectrum_request__field_descriptors,
   spotfinder__v1__spectrum_request__field_indices_by_name,
   1,  spotfinder__v1__spectrum_request__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__spectrum_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_descriptors[10] =
 {
   {
     "energy_gev",
@@ -2273,6 +2325,42 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpectrumResponse, n_mount),
+    offsetof(Spotfinder__V1__SpectrumResponse, mount),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "polarization_plane_deg",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpectrumResponse, polarization_plane_deg),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "polarization_plane",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpectrumResponse, polarization_plane),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spectrum_response__field_indices_by_name[] = {
   1,   /* field[1] = coherent */
@@ -2280,13 +2368,16 @@ static const unsigned spotfinder__v1__spectrum_response__field_indices_by_name[]
   0,   /* field[0] = energy_gev */
   4,   /* field[4] = enhancement */
   3,   /* field[3] = incoherent */
+  7,   /* field[7] = mount */
   6,   /* field[6] = orientations_averaged */
   5,   /* field[5] = polarization */
+  9,   /* field[9] = polarization_plane */
+  8,   /* field[8] = polarization_plane_deg */
 };
 static const ProtobufCIntRange spotfinder__v1__spectrum_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spectrum_response__descriptor =
 {
@@ -2296,7 +2387,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__spectrum_response__descriptor =
   "Spotfinder__V1__SpectrumResponse",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpectrumResponse),
-  7,
+  10,
   spotfinder__v1__spectrum_response__field_descriptors,
   spotfinder__v1__spectrum_response__field_indices_by_name,
   1,  spotfinder__v1__spectrum_response__number_ranges,
@@ -2954,7 +3045,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_view__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__radiator_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[10] =
+static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[12] =
 {
   {
     "name",
@@ -3076,10 +3167,36 @@ static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount_material",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RadiatorSummary, mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mount_thickness_mm",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RadiatorSummary, mount_thickness_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] = {
   1,   /* field[1] = crystal */
   5,   /* field[5] = height_mm */
+  10,   /* field[10] = mount_material */
+  11,   /* field[11] = mount_thickness_mm */
   0,   /* field[0] = name */
   7,   /* field[7] = notes */
   9,   /* field[9] = pixel_mm */
@@ -3092,7 +3209,7 @@ static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] 
 static const ProtobufCIntRange spotfinder__v1__radiator_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
 {
@@ -3102,14 +3219,14 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
   "Spotfinder__V1__RadiatorSummary",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__RadiatorSummary),
-  10,
+  12,
   spotfinder__v1__radiator_summary__field_descriptors,
   spotfinder__v1__radiator_summary__field_indices_by_name,
   1,  spotfinder__v1__radiator_summary__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__radiator_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__radiator__field_descriptors[5] =
+static const ProtobufCFieldDescriptor spotfinder__v1__radiator__field_descriptors[7] =
 {
   {
     "name",
@@ -3171,9 +3288,35 @@ static const ProtobufCFieldDescriptor spotfinder__v1__radiator__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount_material",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Radiator, mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mount_thickness_mm",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__Radiator, _mount_thickness_mm_case),
+    offsetof(Spotfinder__V1__Radiator, mount_thickness_mm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__radiator__field_indices_by_name[] = {
   1,   /* field[1] = crystal */
+  5,   /* field[5] = mount_material */
+  6,   /* field[6] = mount_thickness_mm */
   0,   /* field[0] = name */
   3,   /* field[3] = notes */
   2,   /* field[2] = thickness_um */
@@ -3182,7 +3325,7 @@ static const unsigned spotfinder__v1__radiator__field_indices_by_name[] = {
 static const ProtobufCIntRange spotfinder__v1__radiator__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__radiator__descriptor =
 {
@@ -3192,7 +3335,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator__descriptor =
   "Spotfinder__V1__Radiator",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__Radiator),
-  5,
+  7,
   spotfinder__v1__radiator__field_descriptors,
   spotfinder__v1__radiator__field_indices_by_name,
   1,  spotfinder__v1__radiator__number_ranges,
@@ -4800,7 +4943,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__stored_view__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__stored_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__stored_radiator__field_descriptors[6] =
+static const ProtobufCFieldDescriptor spotfinder__v1__stored_radiator__field_descriptors[8] =
 {
   {
     "format_version",
@@ -4874,10 +5017,36 @@ static const ProtobufCFieldDescriptor spotfinder__v1__stored_radiator__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount_material",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredRadiator, mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mount_thickness_mm",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__StoredRadiator, _mount_thickness_mm_case),
+    offsetof(Spotfinder__V1__StoredRadiator, mount_thickness_mm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__stored_radiator__field_indices_by_name[] = {
   2,   /* field[2] = crystal */
   0,   /* field[0] = format_version */
+  6,   /* field[6] = mount_material */
+  7,   /* field[7] = mount_thickness_mm */
   1,   /* field[1] = name */
   4,   /* field[4] = notes */
   3,   /* field[3] = thickness_um */
@@ -4886,7 +5055,7 @@ static const unsigned spotfinder__v1__stored_radiator__field_indices_by_name[] =
 static const ProtobufCIntRange spotfinder__v1__stored_radiator__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor =
 {
@@ -4896,7 +5065,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor =
   "Spotfinder__V1__StoredRadiator",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__StoredRadiator),
-  6,
+  8,
   spotfinder__v1__stored_radiator__field_descriptors,
   spotfinder__v1__stored_radiator__field_indices_by_name,
   1,  spotfinder__v1__stored_radiator__number_ranges,

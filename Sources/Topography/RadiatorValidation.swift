@@ -22,6 +22,12 @@ extension Radiator {
         guard thicknessMicrons.isFinite, thicknessMicrons >= 1, thicknessMicrons <= 5000 else {
             throw RadiatorError("thickness_um = \(thicknessMicrons) is out of range: must be in [1, 5000] µm")
         }
+        guard Self.mountMaterials.contains(mountMaterial) else {
+            throw RadiatorError("mount_material '\(mountMaterial)' is not known: must be one of \(Self.mountMaterials.joined(separator: ", "))")
+        }
+        guard mountThicknessMillimeters.isFinite, mountThicknessMillimeters >= 0, mountThicknessMillimeters <= Self.maxMountThicknessMillimeters else {
+            throw RadiatorError("mount_thickness_mm = \(mountThicknessMillimeters) is out of range: must be in [0, \(Int(Self.maxMountThicknessMillimeters))] mm")
+        }
         guard !views.isEmpty else { throw RadiatorError("radiator \(name) has no views: give at least the front") }
         guard Set(views.map(\.side)).count == views.count else { throw RadiatorError("radiator \(name) has the same view twice") }
         for v in views {

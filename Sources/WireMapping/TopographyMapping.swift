@@ -47,12 +47,15 @@ extension RadiatorMessage {
         self.init()
         name = r.name; crystal = r.crystal; thicknessUm = r.thicknessMicrons; notes = r.notes
         views = r.views.map(RadiatorViewMessage.init)
+        mountMaterial = r.mountMaterial; mountThicknessMm = r.mountThicknessMillimeters
     }
 
     public func radiator() throws(RadiatorError) -> Radiator {
         var vs: [RadiatorView] = []
         for v in views { vs.append(try v.radiatorView()) }
-        return Radiator(name: name, crystal: crystal.isEmpty ? "diamond" : crystal, thicknessMicrons: thicknessUm, notes: notes, views: vs)
+        return Radiator(name: name, crystal: crystal.isEmpty ? "diamond" : crystal, thicknessMicrons: thicknessUm, notes: notes, views: vs,
+                        mountMaterial: mountMaterial.isEmpty ? Radiator.defaultMountMaterial : mountMaterial,
+                        mountThicknessMillimeters: mountThicknessMm ?? Radiator.defaultMountThicknessMillimeters)
     }
 }
 
@@ -61,6 +64,7 @@ extension RadiatorSummaryMessage {
         self.init()
         name = s.name; crystal = s.crystal; thicknessUm = s.thickness_um; views = s.views
         widthMm = s.width_mm; heightMm = s.height_mm; rmsTiltUrad = s.rms_tilt_urad; notes = s.notes; pixelMm = s.pixel_mm
+        mountMaterial = s.mount_material; mountThicknessMm = s.mount_thickness_mm
         self.revision = revision
     }
 }
