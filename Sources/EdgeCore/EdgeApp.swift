@@ -142,10 +142,16 @@ public struct EdgeApp: Sendable {
         }
     }
 
-    /// The bare topograph picture the page moves under the beam.
-    public func radiatorImage(name: String, side: ViewSide, deadline: Deadline) async throws(RPCError) -> Data {
+    /// The picture for a `/radiator.png` request: its view side and `map_quantity`.
+    public func radiatorImage(name: String, request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> Data {
+        try await radiatorImage(name: name, side: request.viewSide, quantity: request.mapQuantity, deadline: deadline)
+    }
+
+    /// The bare topograph picture the page moves under the beam, showing θH, θV or the elevation.
+    public func radiatorImage(name: String, side: ViewSide, quantity: PlotRequests.MapQuantity = .thetah,
+                              deadline: Deadline) async throws(RPCError) -> Data {
         let (view, _) = try await store.view(name: name, side: side, deadline: deadline)
-        let r: PlotResponse = try await renderer.call(PlotRendererService.renderMap, PlotRequests.radiatorImage(view: view),
+        let r: PlotResponse = try await renderer.call(PlotRendererService.renderMap, PlotRequests.radiatorImage(view: view, quantity: quantity),
                                                       deadline: deadline, idempotent: true)
         return r.png
     }
