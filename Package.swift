@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
                 swiftSettings: strictSwift),
 
-        .target(name: "Plots", dependencies: ["API", "Physics", "Render", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "Plots", dependencies: ["API", "Physics", "Render", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
         .target(name: "PlotRendererCore", dependencies: ["Render", "RPC", "Wire"], swiftSettings: strictSwift),
 
         .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
@@ -88,8 +88,8 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "Physics", "RadiatorStore", "RPC", "Topography",
-                                                       "Wire", "WireMapping"],
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "Physics", "RadiatorStore", "RPC", "ServiceSupport",
+                                                       "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",

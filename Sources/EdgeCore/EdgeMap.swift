@@ -2,6 +2,8 @@ import API
 import CobremsNodeCore
 import Foundation
 import Physics
+import PlotRendererCore
+import Plots
 import RPC
 import SpotMap
 import Topography
@@ -23,6 +25,15 @@ extension EdgeApp {
         do { plan = try MapPlan(request: request, view: view) } catch { throw error.rpcError }
         let results = try await compute.mapPlacements(plan: plan, view: view, deadline: deadline)
         return MapResponse(plan: plan, results: results, radiatorName: name, seconds: Double(Deadline.now - start) / 1e9)
+    }
+
+    /// plot_type=map: the map drawn over the radiator (PNG), or its cells as CSV / JSON.
+    func mapPlot(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> PlotOutput {
+        let answer = try await map(request, deadline: deadline)
+        let (view, _) = try await store.view(name: answer.radiator_name, side: request.viewSide, deadline: deadline)
+        let m = PlotRequests.spotMap(answer, view: view, request: request)
+        return try await output(m, format: request.word("format"), csv: PlotData.csv, json: PlotData.json,
+                                method: PlotRendererService.renderMap, deadline: deadline)
     }
 
     /// Edge/ComputeMap for lab tools: the query of GET /api/map in, the same content out.
@@ -49,11 +60,11 @@ extension DistributedCompute {
         let nodes = registry.healthy()
         guard !nodes.isEmpty else {
             guard computeInProcessWithoutNodes else {
-                throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `cobrems-node --edge HOST:PORT --token …`")
+                throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `SPOTFINDER_TOKEN=… cobrems-node --edge HOST:PORT`")
             }
             metrics.count("in_process_computations_total")
             let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil)
-            return await Task.detached { engine.compute(Array(0..<plan.placements)) }.value
+            return try await CobremsNodeService.onWorkerThread { engine.compute(Array(0..<plan.placements)) }
         }
         let capacity = nodes.reduce(0) { $0 + $1.capacity }
         let total = plan.placements
@@ -88,15 +99,12 @@ extension DistributedCompute {
         }
     }
 
+    /// One block on one node (runChunk keeps the node's record: in flight, answers, failures).
     func callMap(_ node: NodeRegistry.Node, _ message: MapChunkRequestMessage, count: Int, deadline: Deadline) async throws -> [PlacementResult] {
-        registry.started(node.id)
-        var succeeded = false
-        defer { registry.finished(node.id, succeeded: succeeded) }
         let r: MapChunkResponseMessage = try await node.client.call(CobremsNodeService.computeMapChunk, message, deadline: deadline, idempotent: true)
         guard let results = r.placementResults(count: count) else {
             throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed map chunk (expected \(count) placements)")
         }
-        succeeded = true
         metrics.count("map_chunks_total")
         return results
     }

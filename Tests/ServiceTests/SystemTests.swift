@@ -27,7 +27,7 @@ import Wire
         let request = try SpotfinderRequest(query: spotQuery)
         let radiator = try RadiatorStore(directory: system.data).load("SF-G03")
         let expected = try SpotAnalysis(radiator: radiator, request: request).spectrum(for: request, computation: SpectrumComputation())
-        let got = try #require(spot["coherent"] as? [Double])
+        let got = try #require(spot["coherent"] as? [Double], "\(spot)")
         #expect(got.count == expected.coherent.count)
         for i in got.indices { #expect(abs(got[i] - expected.coherent[i]) <= 1e-12 * expected.coherent.max()!) }
     }
