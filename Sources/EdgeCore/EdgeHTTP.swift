@@ -56,6 +56,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// The request being served, for routes that need its headers or body.
     @TaskLocal public static var current: HTTPRequest?
 
+    /// Deadline of a spot map (GET /api/map, plot_type=map), s.
+    public static let mapSeconds = 120.0
+
     struct Failure: Error { let status: HTTPStatusCode; let json: [String: String] }
 
     /// Health answers on the connection's own thread: it never queues behind compute on the pool.
@@ -155,7 +158,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     }
 
     func compute(_ path: String, _ request: SpotfinderRequest) async throws -> (String, Data) {
-        let deadline = Deadline.after(seconds: requestSeconds)
+        // A spot map is many spectra: it gets longer than one plot.
+        let isMap = path == "/api/map" || (path == "/plot.png" && request.word("plot_type") == "map")
+        let deadline = Deadline.after(seconds: isMap ? max(requestSeconds, Self.mapSeconds) : requestSeconds)
         switch path {
         case "/api/tilt":
             let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }

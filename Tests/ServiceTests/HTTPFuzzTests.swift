@@ -37,14 +37,13 @@ import Glibc
             ("/api/spectrum", "radiator_name=ideal"),
             ("/api/snap", "radiator_name=SF-E02&snap_action=snap_para"),
             ("/radiator.png", "radiator_name=SF-E02"),
-            ("/api/map", "radiator_name=SF-E02&\(smallMap)"),
+            ("/api/map", "radiator_name=SF-E02&" + smallMap),
         ]
-        // Plain loops: the chained flatMap/map with interpolation timed out the type checker on a loaded machine.
         for type in ["spot", "tilt", "intense", "enhance", "polar", "map"] {
+            let radiator: String = ["spot", "tilt", "map"].contains(type) ? "SF-E02" : "ideal"
+            let extra: String = type == "map" ? "&" + smallMap : ""
             for format in ["png", "csv", "json"] {
-                let radiator: String = ["spot", "tilt", "map"].contains(type) ? "SF-E02" : "ideal"
-                let extra: String = type == "map" ? "&" + smallMap : ""
-                endpoints.append(("/plot.png", "radiator_name=\(radiator)&plot_type=\(type)&format=\(format)" + extra))
+                endpoints.append(("/plot.png", "radiator_name=" + radiator + "&plot_type=" + type + "&format=" + format + extra))
             }
         }
         var out: [Case] = []
