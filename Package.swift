@@ -82,7 +82,7 @@ let package = Package(
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "Topography", "Wire"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
