@@ -136,7 +136,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             let list = try await rpc { try await self.app.store.list(deadline: .after(seconds: self.requestSeconds)) }
             let out = list.map { r -> [String: Any] in
                 ["name": r.name, "crystal": r.crystal, "thickness_um": r.thicknessUm, "views": r.views, "width_mm": r.widthMm,
-                 "height_mm": r.heightMm, "rms_tilt_urad": r.rmsTiltUrad, "notes": r.notes, "pixel_mm": r.pixelMm]
+                 "height_mm": r.heightMm, "rms_tilt_urad": r.rmsTiltUrad, "notes": r.notes, "pixel_mm": r.pixelMm,
+                 "mount": ["material": r.mountMaterial, "thickness_mm": r.mountThicknessMm]]
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
@@ -168,9 +169,10 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             return ("application/json", try encode(TiltResponse(t, radiatorName: name, view: request.viewSide)))
         case "/api/spectrum":
             let r = try await rpc { try await self.app.spectrum(request, deadline: deadline) }
-            return ("application/json", try encode(SpectrumResponse(spectrum: r.spectrum, request: request, radiatorName: r.radiatorName,
+            return ("application/json", try encode(SpectrumResponse(spectrum: r.spectrum, request: r.request, radiatorName: r.radiatorName,
                                                                     orientationsAveraged: r.orientations,
-                                                                    fractionOnCrystal: r.tilt?.fractionOnCrystal)))
+                                                                    fractionOnCrystal: r.tilt?.fractionOnCrystal,
+                                                                    fractionOnMount: r.tilt?.fractionOnMount, plane: r.plane)))
         case "/api/snap":
             let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
             return ("application/json", try encode(r))
