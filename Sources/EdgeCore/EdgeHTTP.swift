@@ -17,9 +17,13 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     let log: Log
     /// Deadline for one HTTP request, end to end.
     public let requestSeconds: Double
+    /// The page's HTML, CSS and JavaScript files.
+    public let assets: WebAssets
 
-    public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15) {
+    public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15,
+                assets: WebAssets = .load()) {
         self.app = app
+        self.assets = assets
         self.metrics = metrics
         self.cache = cache
         self.log = log
@@ -41,7 +45,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png"]
+        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
         if request.method != .GET && request.method != .HEAD {
@@ -62,8 +66,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
 
     func route(_ path: String, query: String) async throws -> HTTPResponse {
         switch path {
-        case "/", "/index.html":
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(WebPage.html.utf8))
+        case _ where path == "/" || path == "/index.html" || path.hasPrefix("/static/"):
+            guard let file = assets.file(at: path) else {
+                guard assets.folder == nil else { return json(.notFound, ["error": "no page file \(path)"]) }
+                return json(.serviceUnavailable, ["error": "the page's files were not found: set SPOTFINDER_WEB to Sources/EdgeCore/Web or copy Spotfinder_EdgeCore.resources next to the edge"])
+            }
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: file.contentType, HTTPHeader("Cache-Control"): "no-cache"], body: file.body)
         case "/healthz":
             let nodes = app.compute.registry.healthy()
             return json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
