@@ -16,10 +16,6 @@ let package = Package(
         .executable(name: "plot-renderer", targets: ["plot-renderer"]),
         .executable(name: "edge", targets: ["edge"]),
     ],
-    dependencies: [
-        // HTTP for the edge without SwiftNIO (async, POSIX sockets); builds in ~20 s.
-        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
-    ],
     targets: [
         // Pure physics: coherent bremsstrahlung model, no I/O.
         .target(name: "Physics", swiftSettings: strictSwift),
@@ -29,6 +25,8 @@ let package = Package(
         .target(name: "RadiatorStore", dependencies: ["Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // The public vocabulary: query strings -> validated requests; answers as JSON.
         .target(name: "API", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
+        // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
+        .target(name: "SpotMap", dependencies: ["API", "Physics", "Topography"], swiftSettings: strictSwift),
 
         // protobuf-c: the system library, the committed protoc-c output, and the one Swift bridge.
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
@@ -46,6 +44,8 @@ let package = Package(
 
         // Length-prefixed protobuf RPC over POSIX TCP sockets: server, client, deadlines, limits.
         .target(name: "RPC", dependencies: ["Wire"], swiftSettings: strictSwift),
+        // The browser-facing HTTP/1.1 server: blocking sockets, a thread per connection, limits enforced as bytes arrive.
+        .target(name: "HTTPServer", dependencies: ["RPC"], swiftSettings: strictSwift),
 
         // Shared compute step: model cache, spectra for requests.
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
@@ -67,7 +67,7 @@ let package = Package(
 
         .target(name: "EdgeCore", dependencies: [
             "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
-            "TiltServiceCore", "Topography", "Wire", "WireMapping", .product(name: "FlyingFox", package: "FlyingFox"),
+            "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ],
         // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
         resources: [.copy("Web")], swiftSettings: strictSwift),
@@ -82,18 +82,22 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "Physics", "RadiatorStore", "RPC", "Topography",
                                                        "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Zlib"], exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
+        .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
+                                                      "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
+                    exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
+        .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
     ]
 )

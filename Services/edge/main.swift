@@ -1,5 +1,6 @@
 // edge: the web page, JSON API and PNG plots over HTTP; node registry and direct compute over RPC.
 import Compute
+import Foundation
 import EdgeCore
 import RPC
 import ServiceClients
@@ -7,7 +8,7 @@ import ServiceSupport
 
 let log = Log(service: "edge")
 await ServiceMain.run(log) {
-    let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "token", "deadline"], boolean: ["compute-in-process"])
+    let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "token", "deadline", "http-max-connections"], boolean: ["compute-in-process"])
     let http = try flags.address("http", default: "127.0.0.1:8080")
     let rpc = try flags.address("rpc", default: "127.0.0.1:7100")
     let token = flags.string("token") ?? ""
@@ -24,7 +25,11 @@ await ServiceMain.run(log) {
                                   config: RPCServerConfig(host: rpc.host, port: rpc.port))
     log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute)")
     let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15))
-    let (server, port) = try await handler.serve(host: http.host, port: http.port)
+    let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: try flags.int("http-max-connections", default: 512)) {
+        // The listener cannot serve any more: exit so the supervisor starts a fresh process.
+        log.error("http listener failed for good (\($0)); exiting for a restart")
+        exit(3)
+    }
     log.info("http listening on \(http.host):\(port): open http://\(http.host == "0.0.0.0" ? "127.0.0.1" : http.host):\(port)/")
     return {
         await server.stop(timeout: 5)

@@ -7,12 +7,14 @@ import PlotRendererCore
 import RPC
 import Plots
 import RadiatorStore
+import SpotMap
 import Topography
 
 let usage = """
 usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv] [--data DIR]
        spotfinder snap 'QUERY&snap_action=snap_para&snap_edge=6' [--data DIR]
        spotfinder tilt 'QUERY' [--data DIR]
+       spotfinder map 'QUERY&fom=peak_polarization' [--data DIR]   (the spot map: every placement, best spots)
        spotfinder radiators [--data DIR]
        spotfinder import FILE.json|FILE.csv [--data DIR]
        spotfinder plot 'QUERY&plot_type=polar&format=png' --out FILE [--data DIR]
@@ -113,6 +115,15 @@ do {
             }
         }
         guard FileManager.default.createFile(atPath: out, contents: data) else { fail("cannot write \(out)") }
+    case "map":
+        let request = try SpotfinderRequest(query: positional.first ?? "")
+        guard let r = try radiator(for: request) else {
+            throw ParameterError(parameter: "radiator_name", message: "radiator_name = ideal: a perfect crystal is the same everywhere and has no map; name a radiator")
+        }
+        guard let view = r.view(request.viewSide) else {
+            throw ParameterError(parameter: "radiator_view", message: "radiator_view = \(request.viewSide.rawValue): radiator \(r.name) has only \(r.views.map(\.side.rawValue).joined(separator: ", "))")
+        }
+        printJSON(try LocalMap.compute(request: request, view: view, radiatorName: r.name, model: SpectrumComputation().model(for: request)))
     case "spectrum", "snap", "tilt":
         let request = try SpotfinderRequest(query: positional.first ?? "")
         let found = try radiator(for: request)

@@ -67,12 +67,25 @@ public enum ParameterCatalog {
         n("pbeam_energy_resol", "GeV", 0.02, 0.0005, 5, "photon energy bin width"),
         n("snap_edge", "GeV", 6.0, 0, 100, lowerInclusive: false, "coherent edge energy to snap to"),
         n("size_px", "px", 600, 200, 2000, "plot size"),
+        n("min_on_crystal", "", 0.99, 0, 1, "spot map: least fraction of the beam on the crystal for a placement to be ranked"),
+    ]
+
+    /// Numeric parameters without a fixed default: absent unless given (the spot map derives
+    /// them from the radiator and the other parameters); validated like the others.
+    public static let optionalNumeric: [NumericParameter] = [
+        n("fom_window_min", "GeV", .nan, 0, 100, lowerInclusive: false, "spot map: tagging window start (default snap_edge − 0.6)"),
+        n("fom_window_max", "GeV", .nan, 0, 100, lowerInclusive: false, "spot map: tagging window end (default snap_edge)"),
+        n("map_xmin", "mm", .nan, -50, 50, "spot map: smallest rad_xoffset (default: the whole crystal)"),
+        n("map_xmax", "mm", .nan, -50, 50, "spot map: largest rad_xoffset"),
+        n("map_ymin", "mm", .nan, -50, 50, "spot map: smallest rad_yoffset"),
+        n("map_ymax", "mm", .nan, -50, 50, "spot map: largest rad_yoffset"),
+        n("map_step", "mm", .nan, 0.001, 50, "spot map: placement step (default: about 41 × 41 placements)"),
     ]
 
     public static let choices: [ChoiceParameter] = [
         ChoiceParameter(name: "radiator_view", choices: ["front", "back"], defaultValue: "front", meaning: "side facing upstream"),
         ChoiceParameter(name: "snap_action", choices: ["off", "snap_para", "snap_perp"], defaultValue: "off", meaning: "snap the primary edge"),
-        ChoiceParameter(name: "plot_type", choices: ["spot", "tilt", "intense", "enhance", "polar"], defaultValue: "tilt", meaning: "which plot"),
+        ChoiceParameter(name: "plot_type", choices: ["spot", "tilt", "intense", "enhance", "polar", "map"], defaultValue: "tilt", meaning: "which plot"),
         ChoiceParameter(name: "beam_crystal_smearing", choices: ["on", "off"], defaultValue: "on", meaning: "beam–crystal smearing of the coherent peaks"),
         ChoiceParameter(name: "collimated", choices: ["on", "off"], defaultValue: "on", meaning: "collimated (on) or all-angle (off) rates"),
         ChoiceParameter(name: "rad_crystal", choices: ["diamond", "silicon"], defaultValue: "diamond", meaning: "crystal of an ideal radiator"),
@@ -80,6 +93,9 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "map_quantity", choices: ["thetah", "thetav", "elevation"], defaultValue: "thetah", meaning: "what the spot plot's topograph shows"),
         ChoiceParameter(name: "palette", choices: ["default", "viridis", "bird", "diverging"], defaultValue: "default", meaning: "colour map of map plots"),
         ChoiceParameter(name: "transparent", choices: ["off", "on"], defaultValue: "off", meaning: "transparent plot background"),
+        ChoiceParameter(name: "fom", choices: ["peak_polarization", "window_polarization", "p2n", "window_flux", "rms_tilt", "fraction_on_crystal"],
+                        defaultValue: "peak_polarization", meaning: "spot map: the figure of merit"),
+        ChoiceParameter(name: "map_resnap", choices: ["on", "off"], defaultValue: "on", meaning: "spot map: re-snap the goniometer at every placement"),
     ]
 
     /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query.

@@ -14,6 +14,8 @@ public struct SpotfinderRequest: Sendable, Equatable {
         guard let v = numbers[name] else { preconditionFailure("no numeric parameter \(name)") }
         return v
     }
+    /// A parameter of `ParameterCatalog.optionalNumeric`: nil unless given.
+    public func optional(_ name: String) -> Double? { numbers[name] }
     public func word(_ name: String) -> String {
         guard let v = words[name] else { preconditionFailure("no choice parameter \(name)") }
         return v
@@ -36,7 +38,8 @@ public struct SpotfinderRequest: Sendable, Equatable {
                 throw ParameterError(parameter: name, message: "\(name) is given more than once; give it once")
             }
             given.insert(name)
-            if let spec = ParameterCatalog.numeric.first(where: { $0.name == name }) {
+            if let spec = ParameterCatalog.numeric.first(where: { $0.name == name })
+                ?? ParameterCatalog.optionalNumeric.first(where: { $0.name == name }) {
                 numbers[name] = try Self.number(value, spec)
             } else if let spec = ParameterCatalog.choices.first(where: { $0.name == name }) {
                 guard spec.choices.contains(value) else {

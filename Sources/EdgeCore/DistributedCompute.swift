@@ -73,6 +73,13 @@ public struct DistributedCompute: Sendable {
 
     /// One chunk: a node, retries elsewhere on failure, a hedged copy when slow.
     func runChunk(_ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
+        try await runChunk(deadline: deadline) { node in try await call(node, message, bins: bins, deadline: deadline) }
+    }
+
+    /// Any chunk of work (a spectrum slice, a block of map placements): `work` runs it on one node;
+    /// a failure is retried on another node, a chunk slower than `hedgeAfter` seconds is hedged with a copy elsewhere.
+    public func runChunk<T: Sendable>(deadline: Deadline, hedgeAfter: Double = Self.hedgeAfterSeconds,
+                                      _ work: @escaping @Sendable (NodeRegistry.Node) async throws -> T) async throws(RPCError) -> T {
         let tried = TriedNodes()
         var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
         for attempt in 0..<3 {
@@ -81,7 +88,7 @@ public struct DistributedCompute: Sendable {
             tried.insert(first.id)
             if attempt > 0 { metrics.count("chunk_retries_total") }
             do throws(RPCError) {
-                return try await race(message, bins: bins, first: first, tried: tried, deadline: deadline)
+                return try await race(first: first, tried: tried, hedgeAfter: hedgeAfter, work)
             } catch {
                 lastError = error
                 if error.code == .invalidArgument { throw error }  // the request itself is wrong: no node will do better
@@ -93,32 +100,32 @@ public struct DistributedCompute: Sendable {
     /// Send to `first`; if it has not answered after the hedge delay, also send to another node
     /// (first answer wins). If `first` fails before a hedge was sent, fail at once so the caller
     /// retries elsewhere; if a hedge is already running, wait for it.
-    func race(_ message: PartialSumRequestMessage, bins: Int, first: NodeRegistry.Node, tried: TriedNodes,
-              deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        enum Outcome: Sendable { case answer(CoherentSum), failed(RPCError), noHedge }
+    func race<T: Sendable>(first: NodeRegistry.Node, tried: TriedNodes, hedgeAfter: Double,
+                           _ work: @escaping @Sendable (NodeRegistry.Node) async throws -> T) async throws(RPCError) -> T {
+        typealias Outcome = ChunkOutcome<T>
         let hedging = HedgeFlag()
-        return try await withTaskGroup(of: (primary: Bool, outcome: Outcome).self) { group -> Result<CoherentSum, RPCError> in
+        return try await withTaskGroup(of: (primary: Bool, outcome: Outcome).self) { group -> Result<T, RPCError> in
             group.addTask {
-                do { return (true, .answer(try await call(first, message, bins: bins, deadline: deadline))) } catch {
+                do { return (true, .answer(try await work(first))) } catch {
                     return (true, .failed(Self.rpcError(error)))
                 }
             }
             group.addTask {
-                do { try await Task.sleep(nanoseconds: UInt64(Self.hedgeAfterSeconds * 1e9)) } catch { return (false, .noHedge) }
+                do { try await Task.sleep(nanoseconds: UInt64(hedgeAfter * 1e9)) } catch { return (false, .noHedge) }
                 guard let second = registry.pick(excluding: tried.all) else { return (false, .noHedge) }
                 tried.insert(second.id)
                 hedging.start()
                 metrics.count("chunk_hedges_total")
-                do { return (false, .answer(try await call(second, message, bins: bins, deadline: deadline))) } catch {
+                do { return (false, .answer(try await work(second))) } catch {
                     return (false, .failed(Self.rpcError(error)))
                 }
             }
             var failure: RPCError?
             while let next = await group.next() {
                 switch next.outcome {
-                case .answer(let sum):
+                case .answer(let value):
                     group.cancelAll()
-                    return .success(sum)
+                    return .success(value)
                 case .noHedge:
                     continue
                 case .failed(let e):
@@ -151,6 +158,9 @@ public struct DistributedCompute: Sendable {
     }
 }
 
+
+/// How one copy of a chunk ended.
+enum ChunkOutcome<T: Sendable>: Sendable { case answer(T), failed(RPCError), noHedge }
 
 /// Whether a chunk's hedged copy has been sent.
 final class HedgeFlag: Sendable {

@@ -80,7 +80,25 @@ public struct EdgeApp: Sendable {
         } catch { throw error.rpcError }
     }
 
-    public enum PlotOutput: Sendable { case png(Data), csv(String), json(Data) }
+    public enum PlotOutput: Sendable {
+        case png(Data), csv(String), json(Data)
+
+        /// Data downloads carry the full understood query, so that a file says how it was computed:
+        /// a `# parameters: …` line in CSV, a `parameters` object in JSON.
+        func carrying(_ request: SpotfinderRequest) -> PlotOutput {
+            let understood = request.understood
+            switch self {
+            case .png: return self
+            case .csv(let text):
+                let query = understood.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+                return .csv("# parameters: \(query)\n" + text)
+            case .json(let data):
+                guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return self }
+                object["parameters"] = understood
+                return .json((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? data)
+            }
+        }
+    }
 
     /// The plot for `plot_type`, as PNG (via the plot-renderer) or its data as CSV/JSON.
     public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparison: SpotfinderRequest? = nil) async throws(RPCError) -> PlotOutput {
@@ -99,7 +117,7 @@ public struct EdgeApp: Sendable {
                 m = PlotRequests.spot(view: view, tilt: t, request: request, radiatorName: name)
             }
             return try await output(m, format: format, csv: PlotData.csv, json: PlotData.json,
-                                    method: PlotRendererService.renderMap, deadline: deadline)
+                                    method: PlotRendererService.renderMap, deadline: deadline).carrying(request)
         default:
             let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
             let result = try await spectrum(request, deadline: deadline)
@@ -107,7 +125,7 @@ public struct EdgeApp: Sendable {
             if let comparison { pinned = try await spectrum(comparison, deadline: deadline).spectrum }
             let p = PlotRequests.spectrum(kind, result.spectrum, request: request, radiatorName: result.radiatorName, comparison: pinned)
             return try await output(p, format: format, csv: PlotData.csv, json: PlotData.json,
-                                    method: PlotRendererService.renderSpectrum, deadline: deadline)
+                                    method: PlotRendererService.renderSpectrum, deadline: deadline).carrying(request)
         }
     }
 
@@ -123,10 +141,16 @@ public struct EdgeApp: Sendable {
         }
     }
 
-    /// The bare topograph picture the page moves under the beam.
-    public func radiatorImage(name: String, side: ViewSide, deadline: Deadline) async throws(RPCError) -> Data {
+    /// The picture for a `/radiator.png` request: its view side and `map_quantity`.
+    public func radiatorImage(name: String, request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> Data {
+        try await radiatorImage(name: name, side: request.viewSide, quantity: request.mapQuantity, deadline: deadline)
+    }
+
+    /// The bare topograph picture the page moves under the beam, showing θH, θV or the elevation.
+    public func radiatorImage(name: String, side: ViewSide, quantity: PlotRequests.MapQuantity = .thetah,
+                              deadline: Deadline) async throws(RPCError) -> Data {
         let (view, _) = try await store.view(name: name, side: side, deadline: deadline)
-        let r: PlotResponse = try await renderer.call(PlotRendererService.renderMap, PlotRequests.radiatorImage(view: view),
+        let r: PlotResponse = try await renderer.call(PlotRendererService.renderMap, PlotRequests.radiatorImage(view: view, quantity: quantity),
                                                       deadline: deadline, idempotent: true)
         return r.png
     }

@@ -1,7 +1,6 @@
 import API
-import FlyingFox
-import FlyingSocks
 import Foundation
+import HTTPServer
 import RPC
 import ServiceSupport
 import Topography
@@ -31,37 +30,72 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     }
 
     /// Serve on host:port (0 picks a free port); returns the server and the bound port.
-    public func serve(host: String, port: UInt16) async throws -> (HTTPServer, UInt16) {
-        let server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 30,
-                                pool: NoDelayPool(HTTPServer.defaultPool()), logger: .disabled, handler: self)
-        Task { try await server.run() }
-        try await server.waitUntilListening()
-        guard case .ip4(_, let bound)? = await server.listeningAddress else { return (server, port) }
-        return (server, bound)
+    /// `onFatal` runs when the listener can no longer serve (the main exits; the supervisor restarts).
+    public func serve(host: String, port: UInt16, maxConnections: Int = 512,
+                      onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws -> (HTTP1Server, UInt16) {
+        var config = HTTPServerConfig(host: host, port: port)
+        config.maxConnections = maxConnections
+        config.maxBodyBytes = { method, path in Self.maxBodyBytes(method: method, path: path) }
+        config.onFatal = onFatal
+        let log = self.log
+        config.log = { log.warn("http: \($0)") }
+        let server = try HTTP1Server(handler: self, config: config)
+        return (server, server.port)
     }
 
+    /// Bodies are small everywhere but on upload routes.
+    public static func maxBodyBytes(method: HTTPMethod, path: String) -> Int {
+        switch path {
+        case "/api/import": 64 << 20
+        default: 1 << 20
+        }
+    }
+
+    /// The request being served, for routes that need its headers or body.
+    @TaskLocal public static var current: HTTPRequest?
+
     struct Failure: Error { let status: HTTPStatusCode; let json: [String: String] }
+
+    /// Health answers on the connection's own thread: it never queues behind compute on the pool.
+    public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
+        guard request.path == "/healthz", request.method == .GET || request.method == .HEAD else { return nil }
+        let start = Deadline.now
+        let nodes = app.compute.registry.healthy()
+        let response = json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
+        metrics.observe(route: "/healthz", status: 200, seconds: Double(Deadline.now - start) / 1e9)
+        return response
+    }
 
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png"]
+        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
-        if request.method != .GET && request.method != .HEAD {
-            response = json(.methodNotAllowed, ["error": "\(request.method.rawValue) is not allowed: use GET"])
-        } else {
-            do {
-                response = try await route(path, query: request.target.query(percentEncoded: true))
-            } catch let f as Failure {
-                response = json(f.status, f.json)
-            } catch {
-                log.error("\(path): \(error)")
-                response = json(.internalServerError, ["error": "internal error: \(error)"])
+        do {
+            response = try await Self.$current.withValue(request) {
+                switch request.method {
+                case .GET, .HEAD: return try await route(path, query: request.query)
+                case .POST: return try await routePost(path, request)
+                default: throw Failure(status: .methodNotAllowed, json: ["error": "\(request.method.rawValue) is not allowed: use GET (or POST to upload)"])
+                }
             }
+        } catch let f as Failure {
+            response = json(f.status, f.json)
+        } catch {
+            log.error("\(path): \(error)")
+            response = json(.internalServerError, ["error": "internal error"])
         }
         metrics.observe(route: routeName, status: response.statusCode.code, seconds: Double(Deadline.now - start) / 1e9)
         return response
+    }
+
+    /// POST routes (uploads); the body is `request.body`, bounded by `maxBodyBytes`.
+    func routePost(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        switch path {
+        default:
+            throw Failure(status: .methodNotAllowed, json: ["error": "POST is not allowed on \(path): use GET"])
+        }
     }
 
     func route(_ path: String, query: String) async throws -> HTTPResponse {
@@ -97,7 +131,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
-        case "/api/tilt", "/api/spectrum", "/api/snap", "/plot.png", "/radiator.png":
+        case "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png":
             let request = try parse(query)
             let key = try await cacheKey(path, request)
             if let hit = cache.get(key) {
@@ -129,6 +163,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/snap":
             let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
             return ("application/json", try encode(r))
+        case "/api/map":
+            return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
             let compare = try request.compareQuery.map { q throws in try parse(q) }
             switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
@@ -139,7 +175,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         default:  // /radiator.png
             let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
             guard let name else { throw Failure(status: .badRequest, json: ["error": "radiator_name: the ideal crystal has no picture", "parameter": "radiator_name"]) }
-            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, side: request.viewSide, deadline: deadline) })
+            return ("image/png", try await rpc { try await self.app.radiatorImage(name: name, request: request, deadline: deadline) })
         }
     }
 
@@ -189,19 +225,5 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     func json(_ status: HTTPStatusCode, _ body: [String: String]) -> HTTPResponse {
         HTTPResponse(statusCode: status, headers: [.contentType: "application/json"],
                      body: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
-    }
-}
-
-/// FlyingFox writes a response's header and body separately; with Nagle's algorithm on, the body
-/// then waits for the client's delayed ACK (~40 ms on Linux). Every socket that passes through the
-/// pool (the listener first, whose setting accepted sockets inherit) gets TCP_NODELAY.
-struct NoDelayPool<Pool: AsyncSocketPool>: AsyncSocketPool {
-    let pool: Pool
-    init(_ pool: Pool) { self.pool = pool }
-    func prepare() async throws { try await pool.prepare() }
-    func run() async throws { try await pool.run() }
-    func suspendSocket(_ socket: FlyingSocks.Socket, untilReadyFor events: FlyingSocks.Socket.Events) async throws {
-        try? socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY))
-        try await pool.suspendSocket(socket, untilReadyFor: events)
     }
 }

@@ -19,8 +19,9 @@ public struct PlotRendererService: Sendable {
 
     static func size(_ w: UInt32, _ h: UInt32) throws(RPCError) -> (Int, Int) {
         let width = w == 0 ? 600 : Int(w), height = h == 0 ? width : Int(h)
-        guard (200...2000).contains(width), (200...2000).contains(height) else {
-            throw RPCError(.invalidArgument, "size_px = \(width)×\(height) is out of range: each side must be in [200, 2000] px")
+        let sides = PlotRequestLimits.sidePixels
+        guard sides.contains(width), sides.contains(height) else {
+            throw RPCError(.invalidArgument, "size_px = \(width)×\(height) is out of range: each side must be in [\(sides.lowerBound), \(sides.upperBound)] px")
         }
         return (width, height)
     }
@@ -31,9 +32,7 @@ public struct PlotRendererService: Sendable {
 
     public static func png(_ m: SpectrumPlotRequest) throws(RPCError) -> Data {
         let (w, h) = try size(m.widthPx, m.heightPx)
-        for c in m.curves where c.x.count != c.y.count {
-            throw RPCError(.invalidArgument, "curve '\(c.label)' has \(c.x.count) x values and \(c.y.count) y values")
-        }
+        try PlotRequestValidation.validate(m)
         var plot = SpectrumPlot(title: m.title, xTitle: m.xTitle, yTitle: m.yTitle,
                                 curves: m.curves.enumerated().map { i, c in
                                     SpectrumPlot.Curve(label: c.label, x: c.x, y: c.y, color: color(c.colorRgb, index: i), dashed: c.dashed)
@@ -48,16 +47,8 @@ public struct PlotRendererService: Sendable {
 
     public static func png(_ m: MapPlotRequest) throws(RPCError) -> Data {
         let (w, h) = m.bare ? (600, 600) : try size(m.widthPx, m.heightPx)
-        guard let g = m.grid, g.columns > 0, g.rows > 0, g.dx > 0, g.dy > 0, g.dx.isFinite, g.dy.isFinite else {
-            throw RPCError(.invalidArgument, "map grid must have columns, rows and positive cell sizes")
-        }
-        let cells = Int(g.columns) * Int(g.rows)
-        guard cells <= 16_000_000, m.values.count == cells else {
-            throw RPCError(.invalidArgument, "map has \(m.values.count) values for \(g.columns) × \(g.rows) cells")
-        }
-        guard m.mask.isEmpty || m.mask.count == cells, m.intensity.isEmpty || m.intensity.count == cells else {
-            throw RPCError(.invalidArgument, "map mask or intensity does not match the \(g.columns) × \(g.rows) grid")
-        }
+        try PlotRequestValidation.validate(m)
+        guard let g = m.grid else { throw RPCError(.invalidArgument, "grid is missing") }
         var plot = MapPlot(title: m.title, xTitle: m.xTitle, yTitle: m.yTitle, zTitle: m.zTitle,
                            grid: MapPlot.Grid(x0: g.x0, y0: g.y0, dx: g.dx, dy: g.dy, columns: Int(g.columns), rows: Int(g.rows)),
                            values: m.values)
@@ -80,7 +71,6 @@ public struct PlotRendererService: Sendable {
         plot.height = h
         plot.transparent = m.transparent
         if m.bare {
-            guard g.columns <= 4000, g.rows <= 4000 else { throw RPCError(.invalidArgument, "bare maps are at most 4000 × 4000 cells") }
             return try encode(plot.renderBare(), transparent: true)
         }
         return try encode(plot.render(), transparent: m.transparent)

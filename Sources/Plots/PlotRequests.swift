@@ -93,34 +93,44 @@ public enum PlotRequests {
 
     public enum MapQuantity: String, Sendable, CaseIterable { case thetah, thetav, elevation }
 
-    /// The bare radiator picture for the page: one pixel per topograph pixel, θH in colour, mount grey.
-    public static func radiatorImage(view: RadiatorView) -> MapPlotRequest {
+    /// The topograph's values for the quantity shown, with the colour bar's title.
+    static func mapValues(_ view: RadiatorView, _ quantity: MapQuantity) -> (values: [Double], title: String) {
+        switch quantity {
+        case .thetah: (view.thetaHMicroradians.map(Double.init), "θH tilt (µrad)")
+        case .thetav: (view.thetaVMicroradians.map(Double.init), "θV tilt (µrad)")
+        case .elevation: (ElevationMap.compute(view).map(Double.init), "elevation (nm)")
+        }
+    }
+
+    /// The bare radiator picture for the page: one pixel per topograph pixel, the chosen quantity in colour, mount grey.
+    public static func radiatorImage(view: RadiatorView, quantity: MapQuantity = .thetah) -> MapPlotRequest {
         var m = MapPlotRequest()
         let g = view.grid
         m.grid = MapGridMessage(x0: g.originXMillimeters, y0: g.originYMillimeters, dx: g.pixelMillimeters, dy: g.pixelMillimeters,
                                 columns: UInt32(g.columns), rows: UInt32(g.rows))
-        m.values = view.thetaHMicroradians.map(Double.init)
+        (m.values, m.zTitle) = mapValues(view, quantity)
         m.mask = Data(view.mask.map(\.rawValue))
         m.palette = "viridis"
         m.bare = true
         return m
     }
 
+    /// ρ = σxy / (σx σy) of the rotated spot. A spot so narrow that a width underflows to 0 (σ = 1e-300 mm)
+    /// is a line: ρ = 0 draws it; rounding can never push |ρ| to 1, where the ellipse is undefined.
+    static func correlation(_ sxy: Double, _ sx: Double, _ sy: Double) -> Double {
+        let rho = sxy / (sx * sy)
+        guard rho.isFinite else { return 0 }
+        return min(max(rho, -0.999_999_999), 0.999_999_999)
+    }
+
     /// The topograph in the radiator's frame, with the beam spot (1σ, 2σ) drawn exactly where the tilt-service samples it.
     public static func spot(view: RadiatorView, tilt: TiltDistribution?, request: SpotfinderRequest, radiatorName: String) -> MapPlotRequest {
         var m = MapPlotRequest()
-        let quantity = MapQuantity(rawValue: request.word("map_quantity")) ?? .thetah
+        let quantity = request.mapQuantity
         let g = view.grid
         m.grid = MapGridMessage(x0: g.originXMillimeters, y0: g.originYMillimeters, dx: g.pixelMillimeters, dy: g.pixelMillimeters,
                                 columns: UInt32(g.columns), rows: UInt32(g.rows))
-        switch quantity {
-        case .thetah:
-            m.values = view.thetaHMicroradians.map(Double.init); m.zTitle = "θH tilt (µrad)"
-        case .thetav:
-            m.values = view.thetaVMicroradians.map(Double.init); m.zTitle = "θV tilt (µrad)"
-        case .elevation:
-            m.values = ElevationMap.compute(view).map(Double.init); m.zTitle = "elevation (nm)"
-        }
+        (m.values, m.zTitle) = mapValues(view, quantity)
         m.mask = Data(view.mask.map(\.rawValue))
         m.palette = chosenPalette(request, default: "viridis")
         m.transparent = request.word("transparent") == "on"
@@ -138,11 +148,16 @@ public enum PlotRequests {
         let rxx = c * c * sxx - 2 * c * s * sxy + s * s * syy
         let ryy = s * s * sxx + 2 * c * s * sxy + c * c * syy
         let rxy = c * s * (sxx - syy) + (c * c - s * s) * sxy
-        let sx = rxx.squareRoot(), sy = ryy.squareRoot()
-        m.ellipses = [1.0, 2.0].map { EllipseMessage(cx: centre.x, cy: centre.y, sx: sx, sy: sy, rho: rxy / (sx * sy), sigmas: $0, colorRgb: 0xE74C3C) }
+        let sx = max(0, rxx).squareRoot(), sy = max(0, ryy).squareRoot()
+        m.ellipses = [1.0, 2.0].map { EllipseMessage(cx: centre.x, cy: centre.y, sx: sx, sy: sy, rho: correlation(rxy, sx, sy), sigmas: $0, colorRgb: 0xE74C3C) }
         m.markers = [MarkerMessage(x: centre.x, y: centre.y, label: "")]
         m.widthPx = UInt32(request["size_px"])
         m.heightPx = UInt32(request["size_px"])
         return m
     }
+}
+
+extension SpotfinderRequest {
+    /// What a topograph picture shows (`map_quantity`, validated by the vocabulary; θH by default).
+    public var mapQuantity: PlotRequests.MapQuantity { PlotRequests.MapQuantity(rawValue: word("map_quantity")) ?? .thetah }
 }

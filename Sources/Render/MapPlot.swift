@@ -52,24 +52,43 @@ public struct MapPlot: Sendable {
     /// The colour scale the bar shows.
     public var colourRange: ClosedRange<Double> {
         if let zRange { return zRange }
-        let finite = values.indices.filter { values[$0].isFinite && (mask?[$0] ?? 1) == 1 }.map { values[$0] }
+        let finite = values.indices.filter { values[$0].isFinite && kind($0) == 1 }.map { values[$0] }
         var lo = finite.min() ?? 0, hi = finite.max() ?? 1
         if palette.name == "diverging" { let m = max(abs(lo), abs(hi)); lo = -m; hi = m }
-        if hi <= lo { hi = lo + 1 }
+        if !(hi > lo) { hi = lo + 1 }
+        if !(hi > lo) { lo = hi - 1 }  // lo + 1 == lo for huge values
         return lo...hi
+    }
+
+    /// Cell k's surface: the mask's (0, 1, 2) or, without a mask, data where the value is finite; cells the arrays miss have nothing.
+    @inline(__always)
+    func kind(_ k: Int) -> UInt8 {
+        if let mask { return k < mask.count ? mask[k] : 0 }
+        return k < values.count && values[k].isFinite ? 1 : 0
+    }
+
+    @inline(__always)
+    func value(_ k: Int) -> Double { k < values.count ? values[k] : .nan }
+
+    /// The grid index of a data coordinate along one axis, or nil off the grid (never traps).
+    @inline(__always)
+    static func cell(_ v: Double, origin: Double, step: Double, count: Int) -> Int? {
+        let f = ((v - origin) / step + 0.5).rounded(.down)
+        guard f >= 0, f < Double(count) else { return nil }  // false for NaN
+        return Int(f)
     }
 
     /// Just the cells: one pixel per cell, north up, transparent where there is no data.
     public func renderBare() -> Canvas {
         var c = Canvas(width: grid.columns, height: grid.rows, background: .clear)
         let z = colourRange
-        for j in 0..<grid.rows {
-            for i in 0..<grid.columns {
+        for j in 0..<max(0, grid.rows) {
+            for i in 0..<max(0, grid.columns) {
                 let k = j * grid.columns + i
                 let y = grid.rows - 1 - j
-                switch mask?[k] ?? (values[k].isFinite ? 1 : 0) {
+                switch kind(k) {
                 case 2: c.blend(x: i, y: y, RGBA(0.62, 0.62, 0.62))
-                case 1 where values[k].isFinite: c.blend(x: i, y: y, palette.color((values[k] - z.lowerBound) / (z.upperBound - z.lowerBound)))
+                case 1 where value(k).isFinite: c.blend(x: i, y: y, palette.color((value(k) - z.lowerBound) / (z.upperBound - z.lowerBound)))
                 default: break
                 }
             }
@@ -77,50 +96,64 @@ public struct MapPlot: Sendable {
         return c
     }
 
-    public func render() -> Canvas {
-        var c = Canvas(width: width, height: height, background: transparent ? .clear : .white)
+    /// The data ranges the axes show, before equal scaling: the grid's extent, or 0…1 for a grid that has none.
+    var extent: (x: ClosedRange<Double>, y: ClosedRange<Double>) {
         let g = grid
-        var xr = (g.x0 - g.dx / 2)...(g.x0 + (Double(g.columns) - 0.5) * g.dx)
-        var yr = (g.y0 - g.dy / 2)...(g.y0 + (Double(g.rows) - 0.5) * g.dy)
-        var frame = PlotFrame(width: width, height: height, x: AxisTicks(lower: xr.lowerBound, upper: xr.upperBound),
+        func span(_ origin: Double, _ step: Double, _ n: Int) -> ClosedRange<Double> {
+            let lo = origin - step / 2, hi = origin + (Double(n) - 0.5) * step
+            return lo.isFinite && hi.isFinite && hi > lo ? lo...hi : 0...1
+        }
+        return (span(g.x0, g.dx, g.columns), span(g.y0, g.dy, g.rows))
+    }
+
+    /// The frame: axes around the grid's extent, the shorter range widened so the map is drawn to scale.
+    func layout() -> PlotFrame {
+        var (xr, yr) = extent
+        let frame = PlotFrame(width: width, height: height, x: AxisTicks(lower: xr.lowerBound, upper: xr.upperBound),
                               y: AxisTicks(lower: yr.lowerBound, upper: yr.upperBound), titleLines: title.count, rightMargin: 90)
         // Equal scales on both axes: widen the shorter range so the map is drawn to scale.
         let ppx = (frame.right - frame.left) / (xr.upperBound - xr.lowerBound), ppy = (frame.bottom - frame.top) / (yr.upperBound - yr.lowerBound)
         if ppx > ppy {
             let extra = ((frame.right - frame.left) / ppy - (xr.upperBound - xr.lowerBound)) / 2
-            xr = (xr.lowerBound - extra)...(xr.upperBound + extra)
+            if extra.isFinite, extra > 0 { xr = (xr.lowerBound - extra)...(xr.upperBound + extra) }
         } else {
             let extra = ((frame.bottom - frame.top) / ppx - (yr.upperBound - yr.lowerBound)) / 2
-            yr = (yr.lowerBound - extra)...(yr.upperBound + extra)
+            if extra.isFinite, extra > 0 { yr = (yr.lowerBound - extra)...(yr.upperBound + extra) }
         }
-        frame = PlotFrame(width: width, height: height, x: AxisTicks(lower: xr.lowerBound, upper: xr.upperBound),
-                          y: AxisTicks(lower: yr.lowerBound, upper: yr.upperBound), titleLines: title.count, rightMargin: 90)
+        return PlotFrame(width: width, height: height, x: AxisTicks(lower: xr.lowerBound, upper: xr.upperBound),
+                         y: AxisTicks(lower: yr.lowerBound, upper: yr.upperBound), titleLines: title.count, rightMargin: 90)
+    }
+
+    public func render() -> Canvas {
+        var c = Canvas(width: width, height: height, background: transparent ? .clear : .white)
+        let g = grid
+        let frame = layout()
         let z = colourRange
         // Cells, pixel by pixel (nearest cell): exact placement, no resampling blur.
         let warm = RGBA(1.0, 0.3, 0.1)
-        for py in Int(frame.top)..<Int(frame.bottom.rounded(.up)) {
-            let dyv = frame.dataY(Double(py) + 0.5)
-            let j = Int(((dyv - g.y0) / g.dy + 0.5).rounded(.down))
-            guard j >= 0, j < g.rows else { continue }
-            for px in Int(frame.left)..<Int(frame.right.rounded(.up)) {
-                let i = Int(((frame.dataX(Double(px) + 0.5) - g.x0) / g.dx + 0.5).rounded(.down))
-                guard i >= 0, i < g.columns else { continue }
+        let hatchPeriod = Int(max(6, 8 * frame.scale)), hatchOn = Int(max(2, 2 * frame.scale))
+        for py in stride(from: Canvas.clamped(frame.top, 0, height), to: Canvas.clamped(frame.bottom.rounded(.up), 0, height), by: 1) {
+            guard let j = Self.cell(frame.dataY(Double(py) + 0.5), origin: g.y0, step: g.dy, count: g.rows) else { continue }
+            for px in stride(from: Canvas.clamped(frame.left, 0, width), to: Canvas.clamped(frame.right.rounded(.up), 0, width), by: 1) {
+                guard let i = Self.cell(frame.dataX(Double(px) + 0.5), origin: g.x0, step: g.dx, count: g.columns) else { continue }
                 let k = j * g.columns + i
-                switch mask?[k] ?? (values[k].isFinite ? 1 : 0) {
+                switch kind(k) {
                 case 2:
-                    let hatch = (px + py) % Int(max(6, 8 * frame.scale)) < Int(max(2, 2 * frame.scale))
+                    let hatch = (px + py) % hatchPeriod < hatchOn
                     c.blend(x: px, y: py, hatch ? RGBA(0.45, 0.45, 0.45) : RGBA(0.75, 0.75, 0.75))
-                case 1 where values[k].isFinite:
-                    c.blend(x: px, y: py, palette.color((values[k] - z.lowerBound) / (z.upperBound - z.lowerBound)))
+                case 1 where value(k).isFinite:
+                    c.blend(x: px, y: py, palette.color((value(k) - z.lowerBound) / (z.upperBound - z.lowerBound)))
                 default:
                     break
                 }
-                if let intensity, intensity[k] > 0.01 {
-                    c.blend(x: px, y: py, warm, coverage: 0.55 * Double(intensity[k]))
+                if let intensity, k < intensity.count, intensity[k] > 0.01 {
+                    c.blend(x: px, y: py, warm, coverage: 0.55 * Double(min(1, intensity[k])))
                 }
             }
         }
         frame.drawAxes(on: &c, xTitle: xTitle, yTitle: yTitle, grid: false)
+        // Overlays belong to the plot area: a spot or a mean off the map is cut at the axes, never drawn over the colour bar.
+        c.setClip(x0: frame.left, y0: frame.top, x1: frame.right, y1: frame.bottom)
         for e in ellipses { drawEllipse(e, frame, &c) }
         for m in markers {
             let x = frame.px(m.x), y = frame.py(m.y), s = 6 * frame.scale
@@ -130,6 +163,7 @@ public struct MapPlot: Sendable {
             c.line(x, y - s, x, y + s, width: frame.scale, .black)
             if !m.label.isEmpty { c.text(m.label, x: x + s + 2, y: y - s, size: frame.smallFont) }
         }
+        c.resetClip()
         drawColourBar(frame, z, &c)
         frame.drawTitle(on: &c, title)
         return c
@@ -149,7 +183,7 @@ public struct MapPlot: Sendable {
 
     func drawColourBar(_ f: PlotFrame, _ z: ClosedRange<Double>, _ c: inout Canvas) {
         let x0 = f.right + 16 * f.scale, x1 = x0 + 16 * f.scale
-        for py in Int(f.top)..<Int(f.bottom) {
+        for py in stride(from: Canvas.clamped(f.top, 0, height), to: Canvas.clamped(f.bottom, 0, height), by: 1) {
             let t = (f.bottom - Double(py) - 0.5) / (f.bottom - f.top)
             c.fill(x0: x0, y0: Double(py), x1: x1, y1: Double(py + 1), palette.color(t))
         }

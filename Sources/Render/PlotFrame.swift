@@ -22,7 +22,7 @@ struct PlotFrame {
         let labelWidth = y.major.map { Canvas.textWidth(y.label($0), size: 11 * scale) }.max() ?? 20
         left = 30 * scale + labelWidth
         right = Double(width) - 20 * scale - rightMargin * scale
-        top = (12 + 20 * Double(titleLines)) * scale
+        top = (12 + 20 * Double(min(max(0, titleLines), 8))) * scale
         bottom = Double(height) - 48 * scale
     }
 

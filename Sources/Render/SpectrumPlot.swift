@@ -39,11 +39,14 @@ public struct SpectrumPlot: Sendable {
     public var ranges: (x: ClosedRange<Double>, y: ClosedRange<Double>) {
         let xs = curves.flatMap(\.x).filter(\.isFinite), ys = curves.flatMap(\.y).filter(\.isFinite)
         let x0 = xs.min() ?? 0, x1 = xs.max() ?? 1
-        let halfBin = curves.first.flatMap { $0.x.count > 1 ? ($0.x[1] - $0.x[0]) / 2 : nil } ?? 0
+        let firstBin = curves.first.flatMap { $0.x.count > 1 ? abs($0.x[1] - $0.x[0]) / 2 : nil } ?? 0
+        let halfBin = firstBin.isFinite ? firstBin : 0
         var y0 = ys.min() ?? 0, y1 = ys.max() ?? 1
         if yIncludesZero { y0 = min(0, y0) }
-        if y1 <= y0 { y1 = y0 + 1 }
-        return ((x0 - halfBin)...(x1 + halfBin), y0...(y1 + 0.08 * (y1 - y0)))
+        if !(y1 > y0) { y1 = y0 + 1 }
+        let headroom = 0.08 * (y1 - y0)
+        let xr = x0 - halfBin <= x1 + halfBin ? (x0 - halfBin)...(x1 + halfBin) : x0...x1
+        return (xr, y0...(headroom.isFinite ? y1 + headroom : y1))
     }
 
     public func render() -> Canvas {
@@ -58,11 +61,15 @@ public struct SpectrumPlot: Sendable {
                 c.line(frame.px(v), frame.top, frame.px(v), frame.bottom, width: max(1, frame.scale), RGBA(0.4, 0.4, 0.4, 0.6))
             }
         }
+        // Curves stay inside the axes (with room for the line's width along them), never over the margins.
+        let lineRoom = 2 * frame.scale
+        c.setClip(x0: frame.left - lineRoom, y0: frame.top - lineRoom, x1: frame.right + lineRoom, y1: frame.bottom + lineRoom)
         for curve in curves {
             let points = stepPoints(curve, frame)
             let pieces = curve.dashed ? Self.dashes(points, on: 9 * frame.scale, off: 5 * frame.scale) : [points]
             for piece in pieces { c.polyline(piece, width: 1.6 * frame.scale, curve.color) }
         }
+        c.resetClip()
         // Legend, top right inside the frame.
         if curves.count > 1 {
             var y = frame.top + 18 * frame.scale
@@ -105,14 +112,22 @@ public struct SpectrumPlot: Sendable {
     }
 
     /// Histogram steps: each bin drawn flat across its width.
+    /// Points are kept within a few image widths of the canvas (steps are horizontal and vertical, so
+    /// this changes nothing visible) so that dashing and drawing stay bounded for any data.
     func stepPoints(_ curve: Curve, _ f: PlotFrame) -> [(Double, Double)] {
-        guard curve.x.count > 1 else { return curve.x.indices.map { (f.px(curve.x[$0]), f.py(curve.y[$0])) } }
+        let n = min(curve.x.count, curve.y.count)
+        let w = Double(f.width), h = Double(f.height)
+        func point(_ x: Double, _ y: Double) -> (Double, Double) {
+            let px = f.px(x), py = f.py(y)
+            return (px.isFinite ? min(max(px, -2 * w), 3 * w) : px, py.isFinite ? min(max(py, -2 * h), 3 * h) : py)
+        }
+        guard n > 1 else { return (0..<n).map { point(curve.x[$0], curve.y[$0]) } }
         var pts: [(Double, Double)] = []
-        for i in curve.x.indices where curve.y[i].isFinite {
-            let half = (i + 1 < curve.x.count ? curve.x[i + 1] - curve.x[i] : curve.x[i] - curve.x[i - 1]) / 2
-            let y = f.py(min(max(curve.y[i], f.y.lower), f.y.upper))
-            pts.append((f.px(curve.x[i] - half), y))
-            pts.append((f.px(curve.x[i] + half), y))
+        for i in 0..<n where curve.y[i].isFinite && curve.x[i].isFinite {
+            let half = (i + 1 < n ? curve.x[i + 1] - curve.x[i] : curve.x[i] - curve.x[i - 1]) / 2
+            let y = min(max(curve.y[i], f.y.lower), f.y.upper)
+            pts.append(point(curve.x[i] - half, y))
+            pts.append(point(curve.x[i] + half, y))
         }
         return pts
     }

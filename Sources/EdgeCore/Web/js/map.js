@@ -140,7 +140,8 @@ export class MapView {
       g.scale(f.k, -f.k);
       g.rotate((Number(state.values.rad_phideg) + 180) * Math.PI / 180);
       g.scale(1, -1);
-      g.globalAlpha = 0.55;
+      g.globalAlpha = 0.45;
+      g.filter = "grayscale(1)";  // the radiator in grey, so that colour means the figure of merit
       g.drawImage(this.image, -w / 2, -h / 2, w, h);
       g.restore();
     }

@@ -23,6 +23,8 @@ export const SNAP_PARAMS = [...TILT_PARAMS, "ebeam_energy", "snap_edge"];
 
 /** Values derived by the page unless the user set them; kept in the URL's `auto` list. */
 const AUTO_GROUPS = { window: ["pbeam_energy_min", "pbeam_energy_max"], thickness: ["rad_thickness"] };
+/** Derived from the radiator alone: in the URL only when the user set them. */
+const FROM_RADIATOR = ["rad_thickness"];
 /** Written to the URL whatever their origin (a URL reproduces the view). */
 const ALWAYS_IN_URL = ["radiator_name", "rad_thetah", "rad_thetav", "snap_edge"];
 
@@ -112,7 +114,7 @@ export function writeURL(push, key = "") {
   for (const k of Object.keys(DEFAULTS)) {
     const v = state.values[k];
     if (v === "" || v === undefined) continue;
-    if (state.explicit.has(k) || ALWAYS_IN_URL.includes(k) || v !== DEFAULTS[k]) p.set(k, v);
+    if (state.explicit.has(k) || ALWAYS_IN_URL.includes(k) || (v !== DEFAULTS[k] && !FROM_RADIATOR.includes(k))) p.set(k, v);
   }
   const auto = Object.keys(AUTO_GROUPS).filter(g => !groupIsExplicit(g));
   if (auto.length) p.set("auto", auto.join(","));
