@@ -21,10 +21,12 @@ await ServiceMain.run(log) {
                       tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!),
                       renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!),
                       compute: compute)
-    let rpcServer = try RPCServer(routes: EdgeRPCService(registry: registry, compute: compute).routes,
-                                  config: RPCServerConfig(host: rpc.host, port: rpc.port))
-    log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute)")
-    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15))
+    var routes = EdgeRPCService(registry: registry, compute: compute).routes
+    EdgeGateway(store: app.store.rpc, tilt: app.tilt).add(to: &routes)  // lab tools: one address for everything
+    let rpcServer = try RPCServer(routes: routes, config: RPCServerConfig(host: rpc.host, port: rpc.port))
+    log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")
+    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15),
+                           importToken: token)
     let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: try flags.int("http-max-connections", default: 512)) {
         // The listener cannot serve any more: exit so the supervisor starts a fresh process.
         log.error("http listener failed for good (\($0)); exiting for a restart")

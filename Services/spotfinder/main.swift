@@ -17,6 +17,8 @@ usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv] [--data DIR]
        spotfinder map 'QUERY&fom=peak_polarization' [--data DIR]   (the spot map: every placement, best spots)
        spotfinder radiators [--data DIR]
        spotfinder import FILE.json|FILE.csv [--data DIR]
+       spotfinder import FILE.root --thetah NAME --thetav NAME --thickness-um UM [--mask NAME] [--mount X0,Y0,X1,Y1]
+                         [--name NAME] [--view front|back] [--crystal diamond|silicon] [--notes TEXT] [--data DIR]
        spotfinder plot 'QUERY&plot_type=polar&format=png' --out FILE [--data DIR]
 QUERY uses the web tool's parameter names (see README); omitted ones take their defaults.
 radiator_name=ideal is a perfect crystal at one orientation; a radiator's name averages over the beam spot.
@@ -43,11 +45,17 @@ if ["help", "--help", "-h"].contains(command) { print(usage); exit(0) }
 
 var options: [String: String] = [:]
 var positional: [String] = []
+/// ROOT import options, passed on to the Python converter (thickness-um → thickness_um).
+var rootOptions: [String: String] = [:]
 while !arguments.isEmpty {
     let a = arguments.removeFirst()
+    let rootKey = a.dropFirst(2).replacingOccurrences(of: "-", with: "_")
     if a == "--orientations" || a == "--data" || a == "--out" {
         guard !arguments.isEmpty else { fail("\(a) needs a value") }
         options[a] = arguments.removeFirst()
+    } else if a.hasPrefix("--"), RootConverter.options.contains(rootKey) {
+        guard !arguments.isEmpty else { fail("\(a) needs a value") }
+        rootOptions[rootKey] = arguments.removeFirst()
     } else if a.hasPrefix("--") {
         fail("unknown option \(a)\n\(usage)")
     } else {
@@ -71,7 +79,7 @@ func radiator(for request: SpotfinderRequest) throws -> Radiator? {
     let name = request.radiatorName ?? s.names().first ?? "ideal"
     if name == "ideal" { return nil }
     do { return try s.load(name) } catch {
-        throw ParameterError(parameter: "radiator_name", message: "radiator_name = '\(name)': \(error.message)")
+        throw ParameterError(parameter: "radiator_name", message: error.message)
     }
 }
 
@@ -82,8 +90,10 @@ do {
         for p in problems { FileHandle.standardError.write(Data("spotfinder: warning: skipped \(p)\n".utf8)) }
         printJSON(radiators.map(RadiatorSummary.init))
     case "import":
-        guard let file = positional.first else { fail("import needs a file: spotfinder import FILE.json|FILE.csv") }
-        let r = try RadiatorImport.file(file)
+        guard let file = positional.first else { fail("import needs a file: spotfinder import FILE.json|FILE.csv|FILE.root") }
+        let isROOT = file.lowercased().hasSuffix(".root")
+        if !isROOT, let key = rootOptions.keys.sorted().first { fail("--\(key.replacingOccurrences(of: "_", with: "-")) applies to .root files only") }
+        let r = isROOT ? try RootConverter.convert(file, options: rootOptions) : try RadiatorImport.file(file)
         try store().save(r)
         printJSON(RadiatorSummary(r))
     case "plot":

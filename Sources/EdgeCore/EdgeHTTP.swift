@@ -16,11 +16,14 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     let log: Log
     /// Deadline for one HTTP request, end to end.
     public let requestSeconds: Double
+    /// POST /api/import (EdgeImport.swift).
+    public let importer: EdgeImport
     /// The page's HTML, CSS and JavaScript files.
     public let assets: WebAssets
 
     public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15,
-                assets: WebAssets = .load()) {
+                importToken: String = "", assets: WebAssets = .load()) {
+        self.importer = EdgeImport(store: app.store, token: importToken)
         self.app = app
         self.assets = assets
         self.metrics = metrics
@@ -69,7 +72,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
+        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
         do {
@@ -93,6 +96,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// POST routes (uploads); the body is `request.body`, bounded by `maxBodyBytes`.
     func routePost(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
         switch path {
+        case "/api/import":
+            let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
+                                          deadline: .after(seconds: max(requestSeconds, 60)))
+            let known: [HTTPStatusCode] = [.ok, .badRequest, .unauthorized, .forbidden, .serviceUnavailable, .gatewayTimeout]
+            return HTTPResponse(statusCode: known.first { $0.code == a.status } ?? .internalServerError,
+                                headers: [.contentType: "application/json"], body: a.json)
         default:
             throw Failure(status: .methodNotAllowed, json: ["error": "POST is not allowed on \(path): use GET"])
         }

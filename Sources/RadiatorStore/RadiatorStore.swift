@@ -58,9 +58,17 @@ public final class RadiatorStore: Sendable {
             .map { String($0.dropLast(Self.fileExtension.count + 1)) }.sorted()
     }
 
+    /// What a user with an old URL (say radiator_name=JD70-103) needs: the radiators there are, and how to add theirs.
+    public static func unknownRadiatorMessage(_ name: String, known: [String]) -> String {
+        let list = known.isEmpty ? "the store has no radiators yet" : "the store has \(known.joined(separator: ", "))"
+        return "radiator_name = '\(name)': no such radiator; \(list) (or radiator_name=ideal, a perfect crystal). "
+            + "Import yours with `spotfinder import FILE.json|FILE.csv|FILE.root`, the page's Import, POST /api/import "
+            + "or spotfinder.Client(...).import_radiator (README: \"Bring your own diamond\")"
+    }
+
     public func load(_ name: String) throws(RadiatorError) -> Radiator {
         guard names().contains(name) else {
-            throw RadiatorError("radiator '\(name)' not found; known: \(names().joined(separator: ", "))")
+            throw RadiatorError(Self.unknownRadiatorMessage(name, known: names()))
         }
         let p = path(of: name)
         guard let data = FileManager.default.contents(atPath: p) else { throw RadiatorError("cannot read \(p)") }

@@ -80,3 +80,10 @@ public final class TopographStoreClient: Sendable {
         }
     }
 }
+
+extension TopographStoreClient {
+    /// Drop the cached list (after an import through this client's owner), so the next list asks the store.
+    public func forgetList() {
+        state.withLock { $0.list = nil }
+    }
+}

@@ -1,0 +1,35 @@
+import RPC
+import TiltServiceCore
+import TopographStoreCore
+import Wire
+import WireMapping
+
+/// One address for lab tools (the Python `spotfinder.Client`): the edge's RPC port also answers the
+/// topograph-store's list and import and the tilt-service's tilt distribution, forwarded unchanged
+/// with the caller's deadline. The store still checks the import token; statuses pass through.
+public struct EdgeGateway: Sendable {
+    public let store: RPCClient
+    public let tilt: RPCClient
+    /// Used when a caller sends no deadline (timeout_ms = 0).
+    public let defaultSeconds: Double
+
+    public init(store: RPCClient, tilt: RPCClient, defaultSeconds: Double = 60) {
+        self.store = store
+        self.tilt = tilt
+        self.defaultSeconds = defaultSeconds
+    }
+
+    public func add(to routes: inout RPCRoutes) {
+        let (store, tilt, seconds) = (store, tilt, defaultSeconds)
+        @Sendable func deadline(_ c: RPCContext) -> Deadline { c.deadline.isNone ? .after(seconds: seconds) : c.deadline }
+        routes.unary(TopographStoreService.listRadiators) { (m: ListRadiatorsRequest, c) -> ListRadiatorsResponse in
+            try await store.call(TopographStoreService.listRadiators, m, deadline: deadline(c), idempotent: true)
+        }
+        routes.unary(TopographStoreService.importRadiator) { (m: ImportRadiatorRequest, c) -> ImportRadiatorResponse in
+            try await store.call(TopographStoreService.importRadiator, m, deadline: deadline(c), idempotent: false)
+        }
+        routes.unary(TiltService.computeTilt) { (m: TiltRequestMessage, c) -> TiltResponseMessage in
+            try await tilt.call(TiltService.computeTilt, m, deadline: deadline(c), idempotent: true)
+        }
+    }
+}

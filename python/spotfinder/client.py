@@ -1,0 +1,244 @@
+"""spotfinder.Client: Spotfinder's RPC for lab tools, with the parameter names of the README.
+
+Point it at the edge's RPC address (scripts/run: 127.0.0.1:7100), which answers every call here
+(compute fanned out over the nodes; radiators and tilts forwarded to the store and tilt-service),
+or at a single cobrems-node for `spectrum` alone.
+"""
+import itertools
+import json
+import math
+import threading
+import time
+
+import numpy as np
+
+from . import spotfinder_pb2 as pb
+from .errors import INVALID_ARGUMENT, UNIMPLEMENTED, SpotfinderError
+from .framing import Connection
+
+NODE_SPECTRUM = "/spotfinder.v1.CobremsNode/ComputeSpectrum"
+EDGE_SPECTRUM = "/spotfinder.v1.Edge/ComputeSpectrum"
+LIST_NODES = "/spotfinder.v1.Edge/ListNodes"
+COMPUTE_TILT = "/spotfinder.v1.TiltService/ComputeTilt"
+LIST_RADIATORS = "/spotfinder.v1.TopographStore/ListRadiators"
+IMPORT_RADIATOR = "/spotfinder.v1.TopographStore/ImportRadiator"
+
+BEAMLINE = tuple(f.name for f in pb.BeamlineParameters.DESCRIPTOR.fields)
+SPOT = ("ebeam_xsigma", "ebeam_ysigma", "ebeam_xycorr", "ebeam_xyresol", "rad_xoffset", "rad_yoffset", "rad_phideg")
+TILT = ("rad_tilt_range", "rad_tilt_resol")
+ORIENTATION = ("rad_thetah", "rad_thetav", "rad_thetaz")
+
+# The original tool's edge-snapping constants (Sources/Physics/EdgeSnapping.swift; a test keeps them equal).
+_SNAP_ELECTRON_MASS_GEV = 0.51099895e-3
+_SNAP_Q_GEV = {"diamond": 9.8e-6, "silicon": math.sqrt(8.0) * 2 * math.pi * 0.1973269718e-15 / 5.431e-10}
+_SNAP_TIP_MR = 50.0
+
+
+class Spectrum:
+    """A photon spectrum: NumPy arrays over the bin centres `energy_GeV` (photons/s/GeV for the rates)."""
+
+    def __init__(self, response, fraction_on_crystal=1.0, tilt=None):
+        s = fraction_on_crystal  # a spot partly off the crystal makes proportionally fewer photons
+        self.energy_GeV = np.array(response.energy_gev, dtype=float)
+        self.coherent = np.array(response.coherent, dtype=float) * s
+        self.coherent_polarized = np.array(response.coherent_polarized, dtype=float) * s
+        self.incoherent = np.array(response.incoherent, dtype=float) * s
+        self.enhancement = np.array(response.enhancement, dtype=float)
+        self.polarization = np.array(response.polarization, dtype=float)
+        self.orientations_averaged = int(response.orientations_averaged)
+        self.fraction_on_crystal = float(fraction_on_crystal)
+        self.tilt = tilt
+
+    def __repr__(self):
+        i = int(np.argmax(self.coherent)) if len(self.coherent) else 0
+        return (f"Spectrum({len(self.energy_GeV)} bins, coherent peak at {self.energy_GeV[i]:.3f} GeV"
+                f" with polarization {self.polarization[i]:.3f}, {self.orientations_averaged} orientations)") if len(self.coherent) else "Spectrum(empty)"
+
+
+class TiltDistribution:
+    """Beam intensity over the crystal tilts under a spot: `weights[v, h]` (normalised to 1 on crystal)
+    over bin centres `thetah_mr`, `thetav_mr`; fractions of the beam on crystal, mount and outside;
+    mean and rms tilts (mrad); `samples` = rows (thetah_offset_mr, thetav_offset_mr, weight)."""
+
+    def __init__(self, r):
+        n = int(r.bins)
+        self.bin_mr = r.bin_mr
+        self.thetah_mr = r.thetah_min_mr + (np.arange(n) + 0.5) * r.bin_mr
+        self.thetav_mr = r.thetav_min_mr + (np.arange(n) + 0.5) * r.bin_mr
+        self.weights = np.array(r.weights, dtype=float).reshape(n, n) if n else np.zeros((0, 0))
+        self.fraction_on_crystal = r.fraction_on_crystal
+        self.fraction_on_mount = r.fraction_on_mount
+        self.fraction_outside = r.fraction_outside
+        self.mean_thetah_mr, self.mean_thetav_mr = r.mean_thetah_mr, r.mean_thetav_mr
+        self.rms_thetah_mr, self.rms_thetav_mr = r.rms_thetah_mr, r.rms_thetav_mr
+        self.samples = np.array([(s.thetah_offset_mr, s.thetav_offset_mr, s.weight) for s in r.samples], dtype=float).reshape(-1, 3)
+        self._message = r
+
+    def __repr__(self):
+        return (f"TiltDistribution(mean {self.mean_thetah_mr * 1e3:.1f}, {self.mean_thetav_mr * 1e3:.1f} µrad, rms "
+                f"{self.rms_thetah_mr * 1e3:.1f}, {self.rms_thetav_mr * 1e3:.1f} µrad, {self.fraction_on_crystal:.3f} on crystal)")
+
+
+class Client:
+    """Calls over one connection, one at a time (thread-safe). `timeout` (seconds) is every call's
+    deadline unless the call gives its own; it travels to the server as the envelope's timeout_ms."""
+
+    def __init__(self, address, token=None, timeout=30.0):
+        host, sep, port = str(address).rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SpotfinderError(INVALID_ARGUMENT, f"address '{address}' must be HOST:PORT")
+        self.address, self.token, self.timeout = address, token, timeout
+        self._connection = Connection(host.strip("[]"), int(port))
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._spectrum_method = NODE_SPECTRUM
+
+    def close(self):
+        with self._lock:
+            self._connection.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ the calls
+
+    def call(self, method, request, response_type, timeout=None):
+        """One unary call: request message in, response message out, SpotfinderError on any failure."""
+        seconds = self.timeout if timeout is None else timeout
+        if not seconds > 0:
+            raise SpotfinderError(INVALID_ARGUMENT, f"timeout = {seconds}: must be > 0 seconds")
+        deadline = time.monotonic() + seconds
+        with self._lock:
+            envelope = pb.Envelope(kind=pb.FRAME_KIND_REQUEST, method=method, request_id=next(self._ids),
+                                   timeout_ms=max(1, int(seconds * 1000)), payload=request.SerializeToString())
+            reply = self._connection.exchange(envelope, deadline)
+        if reply.status_code != 0:
+            raise SpotfinderError(reply.status_code, reply.status_message)
+        out = response_type()
+        try:
+            out.ParseFromString(reply.payload)
+        except Exception as e:
+            raise SpotfinderError(13, f"{method}: the answer is not a {response_type.DESCRIPTOR.name}: {e}") from None
+        return out
+
+    def spectrum(self, rad_thetah=1.2296, rad_thetav=50.0, rad_thetaz=0.0, orientations=None, timeout=None, **beamline):
+        """The spectrum of a perfect crystal at one goniometer setting (mrad), or averaged over an
+        orientation table: rows (thetah_offset_mr, thetav_offset_mr, weight), an N×3 array or a CSV path."""
+        request = pb.SpectrumRequest(beamline=_beamline(beamline),
+                                     orientation=pb.Orientation(rad_thetah=rad_thetah, rad_thetav=rad_thetav, rad_thetaz=rad_thetaz))
+        if orientations is not None:
+            request.samples.extend(pb.TiltSample(thetah_offset_mr=h, thetav_offset_mr=v, weight=w) for h, v, w in _table(orientations))
+        return Spectrum(self._compute(request, timeout))
+
+    def tilt(self, radiator_name, radiator_view="front", timeout=None, **spot):
+        """The tilt distribution under the beam spot on a stored radiator."""
+        return TiltDistribution(self.call(COMPUTE_TILT, _tilt_request(radiator_name, radiator_view, spot), pb.TiltResponse, timeout))
+
+    def spot_spectrum(self, radiator_name, radiator_view="front", rad_thetah=1.2296, rad_thetav=50.0, rad_thetaz=0.0,
+                      timeout=None, **parameters):
+        """The spectrum of a beam spot on a stored radiator: the spot's tilt distribution, then the
+        average over its orientations, scaled by the fraction of the beam on the crystal (as the page does)."""
+        spot = {k: parameters.pop(k) for k in list(parameters) if k in SPOT + TILT}
+        t = self.tilt(radiator_name, radiator_view, timeout=timeout, **spot)
+        if t.fraction_on_crystal <= 0:
+            raise SpotfinderError(INVALID_ARGUMENT, f"rad_xoffset / rad_yoffset: the beam spot misses the crystal of {radiator_name}; move the radiator under the beam")
+        request = pb.SpectrumRequest(beamline=_beamline(parameters),
+                                     orientation=pb.Orientation(rad_thetah=rad_thetah, rad_thetav=rad_thetav, rad_thetaz=rad_thetaz))
+        request.samples.extend(t._message.samples)
+        return Spectrum(self._compute(request, timeout), fraction_on_crystal=t.fraction_on_crystal, tilt=t)
+
+    def snap(self, snap_edge=6.0, snap_action="snap_para", radiator_name=None, radiator_view="front", ebeam_energy=11.6,
+             rad_crystal="diamond", timeout=None, **spot):
+        """The goniometer setting (rad_thetah, rad_thetav, mrad) that puts the coherent edge at `snap_edge`
+        GeV, for the spot's mean tilt on `radiator_name` (None: a perfect crystal)."""
+        if snap_action not in ("snap_para", "snap_perp"):
+            raise SpotfinderError(INVALID_ARGUMENT, f"snap_action = '{snap_action}' is not allowed: must be snap_para or snap_perp")
+        if rad_crystal not in _SNAP_Q_GEV:
+            raise SpotfinderError(INVALID_ARGUMENT, f"rad_crystal = '{rad_crystal}' is not allowed: must be diamond or silicon")
+        if not 0 < snap_edge < ebeam_energy:
+            raise SpotfinderError(INVALID_ARGUMENT, f"snap_edge = {snap_edge} GeV is outside the allowed range: must lie between 0 and ebeam_energy ({ebeam_energy} GeV)")
+        gamma = ebeam_energy / _SNAP_ELECTRON_MASS_GEV
+        q = _SNAP_Q_GEV[rad_crystal]
+        s = (ebeam_energy * snap_edge * (0.5 / gamma**2) - q * q / 2) / ((ebeam_energy - snap_edge) * q)
+        if not abs(s) <= 1:
+            raise SpotfinderError(INVALID_ARGUMENT, f"snap_edge = {snap_edge} GeV cannot be reached by tilting the (220) planes at this beam energy")
+        theta = math.asin(s) * 1000
+        mean_h = mean_v = 0.0
+        if radiator_name not in (None, "ideal"):
+            t = self.tilt(radiator_name, radiator_view, timeout=timeout, **spot)
+            mean_h, mean_v = t.mean_thetah_mr, t.mean_thetav_mr
+        h, v = (theta - mean_h, _SNAP_TIP_MR) if snap_action == "snap_para" else (_SNAP_TIP_MR, theta - mean_v)
+        return {"rad_thetah": h, "rad_thetav": v, "snap_action": snap_action, "snap_edge": snap_edge, "ebeam_energy": ebeam_energy,
+                "mean_tilt_h": mean_h, "mean_tilt_v": mean_v, "radiator_name": radiator_name or "ideal"}
+
+    def radiators(self, timeout=None):
+        """The store's radiators: name, crystal, thickness, views, size, rms tilt, pixel, notes, revision."""
+        r = self.call(LIST_RADIATORS, pb.ListRadiatorsRequest(), pb.ListRadiatorsResponse, timeout)
+        return [_summary(s) for s in r.radiators]
+
+    def import_radiator(self, radiator, timeout=None):
+        """Store a radiator (needs the token): a dict in the README's import JSON layout (as
+        `spotfinder.import_root` returns), or the path of such a .json file. Returns its summary."""
+        from .radiator_json import to_message
+        if isinstance(radiator, (str, bytes)) or hasattr(radiator, "__fspath__"):
+            with open(radiator, "rb") as f:
+                radiator = json.load(f)
+        request = pb.ImportRadiatorRequest(radiator=to_message(radiator), token=self.token or "")
+        return _summary(self.call(IMPORT_RADIATOR, request, pb.ImportRadiatorResponse, timeout).radiator)
+
+    def nodes(self, timeout=None):
+        """The compute nodes registered with the edge."""
+        r = self.call(LIST_NODES, pb.ListNodesRequest(), pb.ListNodesResponse, timeout)
+        return [{"node_id": n.node_id, "address": n.address, "capacity": n.capacity, "in_flight": n.in_flight,
+                 "last_heartbeat_unix_ms": n.last_heartbeat_unix_ms} for n in r.nodes]
+
+    def _compute(self, request, timeout):
+        # The node's method; an edge that does not answer it under that name answers its own.
+        try:
+            return self.call(self._spectrum_method, request, pb.SpectrumResponse, timeout)
+        except SpotfinderError as e:
+            if e.code != UNIMPLEMENTED or self._spectrum_method == EDGE_SPECTRUM:
+                raise
+            self._spectrum_method = EDGE_SPECTRUM
+            return self.call(EDGE_SPECTRUM, request, pb.SpectrumResponse, timeout)
+
+
+def _beamline(parameters):
+    b = pb.BeamlineParameters()
+    for k, v in parameters.items():
+        if k not in BEAMLINE:
+            raise SpotfinderError(INVALID_ARGUMENT, f"{k} is not a parameter here; beamline parameters are {', '.join(BEAMLINE)}")
+        if v is not None:
+            setattr(b, k, v)
+    return b
+
+
+def _tilt_request(name, view, spot):
+    r = pb.TiltRequest(radiator_name=name, radiator_view=view)
+    for k, v in spot.items():
+        if k in SPOT:
+            setattr(r.spot, k, v)
+        elif k in TILT:
+            setattr(r, k, v)
+        else:
+            raise SpotfinderError(INVALID_ARGUMENT, f"{k} is not a parameter here; spot parameters are {', '.join(SPOT + TILT)}")
+    return r
+
+
+def _table(orientations):
+    if isinstance(orientations, str) or hasattr(orientations, "__fspath__"):
+        rows = [line.split(",") for line in open(orientations).read().splitlines()
+                if line.strip() and not line.lstrip().startswith("#") and not line.lstrip()[0].isalpha()]
+        orientations = [[float(x) for x in row] for row in rows]
+    a = np.asarray(orientations, dtype=float)
+    if a.ndim != 2 or a.shape[1] != 3 or len(a) == 0:
+        raise SpotfinderError(INVALID_ARGUMENT, f"orientations: need rows (thetah_offset_mr, thetav_offset_mr, weight), got shape {a.shape}")
+    return a.tolist()
+
+
+def _summary(s):
+    return {"name": s.name, "crystal": s.crystal, "thickness_um": s.thickness_um, "views": list(s.views), "width_mm": s.width_mm,
+            "height_mm": s.height_mm, "rms_tilt_urad": s.rms_tilt_urad, "notes": s.notes, "revision": s.revision, "pixel_mm": s.pixel_mm}
