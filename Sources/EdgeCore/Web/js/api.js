@@ -88,7 +88,12 @@ export class Follower {
       while (this.wanted && this.wanted !== this.done) {
         const url = this.wanted;
         try {
-          const r = await fetch(url);
+          let r = await fetch(url);
+          // A busy or restarting service (503, 504): up to two retries after short pauses, unless superseded.
+          for (let retry = 0; retry < 2 && (r.status === 503 || r.status === 504) && url === this.wanted; retry++) {
+            await new Promise(ok => setTimeout(ok, 300 * (retry + 1)));
+            r = await fetch(url);
+          }
           if (!r.ok) {
             const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
             throw new RequestFailed(r.status, body, url);
