@@ -42,10 +42,7 @@ public enum RootConverter {
             }
             arguments.append("--\(key.replacingOccurrences(of: "_", with: "-"))=\(value)")  // "=": values may start with '-'
         }
-        for required in ["thetah", "thetav", "thickness_um"] where given[required] == nil {
-            throw RadiatorError("\(required) is required for a ROOT file: the θH and θV histogram names and the thickness in µm "
-                                + "(e.g. thetah=hmu_moco_h&thetav=hmu_moco_v&thickness_um=50)")
-        }
+        // thetah, thetav and thickness_um are required; the converter says so, listing the file's histograms.
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("spotfinder-root-\(UUID().uuidString)")
         do { try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true) } catch {
             throw RadiatorError("cannot create a temporary folder for the ROOT conversion")

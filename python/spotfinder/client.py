@@ -105,15 +105,20 @@ class Client:
 
     # ------------------------------------------------------------------ the calls
 
-    def call(self, method, request, response_type, timeout=None):
-        """One unary call: request message in, response message out, SpotfinderError on any failure."""
+    def deadline(self, timeout=None):
+        """The monotonic time by which a call (or a composite call) must be answered."""
         seconds = self.timeout if timeout is None else timeout
-        if not seconds > 0:
-            raise SpotfinderError(INVALID_ARGUMENT, f"timeout = {seconds}: must be > 0 seconds")
-        deadline = time.monotonic() + seconds
+        if not (isinstance(seconds, (int, float)) and seconds > 0):
+            raise SpotfinderError(INVALID_ARGUMENT, f"timeout = {seconds!r}: must be > 0 seconds")
+        return time.monotonic() + seconds
+
+    def call(self, method, request, response_type, timeout=None, deadline=None):
+        """One unary call: request message in, response message out, SpotfinderError on any failure.
+        `deadline` (from `Client.deadline`) lets several calls share one time budget."""
+        deadline = self.deadline(timeout) if deadline is None else deadline
         with self._lock:
             envelope = pb.Envelope(kind=pb.FRAME_KIND_REQUEST, method=method, request_id=next(self._ids),
-                                   timeout_ms=max(1, int(seconds * 1000)), payload=request.SerializeToString())
+                                   timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)), payload=request.SerializeToString())
             reply = self._connection.exchange(envelope, deadline)
         if reply.status_code != 0:
             raise SpotfinderError(reply.status_code, reply.status_message)
@@ -127,28 +132,28 @@ class Client:
     def spectrum(self, rad_thetah=1.2296, rad_thetav=50.0, rad_thetaz=0.0, orientations=None, timeout=None, **beamline):
         """The spectrum of a perfect crystal at one goniometer setting (mrad), or averaged over an
         orientation table: rows (thetah_offset_mr, thetav_offset_mr, weight), an N×3 array or a CSV path."""
-        request = pb.SpectrumRequest(beamline=_beamline(beamline),
-                                     orientation=pb.Orientation(rad_thetah=rad_thetah, rad_thetav=rad_thetav, rad_thetaz=rad_thetaz))
+        request = pb.SpectrumRequest(beamline=_beamline(beamline), orientation=_orientation(rad_thetah, rad_thetav, rad_thetaz))
         if orientations is not None:
             request.samples.extend(pb.TiltSample(thetah_offset_mr=h, thetav_offset_mr=v, weight=w) for h, v, w in _table(orientations))
-        return Spectrum(self._compute(request, timeout))
+        return Spectrum(self._compute(request, self.deadline(timeout)))
 
-    def tilt(self, radiator_name, radiator_view="front", timeout=None, **spot):
+    def tilt(self, radiator_name, radiator_view="front", timeout=None, deadline=None, **spot):
         """The tilt distribution under the beam spot on a stored radiator."""
-        return TiltDistribution(self.call(COMPUTE_TILT, _tilt_request(radiator_name, radiator_view, spot), pb.TiltResponse, timeout))
+        request = _tilt_request(radiator_name, radiator_view, spot)
+        return TiltDistribution(self.call(COMPUTE_TILT, request, pb.TiltResponse, timeout, deadline))
 
     def spot_spectrum(self, radiator_name, radiator_view="front", rad_thetah=1.2296, rad_thetav=50.0, rad_thetaz=0.0,
                       timeout=None, **parameters):
         """The spectrum of a beam spot on a stored radiator: the spot's tilt distribution, then the
         average over its orientations, scaled by the fraction of the beam on the crystal (as the page does)."""
+        deadline = self.deadline(timeout)  # one budget for both calls
         spot = {k: parameters.pop(k) for k in list(parameters) if k in SPOT + TILT}
-        t = self.tilt(radiator_name, radiator_view, timeout=timeout, **spot)
+        request = pb.SpectrumRequest(beamline=_beamline(parameters), orientation=_orientation(rad_thetah, rad_thetav, rad_thetaz))
+        t = self.tilt(radiator_name, radiator_view, deadline=deadline, **spot)
         if t.fraction_on_crystal <= 0:
             raise SpotfinderError(INVALID_ARGUMENT, f"rad_xoffset / rad_yoffset: the beam spot misses the crystal of {radiator_name}; move the radiator under the beam")
-        request = pb.SpectrumRequest(beamline=_beamline(parameters),
-                                     orientation=pb.Orientation(rad_thetah=rad_thetah, rad_thetav=rad_thetav, rad_thetaz=rad_thetaz))
         request.samples.extend(t._message.samples)
-        return Spectrum(self._compute(request, timeout), fraction_on_crystal=t.fraction_on_crystal, tilt=t)
+        return Spectrum(self._compute(request, deadline), fraction_on_crystal=t.fraction_on_crystal, tilt=t)
 
     def snap(self, snap_edge=6.0, snap_action="snap_para", radiator_name=None, radiator_view="front", ebeam_energy=11.6,
              rad_crystal="diamond", timeout=None, **spot):
@@ -158,6 +163,8 @@ class Client:
             raise SpotfinderError(INVALID_ARGUMENT, f"snap_action = '{snap_action}' is not allowed: must be snap_para or snap_perp")
         if rad_crystal not in _SNAP_Q_GEV:
             raise SpotfinderError(INVALID_ARGUMENT, f"rad_crystal = '{rad_crystal}' is not allowed: must be diamond or silicon")
+        if not all(isinstance(x, (int, float)) for x in (snap_edge, ebeam_energy)):
+            raise SpotfinderError(INVALID_ARGUMENT, "snap_edge and ebeam_energy must be numbers (GeV)")
         if not 0 < snap_edge < ebeam_energy:
             raise SpotfinderError(INVALID_ARGUMENT, f"snap_edge = {snap_edge} GeV is outside the allowed range: must lie between 0 and ebeam_energy ({ebeam_energy} GeV)")
         gamma = ebeam_energy / _SNAP_ELECTRON_MASS_GEV
@@ -184,8 +191,11 @@ class Client:
         `spotfinder.import_root` returns), or the path of such a .json file. Returns its summary."""
         from .radiator_json import to_message
         if isinstance(radiator, (str, bytes)) or hasattr(radiator, "__fspath__"):
-            with open(radiator, "rb") as f:
-                radiator = json.load(f)
+            try:
+                with open(radiator, "rb") as f:
+                    radiator = json.load(f)
+            except (OSError, ValueError) as e:
+                raise SpotfinderError(INVALID_ARGUMENT, f"cannot read the radiator JSON {radiator}: {e}") from None
         request = pb.ImportRadiatorRequest(radiator=to_message(radiator), token=self.token or "")
         return _summary(self.call(IMPORT_RADIATOR, request, pb.ImportRadiatorResponse, timeout).radiator)
 
@@ -195,15 +205,30 @@ class Client:
         return [{"node_id": n.node_id, "address": n.address, "capacity": n.capacity, "in_flight": n.in_flight,
                  "last_heartbeat_unix_ms": n.last_heartbeat_unix_ms} for n in r.nodes]
 
-    def _compute(self, request, timeout):
+    def _compute(self, request, deadline):
         # The node's method; an edge that does not answer it under that name answers its own.
         try:
-            return self.call(self._spectrum_method, request, pb.SpectrumResponse, timeout)
+            return self.call(self._spectrum_method, request, pb.SpectrumResponse, deadline=deadline)
         except SpotfinderError as e:
             if e.code != UNIMPLEMENTED or self._spectrum_method == EDGE_SPECTRUM:
                 raise
             self._spectrum_method = EDGE_SPECTRUM
-            return self.call(EDGE_SPECTRUM, request, pb.SpectrumResponse, timeout)
+            return self.call(EDGE_SPECTRUM, request, pb.SpectrumResponse, deadline=deadline)
+
+
+def _set(message, name, value):
+    try:
+        setattr(message, name, value)
+    except (TypeError, ValueError):
+        kind = "true or false" if isinstance(getattr(message, name), bool) else "a string" if isinstance(getattr(message, name), str) else "a number"
+        raise SpotfinderError(INVALID_ARGUMENT, f"{name} = {value!r}: must be {kind}") from None
+
+
+def _orientation(h, v, z):
+    o = pb.Orientation()
+    for name, value in (("rad_thetah", h), ("rad_thetav", v), ("rad_thetaz", z)):
+        _set(o, name, value)
+    return o
 
 
 def _beamline(parameters):
@@ -212,7 +237,7 @@ def _beamline(parameters):
         if k not in BEAMLINE:
             raise SpotfinderError(INVALID_ARGUMENT, f"{k} is not a parameter here; beamline parameters are {', '.join(BEAMLINE)}")
         if v is not None:
-            setattr(b, k, v)
+            _set(b, k, v)
     return b
 
 
@@ -220,9 +245,9 @@ def _tilt_request(name, view, spot):
     r = pb.TiltRequest(radiator_name=name, radiator_view=view)
     for k, v in spot.items():
         if k in SPOT:
-            setattr(r.spot, k, v)
+            _set(r.spot, k, v)
         elif k in TILT:
-            setattr(r, k, v)
+            _set(r, k, v)
         else:
             raise SpotfinderError(INVALID_ARGUMENT, f"{k} is not a parameter here; spot parameters are {', '.join(SPOT + TILT)}")
     return r

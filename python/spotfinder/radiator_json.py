@@ -19,6 +19,15 @@ def invalid(message):
 
 def validate(radiator):
     """Raise SpotfinderError(INVALID_ARGUMENT) naming the field and what is allowed, as the store would."""
+    try:
+        _validate(radiator)
+    except KeyError as e:
+        raise invalid(f"the radiator does not follow the import layout: missing field {e}") from None
+    except (TypeError, AttributeError, ValueError) as e:
+        raise invalid(f"the radiator does not follow the import layout (README, 'Radiators and their files'): {e}") from None
+
+
+def _validate(radiator):
     name = radiator.get("name", "")
     if not isinstance(name, str) or not NAME.match(name) or name == "ideal" or name.startswith("."):
         raise invalid(f"name '{name}' is not allowed: 1–64 letters, digits, '-', '_' or '.', not 'ideal', not starting with '.'")

@@ -28,14 +28,12 @@ def invalid(message):
     return SpotfinderError(INVALID_ARGUMENT, message)
 
 
-def import_root(path, thetah, thetav, mask=None, name=None, view="front", thickness_um=None, crystal="diamond",
+def import_root(path, thetah=None, thetav=None, mask=None, name=None, view="front", thickness_um=None, crystal="diamond",
                 notes=None, mount=None, axis_unit="mm", tilt_unit="urad", output=None, store=None, token=None, timeout=60.0):
     """Build a radiator (the README's import JSON, as a dict) from the TH2 maps `thetah` and `thetav`
     in the ROOT file at `path`; validated as the store validates. With `output`, also write it there
     (atomically); with `store` ("HOST:PORT" of the topograph-store or the edge), also import it there with `token`.
     Raises SpotfinderError (status INVALID_ARGUMENT) with a sentence naming what is wrong."""
-    if thickness_um is None:
-        raise invalid("thickness_um is required: the radiator's thickness in µm, in [1, 5000]")
     if view not in ("front", "back"):
         raise invalid(f"view = '{view}' is not allowed: must be front or back")
     if axis_unit not in AXIS_UNITS:
@@ -46,6 +44,8 @@ def import_root(path, thetah, thetav, mask=None, name=None, view="front", thickn
     h, grid = histograms.map(thetah, "thetah")
     v, grid_v = histograms.map(thetav, "thetav")
     _same_binning(grid, grid_v, thetah, thetav)
+    if thickness_um is None:  # after the maps: a first try without names learns them from the message
+        raise invalid("thickness_um is required: the radiator's thickness in µm, in [1, 5000]")
     h, v = h * TILT_UNITS[tilt_unit], v * TILT_UNITS[tilt_unit]
     nothing = ((h == 0) & (v == 0)) | ~np.isfinite(h) | ~np.isfinite(v)
     if mask is not None:
@@ -105,20 +105,21 @@ class _RootFile:
     def __init__(self, path):
         import uproot  # imported here: the client alone does not need it
         self.uproot, self.path = uproot, str(path)
+        self.label = os.path.basename(self.path)  # messages name the file, not where it sits (uploads sit in a temporary folder)
         if not os.path.isfile(self.path):
-            raise invalid(f"cannot read {self.path}: no such file")
+            raise invalid(f"cannot read {self.label}: no such file")
         with open(self.path, "rb") as f:
             magic = f.read(4)
         if magic != b"root":
-            raise invalid(f"{self.path} is not a ROOT file (it does not start with 'root'); give a .root file written by ROOT or uproot")
+            raise invalid(f"{self.label} is not a ROOT file (it does not start with 'root'); give a .root file written by ROOT or uproot")
         try:
             self.file = uproot.open(self.path)
             self.classes = {k.rsplit(";", 1)[0]: c for k, c in self.file.classnames(recursive=True).items()}
             end, size = int(self.file.file.fEND), os.path.getsize(self.path)
         except Exception as e:
-            raise invalid(f"{self.path} is a damaged or truncated ROOT file: {type(e).__name__}: {_first_line(e)}") from None
+            raise invalid(f"{self.label} is a damaged or truncated ROOT file: {type(e).__name__}: {_first_line(e)}") from None
         if size < end:  # the header knows the length: a cut-off copy is refused even if the maps came first
-            raise invalid(f"{self.path} is truncated: its header says {end} bytes, the file has {size}")
+            raise invalid(f"{self.label} is truncated: its header says {end} bytes, the file has {size}")
 
     def listing(self):
         items = [f"{k} ({c})" for k, c in sorted(self.classes.items()) if c != "TDirectory"]
@@ -130,11 +131,13 @@ class _RootFile:
         try:
             obj = self.file[key]
         except Exception as e:
-            raise invalid(f"{parameter} = '{name}': cannot read it from {self.path} (damaged or truncated?): {type(e).__name__}: {_first_line(e)}") from None
+            raise invalid(f"{parameter} = '{name}': cannot read it from {self.label} (damaged or truncated?): {type(e).__name__}: {_first_line(e)}") from None
         cls = self.classes.get(key, type(obj).__name__)
-        if not isinstance(obj, self.uproot.behaviors.TH2.TH2):
-            kind = "a 1-D histogram" if isinstance(obj, self.uproot.behaviors.TH1.TH1) else "not a histogram"
+        th2 = _with_behaviour(obj, self.uproot.behaviors.TH2.TH2)
+        if th2 is None:
+            kind = "a 1-D histogram" if _with_behaviour(obj, self.uproot.behaviors.TH1.TH1) is not None else "not a histogram"
             raise invalid(f"{parameter} = '{name}' is a {cls}, {kind}: it needs a 2-D map (TH2D, TH2F or a subclass such as Map2D)")
+        obj = th2
         try:
             values = np.asarray(obj.values(flow=False), dtype=float)
             xe, ye = np.asarray(obj.axis(0).edges(), dtype=float), np.asarray(obj.axis(1).edges(), dtype=float)
@@ -148,7 +151,7 @@ class _RootFile:
 
     def _find(self, name, parameter):
         if not name:
-            raise invalid(f"{parameter}: give the histogram's name; {self.path} has {self.listing()}")
+            raise invalid(f"{parameter} is required: the name of the {parameter} map; {self.label} has {self.listing()}")
         wanted = str(name).strip("/")
         if wanted in self.classes:
             return wanted
@@ -156,8 +159,21 @@ class _RootFile:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise invalid(f"{parameter} = '{name}' is ambiguous in {self.path}: {', '.join(sorted(matches))}; give the path")
-        raise invalid(f"{parameter} = '{name}': no such histogram in {self.path}; it has {self.listing()}")
+            raise invalid(f"{parameter} = '{name}' is ambiguous in {self.label}: {', '.join(sorted(matches))}; give the path")
+        raise invalid(f"{parameter} = '{name}': no such histogram in {self.label}; it has {self.listing()}")
+
+
+def _with_behaviour(obj, behaviour):
+    """`obj` itself, or the base part of a user class that has `behaviour`: uproot reads a class it
+    does not know (the original tool's Map2D : TH2D) from the file's streamers, with its C++ bases
+    as `.bases` but without their Python behaviours."""
+    pending = [obj]
+    while pending:
+        o = pending.pop(0)
+        if isinstance(o, behaviour):
+            return o
+        pending.extend(getattr(o, "bases", None) or [])
+    return None
 
 
 def _uniform(edges, parameter, name, axis):
@@ -206,9 +222,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="spotfinder-root2json",
                                  description="Convert two TH2 tilt maps in a ROOT file into Spotfinder's radiator import JSON.")
     ap.add_argument("file", help="the ROOT file")
-    ap.add_argument("--thetah", required=True, help="histogram of the horizontal tilt θH (µrad), e.g. hmu_moco or dir/hmu_moco")
-    ap.add_argument("--thetav", required=True, help="histogram of the vertical tilt θV (µrad)")
-    ap.add_argument("--thickness-um", type=float, required=True, help="radiator thickness, µm, in [1, 5000]")
+    # Required, but checked by import_root: its message lists the file's histograms.
+    ap.add_argument("--thetah", help="(required) histogram of the horizontal tilt θH (µrad), e.g. hmu_moco or dir/hmu_moco")
+    ap.add_argument("--thetav", help="(required) histogram of the vertical tilt θV (µrad)")
+    ap.add_argument("--thickness-um", type=float, help="(required) radiator thickness, µm, in [1, 5000]")
     ap.add_argument("--mask", help="optional histogram whose zero bins are not crystal")
     ap.add_argument("--mount", help="optional mount rectangle x0,y0,x1,y1 (mm, histogram axes)")
     ap.add_argument("--name", help="radiator name (default: the file's name)")

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import threading
@@ -139,13 +140,59 @@ def th2(values, xe, ye, dtype=np.float64, name="h"):
                      fYaxis=w.to_TAxis("yaxis", "y (mm)", ny, float(ye[0]), float(ye[-1])))
 
 
-def write_maps(path, h, v, xe, ye, names=("hmu_moco_h", "hmu_moco_v"), extra=None, th2f=False):
-    """Write θH and θV maps (arrays indexed [ix, iy], µrad) as TH2D (or TH2F) histograms with uproot."""
+def _bytecount(payload, version=None):
+    body = (struct.pack(">H", version) if version is not None else b"") + payload
+    return struct.pack(">I", 0x40000000 | len(body)) + body
+
+
+def _tstring(s):
+    return bytes([len(s)]) + s.encode()
+
+
+def _tobject(bits):
+    return struct.pack(">HII", 1, 0, bits)
+
+
+def _map2d_streamer():
+    """The TStreamerInfo record of `class Map2D : public TH2D` (class version 1), as ROOT writes it
+    for the original tool's maps (uproot's raw streamers end with the TList's empty option string)."""
+    th2d_checksum = 0x7FBA82F0
+    element = _bytecount(_tobject(0x03000000) + _tstring("TH2D") + _tstring("2-D histogram with a double per channel"), 1)
+    element = _bytecount(element + struct.pack(">4i", 0, 0, 0, 0) + struct.pack(">5i", 0, th2d_checksum, 0, 0, 0) + _tstring("BASE"), 4)
+    base = _bytecount(b"\xff\xff\xff\xffTStreamerBase\x00" + _bytecount(element + struct.pack(">i", 4), 3))
+    elements = _bytecount(b"\xff\xff\xff\xffTObjArray\x00" + _bytecount(_tobject(0x02000000) + _tstring("") + struct.pack(">ii", 1, 0) + base, 3))
+    named = _bytecount(_tobject(0x03010000) + _tstring("Map2D") + _tstring(""), 1)
+    info = _bytecount(named + struct.pack(">Ii", 0x4D617032, 1) + elements, 9)
+    return (None, _bytecount(b"\xff\xff\xff\xffTStreamerInfo\x00" + info) + b"\x00", "Map2D", 1)
+
+
+def map2d(values, xe, ye, name="h"):
+    """A Map2D (a user subclass of TH2D, like the original tool's) that uproot can write."""
+    import uproot.serialization
+    h = th2(values, xe, ye, name=name)
+    base = type(h)
+
+    class Model_Map2D_v1(base):
+        class_rawstreamers = base.class_rawstreamers + (_map2d_streamer(),)
+
+        def _serialize(self, out, header, name, tobject_flags):
+            where = len(out)
+            base._serialize(self, out, True, name, tobject_flags)
+            if header:
+                out.insert(where, uproot.serialization.numbytes_version(sum(len(x) for x in out[where:]), 1))
+
+    h.__class__ = Model_Map2D_v1
+    return h
+
+
+def write_maps(path, h, v, xe, ye, names=("hmu_moco_h", "hmu_moco_v"), extra=None, th2f=False, as_map2d=False):
+    """Write θH and θV maps (arrays indexed [ix, iy], µrad) as TH2D (or TH2F, or Map2D) histograms with uproot."""
     import uproot
     kind = np.float32 if th2f else np.float64
     with uproot.recreate(path) as f:
-        f[names[0]] = th2(h, xe, ye, kind, names[0].rsplit("/", 1)[-1])
-        f[names[1]] = th2(v, xe, ye, kind, names[1].rsplit("/", 1)[-1])
+        for key, values in zip(names, (h, v)):
+            short = key.rsplit("/", 1)[-1]
+            f[key] = map2d(values, xe, ye, short) if as_map2d else th2(values, xe, ye, kind, short)
         for k, value in (extra or {}).items():
             f[k] = value
     return path

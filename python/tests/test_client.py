@@ -204,3 +204,16 @@ def test_nothing_listens():
     with pytest.raises(SpotfinderError) as e:
         spotfinder.Client(f"127.0.0.1:{port}").radiators(timeout=2)
     assert e.value.code == 14
+
+
+def test_wrong_types_are_named_before_anything_is_sent():
+    c = spotfinder.Client("127.0.0.1:9")  # nothing is sent: no server needed
+    for call, message in ((lambda: c.spectrum(ebeam_energy="high"), "ebeam_energy = 'high': must be a number"),
+                          (lambda: c.spectrum(rad_thetah=None), "rad_thetah = None: must be a number"),
+                          (lambda: c.tilt("SF-E01", rad_xoffset="1mm"), "rad_xoffset = '1mm': must be a number"),
+                          (lambda: c.snap(snap_edge="8"), "snap_edge and ebeam_energy must be numbers"),
+                          (lambda: c.spectrum(timeout=0), "timeout = 0: must be > 0 seconds"),
+                          (lambda: c.spectrum(orientations=[[1, 2]]), "orientations: need rows")):
+        with pytest.raises(SpotfinderError, match=message) as e:
+            call()
+        assert e.value.code == 3

@@ -45,7 +45,8 @@ def write_case(folder, name):
     h, v, *_ = CASES[name]
     h, v = h.copy(), v.copy()
     h[:8, -8:] = 0; v[:8, -8:] = 0  # an empty (chipped) top-left corner, far from every spot: nothing
-    return write_maps(os.path.join(folder, f"{name}.root"), h, v, XE, YE)
+    # The bow is written as the original tool wrote its maps: Map2D, a subclass of TH2D.
+    return write_maps(os.path.join(folder, f"{name}.root"), h, v, XE, YE, as_map2d=name == "bow")
 
 
 def root_options(name):
@@ -154,7 +155,8 @@ def test_bad_root_input_through_every_path_imports_nothing(system, files, tmp_pa
 def test_http_import_errors_name_the_parameter_or_line(system, files):
     token = {"X-Spotfinder-Token": system.token}
     status, body = system.request("POST", "/api/import?filename=x.root&thetav=hmu_moco_v&thickness_um=50", open(files["bow"], "rb").read(), token)
-    assert status == 400 and body["parameter"] == "thetah" and "thetah is required" in body["error"]
+    assert status == 400 and body["parameter"] == "thetah"  # the page learns the names from the message
+    assert body["error"] == "thetah is required: the name of the thetah map; x.root has hmu_moco_h (Map2D), hmu_moco_v (Map2D)"
     status, body = system.request("POST", "/api/import?filename=x.root&thetah=hmu_moco_h&thetav=hmu_moco_v&thickness_um=50&colour=red",
                                   open(files["bow"], "rb").read(), token)
     assert status == 400 and body["parameter"] == "colour"
@@ -182,3 +184,9 @@ def test_http_import_of_json_and_csv(system):
     assert status == 200 and body["name"] == "csv-http"
     status, radiators = system.get("/api/radiators")
     assert {"json-http", "csv-http"} <= {r["name"] for r in radiators}
+
+
+def test_cli_names_the_radiators_for_an_unknown_one(tmp_path):
+    r = run_cli("tilt", "radiator_name=JD70-103", data=str(tmp_path / "radiators"))
+    assert r.returncode == 2
+    assert "radiator_name = 'JD70-103': no such radiator; the store has SF-E01" in r.stderr and "spotfinder import" in r.stderr

@@ -79,16 +79,15 @@ def test_histograms_inside_directories_and_th2f(tmp):
     assert view(by_name)["thetah_urad"][0] == pytest.approx(40 + 100 * -3.175, abs=1e-3)
 
 
-def test_map2d_like_subclasses_are_read_through_their_th2_base():
-    # A ROOT-written Map2D arrives as an uproot model whose bases carry TH2D's behaviour; the import
-    # accepts anything with the TH2 behaviour. (uproot cannot write a user class, so this checks the rule.)
+def test_the_original_tools_map2d_subclass_is_read_through_its_th2d_base(tmp):
     import uproot
-    th2d = uproot.writing.identify.to_TH2x(
-        fName="m", fTitle="", data=np.zeros(16), fEntries=0.0, fTsumw=0.0, fTsumw2=0.0, fTsumwx=0.0, fTsumwx2=0.0,
-        fTsumwy=0.0, fTsumwy2=0.0, fTsumwxy=0.0, fSumw2=np.zeros(16),
-        fXaxis=uproot.writing.identify.to_TAxis("xaxis", "", 2, 0.0, 1.0), fYaxis=uproot.writing.identify.to_TAxis("yaxis", "", 2, 0.0, 1.0))
-    Map2D = type("Model_Map2D_v1", (type(th2d),), {})
-    assert isinstance(Map2D.__new__(Map2D), uproot.behaviors.TH2.TH2)
+    path = write_maps(str(tmp / "map2d.root"), H, V, XE, YE, names=("results/hmu_moco_h", "results/hmu_moco_v"), as_map2d=True)
+    assert uproot.open(path).classnames()["results/hmu_moco_h;1"] == "Map2D"
+    r = spotfinder.import_root(path, "hmu_moco_h", "hmu_moco_v", thickness_um=50)
+    plain = spotfinder.import_root(write_maps(str(tmp / "th2d.root"), H, V, XE, YE), "hmu_moco_h", "hmu_moco_v", thickness_um=50)
+    assert r["views"] == plain["views"]
+    with pytest.raises(SpotfinderError, match=r"it has results/hmu_moco_h \(Map2D\), results/hmu_moco_v \(Map2D\)"):
+        spotfinder.import_root(path, "hmu_moco", "hmu_moco_v", thickness_um=50)
 
 
 def test_missing_histogram_lists_what_the_file_has(tmp):
@@ -99,6 +98,14 @@ def test_missing_histogram_lists_what_the_file_has(tmp):
     for listed in ("hmu_moco_h (TH2D)", "hmu_moco_v (TH2D)", "dir/amplitude (TH2D)", "profile (TH1D)"):
         assert listed in e.value.message
     assert e.value.message.startswith("thetah = 'hmu_mocco_h'")
+
+
+def test_without_names_the_message_lists_the_maps(tmp):
+    path = write_maps(str(tmp / "scan.root"), H, V, XE, YE)
+    with pytest.raises(SpotfinderError, match=r"^INVALID_ARGUMENT: thetah is required: the name of the thetah map; scan.root has hmu_moco_h \(TH2D\), hmu_moco_v \(TH2D\)$"):
+        spotfinder.import_root(path)
+    r = subprocess.run([ROOT2JSON, path], capture_output=True, text=True)
+    assert r.returncode == 2 and "thetah is required" in r.stderr and "hmu_moco_v (TH2D)" in r.stderr
 
 
 def test_one_dimensional_histogram_is_refused(tmp):
@@ -181,3 +188,12 @@ def test_console_command_prints_the_json_and_fails_clearly(tmp):
                           capture_output=True, text=True)
     assert good.returncode == 0 and good.stdout == ""
     assert json.loads(written.read_text()) == spotfinder.import_root(path, "hmu_moco_h", "hmu_moco_v", thickness_um=50)
+
+
+def test_malformed_radiator_dicts_are_refused_by_the_client_before_sending():
+    c = spotfinder.Client("127.0.0.1:9")  # never reached
+    for radiator, message in (({"name": "x", "thickness_um": 50, "views": [{"view": "front"}]}, "missing field 'grid'"),
+                              ({"name": "x", "thickness_um": "thick", "views": []}, "thickness_um = thick is out of range"),
+                              ("not-a-dict.json", "cannot read the radiator JSON not-a-dict.json")):
+        with pytest.raises(SpotfinderError, match=message):
+            c.import_radiator(radiator)
