@@ -22,6 +22,7 @@ await ServiceMain.run(log) {
                       renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!),
                       compute: compute)
     var routes = EdgeRPCService(registry: registry, compute: compute).routes
+    app.addMapRoute(to: &routes)
     EdgeGateway(store: app.store.rpc, tilt: app.tilt).add(to: &routes)  // lab tools: one address for everything
     let rpcServer = try RPCServer(routes: routes, config: RPCServerConfig(host: rpc.host, port: rpc.port))
     log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")

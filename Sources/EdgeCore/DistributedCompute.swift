@@ -78,13 +78,15 @@ public struct DistributedCompute: Sendable {
 
     /// Any chunk of work (a spectrum slice, a block of map placements): `work` runs it on one node;
     /// a failure is retried on another node, a chunk slower than `hedgeAfter` seconds is hedged with a copy elsewhere.
-    public func runChunk<T: Sendable>(deadline: Deadline, hedgeAfter: Double = Self.hedgeAfterSeconds,
+    /// `preferred`: the node for the first attempt (a caller that deals chunks out itself), else the least loaded.
+    public func runChunk<T: Sendable>(deadline: Deadline, hedgeAfter: Double = Self.hedgeAfterSeconds, preferred: NodeRegistry.Node? = nil,
                                       _ work: @escaping @Sendable (NodeRegistry.Node) async throws -> T) async throws(RPCError) -> T {
         let tried = TriedNodes()
         var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
         for attempt in 0..<3 {
             guard !deadline.hasPassed else { throw RPCError(.deadlineExceeded, "the request's deadline passed while computing the spectrum") }
-            guard let first = registry.pick(excluding: tried.all) else { break }
+            let candidate = attempt == 0 && preferred.map { p in registry.healthy().contains { $0.id == p.id } } == true ? preferred : nil
+            guard let first = candidate ?? registry.pick(excluding: tried.all) else { break }
             tried.insert(first.id)
             if attempt > 0 { metrics.count("chunk_retries_total") }
             do throws(RPCError) {

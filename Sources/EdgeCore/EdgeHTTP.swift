@@ -218,6 +218,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             var body = ["error": error.message, "status": error.code.description]
             if let name = error.message.split(separator: " ").first, ParameterCatalog.numeric.contains(where: { $0.name == name })
+                || ParameterCatalog.optionalNumeric.contains(where: { $0.name == name })
                 || ParameterCatalog.choices.contains(where: { $0.name == name }) || name == "radiator_name" {
                 body["parameter"] = String(name)
             }

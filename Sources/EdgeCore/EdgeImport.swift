@@ -3,6 +3,7 @@ import Foundation
 import RadiatorStore
 import RPC
 import ServiceClients
+import Synchronization
 import Topography
 import TopographStoreCore
 import Wire
@@ -18,13 +19,21 @@ public struct EdgeImport: Sendable {
     /// The deployment's token as the edge knows it: a wrong one is refused before any parsing or
     /// conversion work (the store checks again). Empty: only the store checks.
     public let token: String
-    /// How long a ROOT conversion may take.
+    /// How long a ROOT conversion may take, and how many may run at once (each is a Python process
+    /// of ~100 MB): more uploads at the same time are told to retry.
     public let conversionSeconds: Double
+    public let maxConversions: Int
+    private let conversions = Gauge()
 
-    public init(store: TopographStoreClient, token: String, conversionSeconds: Double = 120) {
+    final class Gauge: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
+    public init(store: TopographStoreClient, token: String, conversionSeconds: Double = 120, maxConversions: Int = 2) {
         self.store = store
         self.token = token
         self.conversionSeconds = conversionSeconds
+        self.maxConversions = maxConversions
     }
 
     public struct Answer: Sendable {
@@ -104,6 +113,11 @@ public struct EdgeImport: Sendable {
                   FileManager.default.createFile(atPath: file.path, contents: body) else { throw RadiatorError("cannot store the upload for conversion") }
             defer { try? FileManager.default.removeItem(at: folder) }
             let seconds = conversionSeconds
+            guard conversions.value.add(1, ordering: .relaxed).newValue <= maxConversions else {
+                conversions.value.subtract(1, ordering: .relaxed)
+                throw RPCError(.unavailable, "\(maxConversions) ROOT conversions are running already: retry in a few seconds")
+            }
+            defer { conversions.value.subtract(1, ordering: .relaxed) }
             let given = options
             let result: Result<Radiator, RadiatorError> = await offPool {
                 do throws(RadiatorError) { return .success(try RootConverter.convert(file.path, options: given, timeoutSeconds: seconds)) } catch {

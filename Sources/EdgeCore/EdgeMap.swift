@@ -1,4 +1,5 @@
 import API
+import CobremsNodeCore
 import Foundation
 import Physics
 import RPC
@@ -8,8 +9,10 @@ import Wire
 import WireMapping
 
 /// The spot map at the edge: the radiator's view from the store, the placements
-/// computed (spread over the nodes), the answer assembled.
+/// spread over the nodes in chunks, the answer assembled.
 extension EdgeApp {
+    public static let computeMap = "/spotfinder.v1.Edge/ComputeMap"
+
     public func map(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> MapResponse {
         let start = Deadline.now
         guard let name = try await radiatorName(for: request, deadline: deadline) else {
@@ -21,14 +24,80 @@ extension EdgeApp {
         let results = try await compute.mapPlacements(plan: plan, view: view, deadline: deadline)
         return MapResponse(plan: plan, results: results, radiatorName: name, seconds: Double(Deadline.now - start) / 1e9)
     }
+
+    /// Edge/ComputeMap for lab tools: the query of GET /api/map in, the same content out.
+    public func addMapRoute(to routes: inout RPCRoutes) {
+        routes.unary(Self.computeMap) { (m: SpotMapRequestMessage, context) -> SpotMapResponseMessage in
+            let request: SpotfinderRequest
+            do throws(ParameterError) { request = try SpotfinderRequest(query: m.query) } catch { throw error.rpcError }
+            let deadline = context.deadline.isNone ? Deadline.after(seconds: 120) : context.deadline
+            return SpotMapResponseMessage(try await map(request, deadline: deadline))
+        }
+    }
 }
 
 extension DistributedCompute {
-    /// Every placement of the plan.
+    /// Fewest placements worth a chunk of their own.
+    static let minimumMapChunk = 12
+    /// Chunks per offered core: several, so a slow node holds back only a small share.
+    static let mapChunksPerCore = 3
+
+    /// Every placement of the plan: contiguous blocks (compact lattice regions) spread over the
+    /// nodes with the spectra's retries and hedging; in this process when no node is registered
+    /// and the edge was started with --compute-in-process.
     public func mapPlacements(plan: MapPlan, view: RadiatorView, deadline: Deadline) async throws(RPCError) -> [PlacementResult] {
-        let model = plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil
-        let engine = MapEngine(plan: plan, view: view, model: model)
-        metrics.count("map_in_process_total")
-        return await Task.detached { engine.compute(Array(0..<plan.placements)) }.value
+        let nodes = registry.healthy()
+        guard !nodes.isEmpty else {
+            guard computeInProcessWithoutNodes else {
+                throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `cobrems-node --edge HOST:PORT --token …`")
+            }
+            metrics.count("in_process_computations_total")
+            let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil)
+            return await Task.detached { engine.compute(Array(0..<plan.placements)) }.value
+        }
+        let capacity = nodes.reduce(0) { $0 + $1.capacity }
+        let total = plan.placements
+        let count = max(1, min(Self.mapChunksPerCore * capacity, total / Self.minimumMapChunk))
+        let size = (total + count - 1) / count
+        let ranges = stride(from: 0, to: total, by: size).map { $0..<min(total, $0 + size) }
+        let query = plan.request.canonicalQuery, viewMessage = RadiatorViewMessage(view)
+        // Hedge only a chunk that is clearly late: a few times its expected time.
+        let perPlacement = plan.fom.needsSpectrum ? 0.01 : 0.001
+        let hedgeAfter = max(2, 4 * perPlacement * Double(size))
+        metrics.count("map_requests_total")
+        // Dealt out in turn, each node as often as it has cores: chunks spread evenly from the start.
+        let dealer = nodes.flatMap { n in Array(repeating: n, count: n.capacity) }
+        do {
+            return try await withThrowingTaskGroup(of: (Int, [PlacementResult]).self) { group in
+                for (i, range) in ranges.enumerated() {
+                    let message = MapChunkRequestMessage(query: query, view: viewMessage, placements: range.map { UInt32($0) })
+                    group.addTask {
+                        (i, try await runChunk(deadline: deadline, hedgeAfter: hedgeAfter, preferred: dealer[i % dealer.count]) { node in
+                            try await callMap(node, message, count: range.count, deadline: deadline)
+                        })
+                    }
+                }
+                var parts = [[PlacementResult]](repeating: [], count: ranges.count)
+                for try await (i, part) in group { parts[i] = part }
+                return parts.flatMap { $0 }
+            }
+        } catch let e as RPCError {
+            throw e
+        } catch {
+            throw RPCError(.internalError, "\(error)")
+        }
+    }
+
+    func callMap(_ node: NodeRegistry.Node, _ message: MapChunkRequestMessage, count: Int, deadline: Deadline) async throws -> [PlacementResult] {
+        registry.started(node.id)
+        var succeeded = false
+        defer { registry.finished(node.id, succeeded: succeeded) }
+        let r: MapChunkResponseMessage = try await node.client.call(CobremsNodeService.computeMapChunk, message, deadline: deadline, idempotent: true)
+        guard let results = r.placementResults(count: count) else {
+            throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed map chunk (expected \(count) placements)")
+        }
+        succeeded = true
+        metrics.count("map_chunks_total")
+        return results
     }
 }

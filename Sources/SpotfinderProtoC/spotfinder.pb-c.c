@@ -367,6 +367,96 @@ void   spotfinder__v1__partial_sum_response__free_unpacked
   assert(message->base.descriptor == &spotfinder__v1__partial_sum_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   spotfinder__v1__map_chunk_request__init
+                     (Spotfinder__V1__MapChunkRequest         *message)
+{
+  static const Spotfinder__V1__MapChunkRequest init_value = SPOTFINDER__V1__MAP_CHUNK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__map_chunk_request__get_packed_size
+                     (const Spotfinder__V1__MapChunkRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__map_chunk_request__pack
+                     (const Spotfinder__V1__MapChunkRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__map_chunk_request__pack_to_buffer
+                     (const Spotfinder__V1__MapChunkRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__MapChunkRequest *
+       spotfinder__v1__map_chunk_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__MapChunkRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__map_chunk_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__map_chunk_request__free_unpacked
+                     (Spotfinder__V1__MapChunkRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__map_chunk_response__init
+                     (Spotfinder__V1__MapChunkResponse         *message)
+{
+  static const Spotfinder__V1__MapChunkResponse init_value = SPOTFINDER__V1__MAP_CHUNK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__map_chunk_response__get_packed_size
+                     (const Spotfinder__V1__MapChunkResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__map_chunk_response__pack
+                     (const Spotfinder__V1__MapChunkResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__map_chunk_response__pack_to_buffer
+                     (const Spotfinder__V1__MapChunkResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__MapChunkResponse *
+       spotfinder__v1__map_chunk_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__MapChunkResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__map_chunk_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__map_chunk_response__free_unpacked
+                     (Spotfinder__V1__MapChunkResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__map_chunk_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   spotfinder__v1__register_node_request__init
                      (Spotfinder__V1__RegisterNodeRequest         *message)
 {
@@ -680,6 +770,141 @@ void   spotfinder__v1__list_nodes_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &spotfinder__v1__list_nodes_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__spot_map_request__init
+                     (Spotfinder__V1__SpotMapRequest         *message)
+{
+  static const Spotfinder__V1__SpotMapRequest init_value = SPOTFINDER__V1__SPOT_MAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__spot_map_request__get_packed_size
+                     (const Spotfinder__V1__SpotMapRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__spot_map_request__pack
+                     (const Spotfinder__V1__SpotMapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__spot_map_request__pack_to_buffer
+                     (const Spotfinder__V1__SpotMapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__SpotMapRequest *
+       spotfinder__v1__spot_map_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__SpotMapRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__spot_map_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__spot_map_request__free_unpacked
+                     (Spotfinder__V1__SpotMapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__spot_map_best__init
+                     (Spotfinder__V1__SpotMapBest         *message)
+{
+  static const Spotfinder__V1__SpotMapBest init_value = SPOTFINDER__V1__SPOT_MAP_BEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__spot_map_best__get_packed_size
+                     (const Spotfinder__V1__SpotMapBest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_best__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__spot_map_best__pack
+                     (const Spotfinder__V1__SpotMapBest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_best__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__spot_map_best__pack_to_buffer
+                     (const Spotfinder__V1__SpotMapBest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_best__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__SpotMapBest *
+       spotfinder__v1__spot_map_best__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__SpotMapBest *)
+     protobuf_c_message_unpack (&spotfinder__v1__spot_map_best__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__spot_map_best__free_unpacked
+                     (Spotfinder__V1__SpotMapBest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_best__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__spot_map_response__init
+                     (Spotfinder__V1__SpotMapResponse         *message)
+{
+  static const Spotfinder__V1__SpotMapResponse init_value = SPOTFINDER__V1__SPOT_MAP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__spot_map_response__get_packed_size
+                     (const Spotfinder__V1__SpotMapResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__spot_map_response__pack
+                     (const Spotfinder__V1__SpotMapResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__spot_map_response__pack_to_buffer
+                     (const Spotfinder__V1__SpotMapResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__SpotMapResponse *
+       spotfinder__v1__spot_map_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__SpotMapResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__spot_map_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__spot_map_response__free_unpacked
+                     (Spotfinder__V1__SpotMapResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__spot_map_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   spotfinder__v1__grid__init
@@ -2431,6 +2656,212 @@ const ProtobufCMessageDescriptor spotfinder__v1__partial_sum_response__descripto
   (ProtobufCMessageInit) spotfinder__v1__partial_sum_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor spotfinder__v1__map_chunk_request__field_descriptors[3] =
+{
+  {
+    "query",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapChunkRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "view",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MapChunkRequest, view),
+    &spotfinder__v1__radiator_view__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "placements",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Spotfinder__V1__MapChunkRequest, n_placements),
+    offsetof(Spotfinder__V1__MapChunkRequest, placements),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__map_chunk_request__field_indices_by_name[] = {
+  2,   /* field[2] = placements */
+  0,   /* field[0] = query */
+  1,   /* field[1] = view */
+};
+static const ProtobufCIntRange spotfinder__v1__map_chunk_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__map_chunk_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.MapChunkRequest",
+  "MapChunkRequest",
+  "Spotfinder__V1__MapChunkRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__MapChunkRequest),
+  3,
+  spotfinder__v1__map_chunk_request__field_descriptors,
+  spotfinder__v1__map_chunk_request__field_indices_by_name,
+  1,  spotfinder__v1__map_chunk_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__map_chunk_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__map_chunk_response__field_descriptors[9] =
+{
+  {
+    "fraction_on_crystal",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_fraction_on_crystal),
+    offsetof(Spotfinder__V1__MapChunkResponse, fraction_on_crystal),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fraction_on_mount",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_fraction_on_mount),
+    offsetof(Spotfinder__V1__MapChunkResponse, fraction_on_mount),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_thetah_mr",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_mean_thetah_mr),
+    offsetof(Spotfinder__V1__MapChunkResponse, mean_thetah_mr),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_thetav_mr",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_mean_thetav_mr),
+    offsetof(Spotfinder__V1__MapChunkResponse, mean_thetav_mr),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rms_tilt_urad",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_rms_tilt_urad),
+    offsetof(Spotfinder__V1__MapChunkResponse, rms_tilt_urad),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_value),
+    offsetof(Spotfinder__V1__MapChunkResponse, value),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetah",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_rad_thetah),
+    offsetof(Spotfinder__V1__MapChunkResponse, rad_thetah),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetav",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_rad_thetav),
+    offsetof(Spotfinder__V1__MapChunkResponse, rad_thetav),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "allowed",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Spotfinder__V1__MapChunkResponse, n_allowed),
+    offsetof(Spotfinder__V1__MapChunkResponse, allowed),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__map_chunk_response__field_indices_by_name[] = {
+  8,   /* field[8] = allowed */
+  0,   /* field[0] = fraction_on_crystal */
+  1,   /* field[1] = fraction_on_mount */
+  2,   /* field[2] = mean_thetah_mr */
+  3,   /* field[3] = mean_thetav_mr */
+  6,   /* field[6] = rad_thetah */
+  7,   /* field[7] = rad_thetav */
+  4,   /* field[4] = rms_tilt_urad */
+  5,   /* field[5] = value */
+};
+static const ProtobufCIntRange spotfinder__v1__map_chunk_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__map_chunk_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.MapChunkResponse",
+  "MapChunkResponse",
+  "Spotfinder__V1__MapChunkResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__MapChunkResponse),
+  9,
+  spotfinder__v1__map_chunk_response__field_descriptors,
+  spotfinder__v1__map_chunk_response__field_indices_by_name,
+  1,  spotfinder__v1__map_chunk_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__map_chunk_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor spotfinder__v1__register_node_request__field_descriptors[4] =
 {
   {
@@ -2772,6 +3203,328 @@ const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_response__descriptor
   spotfinder__v1__list_nodes_response__field_indices_by_name,
   1,  spotfinder__v1__list_nodes_response__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__list_nodes_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_request__field_descriptors[1] =
+{
+  {
+    "query",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__spot_map_request__field_indices_by_name[] = {
+  0,   /* field[0] = query */
+};
+static const ProtobufCIntRange spotfinder__v1__spot_map_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__spot_map_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.SpotMapRequest",
+  "SpotMapRequest",
+  "Spotfinder__V1__SpotMapRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__SpotMapRequest),
+  1,
+  spotfinder__v1__spot_map_request__field_descriptors,
+  spotfinder__v1__spot_map_request__field_indices_by_name,
+  1,  spotfinder__v1__spot_map_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__spot_map_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_best__field_descriptors[7] =
+{
+  {
+    "rad_xoffset",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, rad_xoffset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_yoffset",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, rad_yoffset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fraction_on_crystal",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, fraction_on_crystal),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rms_tilt_urad",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, rms_tilt_urad),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetah",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, rad_thetah),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetav",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, rad_thetav),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__spot_map_best__field_indices_by_name[] = {
+  3,   /* field[3] = fraction_on_crystal */
+  5,   /* field[5] = rad_thetah */
+  6,   /* field[6] = rad_thetav */
+  0,   /* field[0] = rad_xoffset */
+  1,   /* field[1] = rad_yoffset */
+  4,   /* field[4] = rms_tilt_urad */
+  2,   /* field[2] = value */
+};
+static const ProtobufCIntRange spotfinder__v1__spot_map_best__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__spot_map_best__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.SpotMapBest",
+  "SpotMapBest",
+  "Spotfinder__V1__SpotMapBest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__SpotMapBest),
+  7,
+  spotfinder__v1__spot_map_best__field_descriptors,
+  spotfinder__v1__spot_map_best__field_indices_by_name,
+  1,  spotfinder__v1__spot_map_best__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__spot_map_best__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_response__field_descriptors[11] =
+{
+  {
+    "fom",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapResponse, fom),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "x_offsets_mm",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_x_offsets_mm),
+    offsetof(Spotfinder__V1__SpotMapResponse, x_offsets_mm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "y_offsets_mm",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_y_offsets_mm),
+    offsetof(Spotfinder__V1__SpotMapResponse, y_offsets_mm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "values",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_values),
+    offsetof(Spotfinder__V1__SpotMapResponse, values),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fraction_on_crystal",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_fraction_on_crystal),
+    offsetof(Spotfinder__V1__SpotMapResponse, fraction_on_crystal),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rms_tilt_urad",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_rms_tilt_urad),
+    offsetof(Spotfinder__V1__SpotMapResponse, rms_tilt_urad),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "best",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_best),
+    offsetof(Spotfinder__V1__SpotMapResponse, best),
+    &spotfinder__v1__spot_map_best__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "placements",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapResponse, placements),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seconds",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapResponse, seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fraction_on_mount",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_fraction_on_mount),
+    offsetof(Spotfinder__V1__SpotMapResponse, fraction_on_mount),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "radiator_name",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapResponse, radiator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__spot_map_response__field_indices_by_name[] = {
+  6,   /* field[6] = best */
+  0,   /* field[0] = fom */
+  4,   /* field[4] = fraction_on_crystal */
+  9,   /* field[9] = fraction_on_mount */
+  7,   /* field[7] = placements */
+  10,   /* field[10] = radiator_name */
+  5,   /* field[5] = rms_tilt_urad */
+  8,   /* field[8] = seconds */
+  3,   /* field[3] = values */
+  1,   /* field[1] = x_offsets_mm */
+  2,   /* field[2] = y_offsets_mm */
+};
+static const ProtobufCIntRange spotfinder__v1__spot_map_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__spot_map_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.SpotMapResponse",
+  "SpotMapResponse",
+  "Spotfinder__V1__SpotMapResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__SpotMapResponse),
+  11,
+  spotfinder__v1__spot_map_response__field_descriptors,
+  spotfinder__v1__spot_map_response__field_indices_by_name,
+  1,  spotfinder__v1__spot_map_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__spot_map_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor spotfinder__v1__grid__field_descriptors[5] =
@@ -4961,12 +5714,14 @@ const ProtobufCEnumDescriptor spotfinder__v1__surface_kind__descriptor =
   spotfinder__v1__surface_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor spotfinder__v1__cobrems_node__method_descriptors[2] =
+static const ProtobufCMethodDescriptor spotfinder__v1__cobrems_node__method_descriptors[3] =
 {
   { "ComputeSpectrum", &spotfinder__v1__spectrum_request__descriptor, &spotfinder__v1__spectrum_response__descriptor },
   { "ComputePartialSum", &spotfinder__v1__partial_sum_request__descriptor, &spotfinder__v1__partial_sum_response__descriptor },
+  { "ComputeMapChunk", &spotfinder__v1__map_chunk_request__descriptor, &spotfinder__v1__map_chunk_response__descriptor },
 };
 const unsigned spotfinder__v1__cobrems_node__method_indices_by_name[] = {
+  2,        /* ComputeMapChunk */
   1,        /* ComputePartialSum */
   0         /* ComputeSpectrum */
 };
@@ -4977,7 +5732,7 @@ const ProtobufCServiceDescriptor spotfinder__v1__cobrems_node__descriptor =
   "CobremsNode",
   "Spotfinder__V1__CobremsNode",
   "spotfinder.v1",
-  2,
+  3,
   spotfinder__v1__cobrems_node__method_descriptors,
   spotfinder__v1__cobrems_node__method_indices_by_name
 };
@@ -4997,6 +5752,14 @@ void spotfinder__v1__cobrems_node__compute_partial_sum(ProtobufCService *service
   assert(service->descriptor == &spotfinder__v1__cobrems_node__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void spotfinder__v1__cobrems_node__compute_map_chunk(ProtobufCService *service,
+                                                     const Spotfinder__V1__MapChunkRequest *input,
+                                                     Spotfinder__V1__MapChunkResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__cobrems_node__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *service,
                                          Spotfinder__V1__CobremsNode_ServiceDestroy destroy)
 {
@@ -5004,14 +5767,16 @@ void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *se
                                      &spotfinder__v1__cobrems_node__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor spotfinder__v1__edge__method_descriptors[4] =
+static const ProtobufCMethodDescriptor spotfinder__v1__edge__method_descriptors[5] =
 {
   { "RegisterNode", &spotfinder__v1__register_node_request__descriptor, &spotfinder__v1__register_node_response__descriptor },
   { "DeregisterNode", &spotfinder__v1__deregister_node_request__descriptor, &spotfinder__v1__deregister_node_response__descriptor },
   { "ListNodes", &spotfinder__v1__list_nodes_request__descriptor, &spotfinder__v1__list_nodes_response__descriptor },
   { "ComputeSpectrum", &spotfinder__v1__spectrum_request__descriptor, &spotfinder__v1__spectrum_response__descriptor },
+  { "ComputeMap", &spotfinder__v1__spot_map_request__descriptor, &spotfinder__v1__spot_map_response__descriptor },
 };
 const unsigned spotfinder__v1__edge__method_indices_by_name[] = {
+  4,        /* ComputeMap */
   3,        /* ComputeSpectrum */
   1,        /* DeregisterNode */
   2,        /* ListNodes */
@@ -5024,7 +5789,7 @@ const ProtobufCServiceDescriptor spotfinder__v1__edge__descriptor =
   "Edge",
   "Spotfinder__V1__Edge",
   "spotfinder.v1",
-  4,
+  5,
   spotfinder__v1__edge__method_descriptors,
   spotfinder__v1__edge__method_indices_by_name
 };
@@ -5059,6 +5824,14 @@ void spotfinder__v1__edge__compute_spectrum(ProtobufCService *service,
 {
   assert(service->descriptor == &spotfinder__v1__edge__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__edge__compute_map(ProtobufCService *service,
+                                       const Spotfinder__V1__SpotMapRequest *input,
+                                       Spotfinder__V1__SpotMapResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__edge__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
                                  Spotfinder__V1__Edge_ServiceDestroy destroy)

@@ -325,3 +325,54 @@ public struct StoredRadiatorMessage: WireMessage {
     public var views: [StoredViewMessage] = []
     public init() {}
 }
+
+// MARK: Spot map
+
+public struct MapChunkRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.MapChunkRequest"
+    public var query = ""
+    public var view: RadiatorViewMessage?
+    public var placements: [UInt32] = []
+    public init(query: String = "", view: RadiatorViewMessage? = nil, placements: [UInt32] = []) {
+        self.query = query; self.view = view; self.placements = placements
+    }
+}
+
+public struct MapChunkResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.MapChunkResponse"
+    public var fractionOnCrystal: [Double] = [], fractionOnMount: [Double] = []
+    public var meanThetahMr: [Double] = [], meanThetavMr: [Double] = []
+    public var rmsTiltUrad: [Double] = [], value: [Double] = []
+    public var radThetah: [Double] = [], radThetav: [Double] = []
+    public var allowed: [Bool] = []
+    public init() {}
+}
+
+public struct SpotMapRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.SpotMapRequest"
+    public var query = ""
+    public init(query: String = "") { self.query = query }
+}
+
+public struct SpotMapBestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.SpotMapBest"
+    public var radXoffset = 0.0, radYoffset = 0.0, value = 0.0, fractionOnCrystal = 0.0, rmsTiltUrad = 0.0, radThetah = 0.0, radThetav = 0.0
+    public init(radXoffset: Double = 0, radYoffset: Double = 0, value: Double = 0, fractionOnCrystal: Double = 0, rmsTiltUrad: Double = 0,
+                radThetah: Double = 0, radThetav: Double = 0) {
+        self.radXoffset = radXoffset; self.radYoffset = radYoffset; self.value = value; self.fractionOnCrystal = fractionOnCrystal
+        self.rmsTiltUrad = rmsTiltUrad; self.radThetah = radThetah; self.radThetav = radThetav
+    }
+}
+
+public struct SpotMapResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.SpotMapResponse"
+    public var fom = ""
+    public var xOffsetsMm: [Double] = [], yOffsetsMm: [Double] = []
+    public var values: [Double] = [], fractionOnCrystal: [Double] = [], rmsTiltUrad: [Double] = []
+    public var best: [SpotMapBestMessage] = []
+    public var placements: UInt32 = 0
+    public var seconds = 0.0
+    public var fractionOnMount: [Double] = []
+    public var radiatorName = ""
+    public init() {}
+}

@@ -23,6 +23,8 @@ typedef struct Spotfinder__V1__SpectrumRequest Spotfinder__V1__SpectrumRequest;
 typedef struct Spotfinder__V1__SpectrumResponse Spotfinder__V1__SpectrumResponse;
 typedef struct Spotfinder__V1__PartialSumRequest Spotfinder__V1__PartialSumRequest;
 typedef struct Spotfinder__V1__PartialSumResponse Spotfinder__V1__PartialSumResponse;
+typedef struct Spotfinder__V1__MapChunkRequest Spotfinder__V1__MapChunkRequest;
+typedef struct Spotfinder__V1__MapChunkResponse Spotfinder__V1__MapChunkResponse;
 typedef struct Spotfinder__V1__RegisterNodeRequest Spotfinder__V1__RegisterNodeRequest;
 typedef struct Spotfinder__V1__RegisterNodeResponse Spotfinder__V1__RegisterNodeResponse;
 typedef struct Spotfinder__V1__DeregisterNodeRequest Spotfinder__V1__DeregisterNodeRequest;
@@ -30,6 +32,9 @@ typedef struct Spotfinder__V1__DeregisterNodeResponse Spotfinder__V1__Deregister
 typedef struct Spotfinder__V1__NodeInfo Spotfinder__V1__NodeInfo;
 typedef struct Spotfinder__V1__ListNodesRequest Spotfinder__V1__ListNodesRequest;
 typedef struct Spotfinder__V1__ListNodesResponse Spotfinder__V1__ListNodesResponse;
+typedef struct Spotfinder__V1__SpotMapRequest Spotfinder__V1__SpotMapRequest;
+typedef struct Spotfinder__V1__SpotMapBest Spotfinder__V1__SpotMapBest;
+typedef struct Spotfinder__V1__SpotMapResponse Spotfinder__V1__SpotMapResponse;
 typedef struct Spotfinder__V1__Grid Spotfinder__V1__Grid;
 typedef struct Spotfinder__V1__RadiatorView Spotfinder__V1__RadiatorView;
 typedef struct Spotfinder__V1__RadiatorSummary Spotfinder__V1__RadiatorSummary;
@@ -370,6 +375,71 @@ struct  Spotfinder__V1__PartialSumResponse
     , 0,NULL, 0,NULL, 0 }
 
 
+/*
+ * A block of spot-map placements for one node. Everything needed travels with it (nodes keep
+ * no state): the map's parameters as the web API's query, and the radiator side under the beam.
+ */
+struct  Spotfinder__V1__MapChunkRequest
+{
+  ProtobufCMessage base;
+  /*
+   * e.g. "radiator_name=SF-G03&fom=p2n&map_step=0.2" (validated as on the web)
+   */
+  char *query;
+  Spotfinder__V1__RadiatorView *view;
+  /*
+   * indices into the map's placements (row-major, y outer)
+   */
+  size_t n_placements;
+  uint32_t *placements;
+};
+#define SPOTFINDER__V1__MAP_CHUNK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__map_chunk_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0,NULL }
+
+
+/*
+ * Per requested placement, in the request's order.
+ */
+struct  Spotfinder__V1__MapChunkResponse
+{
+  ProtobufCMessage base;
+  size_t n_fraction_on_crystal;
+  double *fraction_on_crystal;
+  size_t n_fraction_on_mount;
+  double *fraction_on_mount;
+  size_t n_mean_thetah_mr;
+  double *mean_thetah_mr;
+  size_t n_mean_thetav_mr;
+  double *mean_thetav_mr;
+  /*
+   * NaN where the beam misses the crystal
+   */
+  size_t n_rms_tilt_urad;
+  double *rms_tilt_urad;
+  /*
+   * the figure of merit; NaN where excluded
+   */
+  size_t n_value;
+  double *value;
+  /*
+   * goniometer there (re-snapped or fixed), mrad
+   */
+  size_t n_rad_thetah;
+  double *rad_thetah;
+  size_t n_rad_thetav;
+  double *rad_thetav;
+  /*
+   * passes min_on_crystal and the mount limit
+   */
+  size_t n_allowed;
+  protobuf_c_boolean *allowed;
+};
+#define SPOTFINDER__V1__MAP_CHUNK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__map_chunk_response__descriptor) \
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+
+
 struct  Spotfinder__V1__RegisterNodeRequest
 {
   ProtobufCMessage base;
@@ -455,6 +525,74 @@ struct  Spotfinder__V1__ListNodesResponse
 #define SPOTFINDER__V1__LIST_NODES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__list_nodes_response__descriptor) \
     , 0,NULL }
+
+
+/*
+ * The spot map for lab tools.
+ */
+struct  Spotfinder__V1__SpotMapRequest
+{
+  ProtobufCMessage base;
+  /*
+   * the web API's query: radiator_name, fom, map_xmin … map_step, beam, goniometer …
+   */
+  char *query;
+};
+#define SPOTFINDER__V1__SPOT_MAP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spot_map_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Spotfinder__V1__SpotMapBest
+{
+  ProtobufCMessage base;
+  double rad_xoffset;
+  double rad_yoffset;
+  double value;
+  double fraction_on_crystal;
+  double rms_tilt_urad;
+  double rad_thetah;
+  double rad_thetav;
+};
+#define SPOTFINDER__V1__SPOT_MAP_BEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spot_map_best__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Spotfinder__V1__SpotMapResponse
+{
+  ProtobufCMessage base;
+  char *fom;
+  size_t n_x_offsets_mm;
+  double *x_offsets_mm;
+  size_t n_y_offsets_mm;
+  double *y_offsets_mm;
+  /*
+   * row-major, y outer; NaN where excluded
+   */
+  size_t n_values;
+  double *values;
+  size_t n_fraction_on_crystal;
+  double *fraction_on_crystal;
+  /*
+   * NaN where the beam misses the crystal
+   */
+  size_t n_rms_tilt_urad;
+  double *rms_tilt_urad;
+  /*
+   * the best distinct spots, best first
+   */
+  size_t n_best;
+  Spotfinder__V1__SpotMapBest **best;
+  uint32_t placements;
+  double seconds;
+  size_t n_fraction_on_mount;
+  double *fraction_on_mount;
+  char *radiator_name;
+};
+#define SPOTFINDER__V1__SPOT_MAP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spot_map_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Spotfinder__V1__Grid
@@ -1092,6 +1230,44 @@ Spotfinder__V1__PartialSumResponse *
 void   spotfinder__v1__partial_sum_response__free_unpacked
                      (Spotfinder__V1__PartialSumResponse *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__MapChunkRequest methods */
+void   spotfinder__v1__map_chunk_request__init
+                     (Spotfinder__V1__MapChunkRequest         *message);
+size_t spotfinder__v1__map_chunk_request__get_packed_size
+                     (const Spotfinder__V1__MapChunkRequest   *message);
+size_t spotfinder__v1__map_chunk_request__pack
+                     (const Spotfinder__V1__MapChunkRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__map_chunk_request__pack_to_buffer
+                     (const Spotfinder__V1__MapChunkRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__MapChunkRequest *
+       spotfinder__v1__map_chunk_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__map_chunk_request__free_unpacked
+                     (Spotfinder__V1__MapChunkRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__MapChunkResponse methods */
+void   spotfinder__v1__map_chunk_response__init
+                     (Spotfinder__V1__MapChunkResponse         *message);
+size_t spotfinder__v1__map_chunk_response__get_packed_size
+                     (const Spotfinder__V1__MapChunkResponse   *message);
+size_t spotfinder__v1__map_chunk_response__pack
+                     (const Spotfinder__V1__MapChunkResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__map_chunk_response__pack_to_buffer
+                     (const Spotfinder__V1__MapChunkResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__MapChunkResponse *
+       spotfinder__v1__map_chunk_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__map_chunk_response__free_unpacked
+                     (Spotfinder__V1__MapChunkResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Spotfinder__V1__RegisterNodeRequest methods */
 void   spotfinder__v1__register_node_request__init
                      (Spotfinder__V1__RegisterNodeRequest         *message);
@@ -1224,6 +1400,63 @@ Spotfinder__V1__ListNodesResponse *
                       const uint8_t       *data);
 void   spotfinder__v1__list_nodes_response__free_unpacked
                      (Spotfinder__V1__ListNodesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__SpotMapRequest methods */
+void   spotfinder__v1__spot_map_request__init
+                     (Spotfinder__V1__SpotMapRequest         *message);
+size_t spotfinder__v1__spot_map_request__get_packed_size
+                     (const Spotfinder__V1__SpotMapRequest   *message);
+size_t spotfinder__v1__spot_map_request__pack
+                     (const Spotfinder__V1__SpotMapRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__spot_map_request__pack_to_buffer
+                     (const Spotfinder__V1__SpotMapRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__SpotMapRequest *
+       spotfinder__v1__spot_map_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__spot_map_request__free_unpacked
+                     (Spotfinder__V1__SpotMapRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__SpotMapBest methods */
+void   spotfinder__v1__spot_map_best__init
+                     (Spotfinder__V1__SpotMapBest         *message);
+size_t spotfinder__v1__spot_map_best__get_packed_size
+                     (const Spotfinder__V1__SpotMapBest   *message);
+size_t spotfinder__v1__spot_map_best__pack
+                     (const Spotfinder__V1__SpotMapBest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__spot_map_best__pack_to_buffer
+                     (const Spotfinder__V1__SpotMapBest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__SpotMapBest *
+       spotfinder__v1__spot_map_best__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__spot_map_best__free_unpacked
+                     (Spotfinder__V1__SpotMapBest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__SpotMapResponse methods */
+void   spotfinder__v1__spot_map_response__init
+                     (Spotfinder__V1__SpotMapResponse         *message);
+size_t spotfinder__v1__spot_map_response__get_packed_size
+                     (const Spotfinder__V1__SpotMapResponse   *message);
+size_t spotfinder__v1__spot_map_response__pack
+                     (const Spotfinder__V1__SpotMapResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__spot_map_response__pack_to_buffer
+                     (const Spotfinder__V1__SpotMapResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__SpotMapResponse *
+       spotfinder__v1__spot_map_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__spot_map_response__free_unpacked
+                     (Spotfinder__V1__SpotMapResponse *message,
                       ProtobufCAllocator *allocator);
 /* Spotfinder__V1__Grid methods */
 void   spotfinder__v1__grid__init
@@ -1669,6 +1902,12 @@ typedef void (*Spotfinder__V1__PartialSumRequest_Closure)
 typedef void (*Spotfinder__V1__PartialSumResponse_Closure)
                  (const Spotfinder__V1__PartialSumResponse *message,
                   void *closure_data);
+typedef void (*Spotfinder__V1__MapChunkRequest_Closure)
+                 (const Spotfinder__V1__MapChunkRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__MapChunkResponse_Closure)
+                 (const Spotfinder__V1__MapChunkResponse *message,
+                  void *closure_data);
 typedef void (*Spotfinder__V1__RegisterNodeRequest_Closure)
                  (const Spotfinder__V1__RegisterNodeRequest *message,
                   void *closure_data);
@@ -1689,6 +1928,15 @@ typedef void (*Spotfinder__V1__ListNodesRequest_Closure)
                   void *closure_data);
 typedef void (*Spotfinder__V1__ListNodesResponse_Closure)
                  (const Spotfinder__V1__ListNodesResponse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__SpotMapRequest_Closure)
+                 (const Spotfinder__V1__SpotMapRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__SpotMapBest_Closure)
+                 (const Spotfinder__V1__SpotMapBest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__SpotMapResponse_Closure)
+                 (const Spotfinder__V1__SpotMapResponse *message,
                   void *closure_data);
 typedef void (*Spotfinder__V1__Grid_Closure)
                  (const Spotfinder__V1__Grid *message,
@@ -1771,6 +2019,10 @@ struct Spotfinder__V1__CobremsNode_Service
                               const Spotfinder__V1__PartialSumRequest *input,
                               Spotfinder__V1__PartialSumResponse_Closure closure,
                               void *closure_data);
+  void (*compute_map_chunk)(Spotfinder__V1__CobremsNode_Service *service,
+                            const Spotfinder__V1__MapChunkRequest *input,
+                            Spotfinder__V1__MapChunkResponse_Closure closure,
+                            void *closure_data);
 };
 typedef void (*Spotfinder__V1__CobremsNode_ServiceDestroy)(Spotfinder__V1__CobremsNode_Service *);
 void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *service,
@@ -1780,7 +2032,8 @@ void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *se
 #define SPOTFINDER__V1__COBREMS_NODE__INIT(function_prefix__) \
     { SPOTFINDER__V1__COBREMS_NODE__BASE_INIT,\
       function_prefix__ ## compute_spectrum,\
-      function_prefix__ ## compute_partial_sum  }
+      function_prefix__ ## compute_partial_sum,\
+      function_prefix__ ## compute_map_chunk  }
 void spotfinder__v1__cobrems_node__compute_spectrum(ProtobufCService *service,
                                                     const Spotfinder__V1__SpectrumRequest *input,
                                                     Spotfinder__V1__SpectrumResponse_Closure closure,
@@ -1789,6 +2042,10 @@ void spotfinder__v1__cobrems_node__compute_partial_sum(ProtobufCService *service
                                                        const Spotfinder__V1__PartialSumRequest *input,
                                                        Spotfinder__V1__PartialSumResponse_Closure closure,
                                                        void *closure_data);
+void spotfinder__v1__cobrems_node__compute_map_chunk(ProtobufCService *service,
+                                                     const Spotfinder__V1__MapChunkRequest *input,
+                                                     Spotfinder__V1__MapChunkResponse_Closure closure,
+                                                     void *closure_data);
 typedef struct Spotfinder__V1__Edge_Service Spotfinder__V1__Edge_Service;
 struct Spotfinder__V1__Edge_Service
 {
@@ -1809,6 +2066,10 @@ struct Spotfinder__V1__Edge_Service
                            const Spotfinder__V1__SpectrumRequest *input,
                            Spotfinder__V1__SpectrumResponse_Closure closure,
                            void *closure_data);
+  void (*compute_map)(Spotfinder__V1__Edge_Service *service,
+                      const Spotfinder__V1__SpotMapRequest *input,
+                      Spotfinder__V1__SpotMapResponse_Closure closure,
+                      void *closure_data);
 };
 typedef void (*Spotfinder__V1__Edge_ServiceDestroy)(Spotfinder__V1__Edge_Service *);
 void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
@@ -1820,7 +2081,8 @@ void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
       function_prefix__ ## register_node,\
       function_prefix__ ## deregister_node,\
       function_prefix__ ## list_nodes,\
-      function_prefix__ ## compute_spectrum  }
+      function_prefix__ ## compute_spectrum,\
+      function_prefix__ ## compute_map  }
 void spotfinder__v1__edge__register_node(ProtobufCService *service,
                                          const Spotfinder__V1__RegisterNodeRequest *input,
                                          Spotfinder__V1__RegisterNodeResponse_Closure closure,
@@ -1837,6 +2099,10 @@ void spotfinder__v1__edge__compute_spectrum(ProtobufCService *service,
                                             const Spotfinder__V1__SpectrumRequest *input,
                                             Spotfinder__V1__SpectrumResponse_Closure closure,
                                             void *closure_data);
+void spotfinder__v1__edge__compute_map(ProtobufCService *service,
+                                       const Spotfinder__V1__SpotMapRequest *input,
+                                       Spotfinder__V1__SpotMapResponse_Closure closure,
+                                       void *closure_data);
 typedef struct Spotfinder__V1__TopographStore_Service Spotfinder__V1__TopographStore_Service;
 struct Spotfinder__V1__TopographStore_Service
 {
@@ -1940,6 +2206,8 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__spectrum_request__descri
 extern const ProtobufCMessageDescriptor spotfinder__v1__spectrum_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__partial_sum_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__partial_sum_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__map_chunk_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__map_chunk_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__register_node_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__register_node_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__deregister_node_request__descriptor;
@@ -1947,6 +2215,9 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__deregister_node_response
 extern const ProtobufCMessageDescriptor spotfinder__v1__node_info__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__spot_map_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__spot_map_best__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__spot_map_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__grid__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__radiator_view__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor;

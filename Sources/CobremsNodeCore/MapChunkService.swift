@@ -1,0 +1,38 @@
+import API
+import RadiatorStore
+import RPC
+import SpotMap
+import Topography
+import Wire
+import WireMapping
+
+/// The node's share of a spot map: a block of placements, computed from what the request carries.
+extension CobremsNodeService {
+    public static let computeMapChunk = "/spotfinder.v1.CobremsNode/ComputeMapChunk"
+
+    public func mapChunk(_ m: MapChunkRequestMessage) throws(RPCError) -> MapChunkResponseMessage {
+        let view: RadiatorView
+        do throws(RadiatorError) {
+            guard let message = m.view else { throw RadiatorError("view: a map chunk needs the radiator view") }
+            view = try message.radiatorView()
+            try Radiator(name: "chunk", thicknessMicrons: 50, views: [view]).validate()
+        } catch {
+            throw RPCError(.invalidArgument, "view: \(error.message)")
+        }
+        let plan: MapPlan
+        do throws(ParameterError) {
+            plan = try MapPlan(request: try SpotfinderRequest(query: m.query), view: view)
+        } catch {
+            throw error.rpcError
+        }
+        guard !m.placements.isEmpty else { return MapChunkResponseMessage([]) }
+        if let bad = m.placements.first(where: { Int($0) >= plan.placements }) {
+            throw RPCError(.invalidArgument, "placements: index \(bad) is past the map's \(plan.placements) placements")
+        }
+        let indices = m.placements.map { Int($0) }
+        let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil,
+                               indices: indices)
+        // One thread per chunk: the edge keeps every core busy with several chunks in flight.
+        return MapChunkResponseMessage(engine.compute(indices, threads: 1))
+    }
+}
