@@ -101,7 +101,7 @@ public struct EdgeApp: Sendable {
     }
 
     /// The plot for `plot_type`, as PNG (via the plot-renderer) or its data as CSV/JSON.
-    public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparison: SpotfinderRequest? = nil) async throws(RPCError) -> PlotOutput {
+    public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparisons: [SpotfinderRequest] = []) async throws(RPCError) -> PlotOutput {
         let format = request.word("format")
         switch request.word("plot_type") {
         case "spot", "tilt":
@@ -121,9 +121,10 @@ public struct EdgeApp: Sendable {
         default:
             let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
             let result = try await spectrum(request, deadline: deadline)
-            var pinned: Spectrum?
-            if let comparison { pinned = try await spectrum(comparison, deadline: deadline).spectrum }
-            let p = PlotRequests.spectrum(kind, result.spectrum, request: request, radiatorName: result.radiatorName, comparison: pinned)
+            var pinned: [Spectrum] = []
+            for comparison in comparisons { pinned.append(try await spectrum(comparison, deadline: deadline).spectrum) }
+            var p = PlotRequests.spectrum(kind, result.spectrum, request: request, radiatorName: result.radiatorName, comparisons: pinned)
+            if let t = result.tilt, let warning = PlotRequests.beamWarning(t) { p.title.insert(warning, at: min(1, p.title.count)) }
             return try await output(p, format: format, csv: PlotData.csv, json: PlotData.json,
                                     method: PlotRendererService.renderSpectrum, deadline: deadline).carrying(request)
         }

@@ -175,8 +175,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/map":
             return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
-            let compare = try request.compareQuery.map { q throws in try parse(q) }
-            switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
+            let compare = try request.compareQueries.map { q throws in try parse(q) }
+            switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparisons: compare) }) {
             case .png(let d): return ("image/png", d)
             case .csv(let s): return ("text/csv; charset=utf-8", Data(s.utf8))
             case .json(let d): return ("application/json", d)
@@ -191,7 +191,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// Identical requests share an entry; a re-imported radiator changes its revision and so the key.
     func cacheKey(_ path: String, _ request: SpotfinderRequest) async throws -> String {
         var key = path + "?" + request.understood.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
-        if let compare = request.compareQuery { key += "&compare=\(compare)" }
+        for compare in request.compareQueries { key += "&compare=\(compare)" }
         if let name = request.radiatorName, name != "ideal" {
             let revision = try await rpc { try await self.app.store.list(deadline: .after(seconds: 5)).first { $0.name == name }?.revision ?? 0 }
             key += "#\(revision)"

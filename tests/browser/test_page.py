@@ -279,6 +279,8 @@ try:
     shot("05-beam-on-mount.png")
     check("#5 the beam view warns when the beam is on the mount", warning and "mount" in warning, str(warning))
     check("#5 the spectrum plots carry the warning", "mount" in panel_warn, panel_warn)
+    title = json.load(urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=polar] .dl-json').href")))["title"]
+    check("#5 the spectrum plot's own title carries the warning (PNG and downloads)", any("not all on the crystal" in t for t in title), str(title))
     type_into("rad_xoffset", "0", Keys.ENTER)
     type_into("rad_yoffset", "0", Keys.ENTER)
     wait(lambda: not by_id("beamwarning").is_displayed(), 30)
@@ -328,12 +330,16 @@ try:
     pins = js("return new URLSearchParams(location.search).getAll('pin').map(p => p.split('~')[0])")
     shot("06-pins.png")
     check("#13 pins are named and kept in the URL", pins == ["first", "second"], str(pins))
+    compares = js("return new URL(document.querySelector('.panel[data-kind=polar] .dl-png').href).searchParams.getAll('compare').length")
+    legend = json.load(urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=polar] .dl-json').href")))
+    labels = [c["label"] for c in legend["curves"]]
+    check("several pins are overlaid, each as its own curve", compares == 2 and labels[-2:] == ["pin 1", "pin 2"], f"{compares} {labels}")
     url = driver.current_url
     driver.get("about:blank")
     driver.get(url)
     idle()
     restored = js("return [...document.querySelectorAll('#pins .pinname')].map(e => e.textContent)")
-    check("#13 pins survive a reload from the URL", len(restored) == 2 and restored[0].startswith("first"), str(restored))
+    check("#13 pins survive a reload from the URL", restored == ["pin 1: first", "pin 2: second"], str(restored))
     driver.find_elements(By.CSS_SELECTOR, "#pins .unpin")[0].click()
     wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#pins .unpin")) == 1)
     check("pins are removable one by one", js("return new URLSearchParams(location.search).getAll('pin').map(p => p.split('~')[0])") == ["second"])

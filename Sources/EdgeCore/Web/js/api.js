@@ -17,7 +17,8 @@ export class RequestFailed extends Error {
 }
 
 /** A fetcher that keeps only the newest request: `get(url)` aborts the one before it.
- *  Resolves to the Response's parsed content, or null when superseded. */
+ *  Resolves to the Response's parsed content, or null when superseded. A busy service (503,
+ *  504) gets up to two retries. */
 export class Latest {
   constructor(kind = "json") { this.kind = kind; this.controller = null; this.url = null; }
   async get(url, init = {}) {
@@ -27,7 +28,11 @@ export class Latest {
     this.url = url;
     busy(1);
     try {
-      const r = await fetch(url, { ...init, signal: controller.signal });
+      let r = await fetch(url, { ...init, signal: controller.signal });
+      for (let retry = 0; retry < 2 && (r.status === 503 || r.status === 504); retry++) {
+        await new Promise(ok => setTimeout(ok, 300 * (retry + 1)));
+        r = await fetch(url, { ...init, signal: controller.signal });
+      }
       if (!r.ok) {
         const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
         throw new RequestFailed(r.status, body, url);

@@ -11,6 +11,8 @@ import { polarizationPlane } from "./readouts.js";
 import { MapView } from "./map.js";
 
 const TITLES = Object.fromEntries(PLOT_KINDS);
+/** Pinned spectra one plot overlays (the edge's limit); the plots label them "pin 1" … "pin 4". */
+const MAX_OVERLAID = 4;
 let panels = [];
 let serial = 0;
 
@@ -48,8 +50,9 @@ function plotQuery(panel) {
     return { query: q.toString() };
   }
   if (state.snapping) return { wait: null };
-  const pin = state.page.pins[0];
-  return { query: spectrumQuery({ plot_type: kind, size_px: sizePx(panel.imgwrap), compare: pin ? pin.query : undefined }) };
+  const q = new URLSearchParams(spectrumQuery({ plot_type: kind, size_px: sizePx(panel.imgwrap) }));
+  for (const pin of state.page.pins.slice(0, MAX_OVERLAID)) q.append("compare", pin.query);
+  return { query: q.toString() };
 }
 
 function downloadName(kind, ext) {
@@ -157,7 +160,8 @@ function renderPins() {
   state.page.pins.forEach((pin, i) => {
     const li = document.createElement("li");
     li.innerHTML = `<span class="pinname"></span> <button type="button" class="unpin">×</button>`;
-    li.querySelector(".pinname").textContent = pin.name + (i > 0 ? " (listed; the plots overlay the first pin)" : "");
+    const label = state.page.pins.length > 1 ? `pin ${i + 1}: ` : "pinned: ";
+    li.querySelector(".pinname").textContent = label + pin.name + (i >= MAX_OVERLAID ? " (not overlaid: at most 4)" : "");
     li.querySelector(".unpin").setAttribute("aria-label", `remove pin ${pin.name}`);
     li.querySelector(".unpin").addEventListener("click", () => {
       state.page.pins.splice(i, 1);
