@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
                 swiftSettings: strictSwift),
 
-        .target(name: "Plots", dependencies: ["API", "Physics", "Render", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "Plots", dependencies: ["API", "Physics", "Render", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
         .target(name: "PlotRendererCore", dependencies: ["Render", "RPC", "Wire"], swiftSettings: strictSwift),
 
         .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),

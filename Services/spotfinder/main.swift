@@ -105,6 +105,15 @@ do {
         let analysis = try SpotAnalysis(radiator: r, request: request)
         let data: Data
         switch request.word("plot_type") {
+        case "map":
+            let view = r.view(analysis.side)!
+            let map = try LocalMap.compute(request: request, view: view, radiatorName: r.name, model: SpectrumComputation().model(for: request))
+            let m = PlotRequests.spotMap(map, view: view, request: request)
+            switch request.word("format") {
+            case "csv": data = Data(PlotData.csv(m).utf8)
+            case "json": data = PlotData.json(m)
+            default: data = try PlotRendererService.png(m)
+            }
         case "spot", "tilt":
             let m = request.word("plot_type") == "tilt"
                 ? PlotRequests.tilt(analysis.tilt, request: request, radiatorName: r.name, view: analysis.side)

@@ -23,7 +23,7 @@ public struct CobremsNodeService: Sendable {
         var r = RPCRoutes()
         r.unary(Self.computeSpectrum) { (m: SpectrumRequestMessage, _) in try spectrum(m) }
         r.unary(Self.computePartialSum) { (m: PartialSumRequestMessage, _) in try partialSum(m) }
-        r.unary(Self.computeMapChunk) { (m: MapChunkRequestMessage, _) in try mapChunk(m) }
+        r.unary(Self.computeMapChunk) { (m: MapChunkRequestMessage, _) in try await mapChunkOffPool(m) }
         return r
     }
 

@@ -1,4 +1,5 @@
 import API
+import Dispatch
 import RadiatorStore
 import RPC
 import SpotMap
@@ -9,6 +10,23 @@ import WireMapping
 /// The node's share of a spot map: a block of placements, computed from what the request carries.
 extension CobremsNodeService {
     public static let computeMapChunk = "/spotfinder.v1.CobremsNode/ComputeMapChunk"
+
+    /// A chunk runs for seconds of CPU: on a Dispatch worker, never on Swift's cooperative threads,
+    /// which the node's heartbeats and other calls need (a starved heartbeat drops the node from the pool).
+    public func mapChunkOffPool(_ m: MapChunkRequestMessage) async throws(RPCError) -> MapChunkResponseMessage {
+        try await Self.onWorkerThread { () throws(RPCError) in try mapChunk(m) }
+    }
+
+    public static func onWorkerThread<T: Sendable>(_ body: @escaping @Sendable () throws(RPCError) -> T) async throws(RPCError) -> T {
+        let result: Result<T, RPCError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(RPCError) { continuation.resume(returning: .success(try body())) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
 
     public func mapChunk(_ m: MapChunkRequestMessage) throws(RPCError) -> MapChunkResponseMessage {
         let view: RadiatorView

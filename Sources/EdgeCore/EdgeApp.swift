@@ -104,6 +104,8 @@ public struct EdgeApp: Sendable {
     public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparisons: [SpotfinderRequest] = []) async throws(RPCError) -> PlotOutput {
         let format = request.word("format")
         switch request.word("plot_type") {
+        case "map":
+            return try await mapPlot(request, deadline: deadline)
         case "spot", "tilt":
             guard let name = try await radiatorName(for: request, deadline: deadline) else {
                 throw RPCError(.invalidArgument, "plot_type = \(request.word("plot_type")): needs a radiator with a topograph, not radiator_name=ideal")

@@ -2,6 +2,8 @@ import API
 import CobremsNodeCore
 import Foundation
 import Physics
+import PlotRendererCore
+import Plots
 import RPC
 import SpotMap
 import Topography
@@ -23,6 +25,15 @@ extension EdgeApp {
         do { plan = try MapPlan(request: request, view: view) } catch { throw error.rpcError }
         let results = try await compute.mapPlacements(plan: plan, view: view, deadline: deadline)
         return MapResponse(plan: plan, results: results, radiatorName: name, seconds: Double(Deadline.now - start) / 1e9)
+    }
+
+    /// plot_type=map: the map drawn over the radiator (PNG), or its cells as CSV / JSON.
+    func mapPlot(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> PlotOutput {
+        let answer = try await map(request, deadline: deadline)
+        let (view, _) = try await store.view(name: answer.radiator_name, side: request.viewSide, deadline: deadline)
+        let m = PlotRequests.spotMap(answer, view: view, request: request)
+        return try await output(m, format: request.word("format"), csv: PlotData.csv, json: PlotData.json,
+                                method: PlotRendererService.renderMap, deadline: deadline)
     }
 
     /// Edge/ComputeMap for lab tools: the query of GET /api/map in, the same content out.
@@ -53,7 +64,7 @@ extension DistributedCompute {
             }
             metrics.count("in_process_computations_total")
             let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil)
-            return await Task.detached { engine.compute(Array(0..<plan.placements)) }.value
+            return try await CobremsNodeService.onWorkerThread { engine.compute(Array(0..<plan.placements)) }
         }
         let capacity = nodes.reduce(0) { $0 + $1.capacity }
         let total = plan.placements

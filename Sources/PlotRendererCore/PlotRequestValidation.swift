@@ -97,8 +97,8 @@ enum PlotRequestValidation {
         // NaN marks a cell without data; infinities and absurd magnitudes are errors.
         for (k, v) in m.values.enumerated() where !v.isNaN { try finite(v, "values[\(k)]") }
         guard m.mask.isEmpty || m.mask.count == cells else { throw invalid("mask has \(m.mask.count) entries for \(cells) cells") }
-        if let k = m.mask.firstIndex(where: { $0 > 2 }) {
-            throw invalid("mask[\(k - m.mask.startIndex)] = \(m.mask[k]) is not 0 (nothing), 1 (data) or 2 (mount)")
+        if let k = m.mask.firstIndex(where: { $0 > 5 }) {
+            throw invalid("mask[\(k - m.mask.startIndex)] = \(m.mask[k]) is not 0 (nothing), 1 (data), 2 (mount), 3 (excluded), 4 (no data) or 5 (outline)")
         }
         guard m.intensity.isEmpty || m.intensity.count == cells else {
             throw invalid("intensity has \(m.intensity.count) entries for \(cells) cells")

@@ -47,7 +47,10 @@ public enum RadiatorFile {
             guard let side = ViewSide(rawValue: s.view), let g = s.grid else { throw RadiatorError("\(source): a view lacks its side or grid") }
             let grid = TopographGrid(originXMillimeters: g.originXMm, originYMillimeters: g.originYMm, pixelMillimeters: g.pixelMm,
                                      columns: Int(g.columns), rows: Int(g.rows))
-            guard grid.count > 0, grid.count <= Radiator.maxPixels else { throw RadiatorError("\(source): \(s.view) view has an impossible grid") }
+            guard let count = grid.checkedCount, count > 0 else { throw RadiatorError("\(source): \(s.view) view has an impossible grid") }
+            guard count <= Radiator.maxPixels else {
+                throw RadiatorError("\(source): \(s.view) view has \(grid.columns) × \(grid.rows) pixels: at most \(Radiator.maxPixels) can be served; re-import it at a coarser pixel")
+            }
             func inflate(_ d: Data, _ size: Int, _ what: String) throws(RadiatorError) -> Data {
                 do { return try Zlib.decompress(d, expectedSize: size) } catch {
                     throw RadiatorError("\(source): \(s.view) view, \(what): \(error)")

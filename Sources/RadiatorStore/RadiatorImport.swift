@@ -39,11 +39,15 @@ public enum RadiatorImport {
                                    notes: j.notes ?? "", views: views))
     }
 
+    /// Largest |x_mm|, |y_mm| a CSV row may give: far beyond any radiator, small enough for exact grid arithmetic.
+    public static let maxCoordinateMillimeters = 1000.0
+
     /// The CSV layout: one row per pixel, `x_mm,y_mm,thetah_urad,thetav_urad,surface`, with
     /// `# name:`, `# thickness_um:`, `# view:`, `# crystal:`, `# notes:` header comments.
+    /// Sizes are checked before anything is allocated for the grid; every error names the line or field.
     public static func fromCSV(_ text: String, source: String = "CSV") throws(RadiatorError) -> Radiator {
         var meta: [String: String] = [:]
-        var rows: [(x: Double, y: Double, h: Double, v: Double, kind: SurfaceKind)] = []
+        var rows: [(x: Double, y: Double, h: Double, v: Double, kind: SurfaceKind, line: Int)] = []
         for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
@@ -56,39 +60,56 @@ public enum RadiatorImport {
             }
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             if rows.isEmpty && f.first?.lowercased() == "x_mm" { continue }
-            guard f.count == 5 else { throw RadiatorError("\(source) line \(n + 1): expected x_mm,y_mm,thetah_urad,thetav_urad,surface, got '\(line)'") }
-            guard let x = Double(f[0]), let y = Double(f[1]), x.isFinite, y.isFinite else {
-                throw RadiatorError("\(source) line \(n + 1): x_mm and y_mm must be numbers")
+            guard f.count == 5 else { throw RadiatorError("\(source) line \(n + 1): expected x_mm,y_mm,thetah_urad,thetav_urad,surface, got '\(line.prefix(200))'") }
+            var xy: [Double] = []
+            for (field, text) in [("x_mm", f[0]), ("y_mm", f[1])] {
+                guard let v = Double(text), v.isFinite, abs(v) <= maxCoordinateMillimeters else {
+                    throw RadiatorError("\(source) line \(n + 1): \(field) = '\(text.prefix(40))' is not allowed: must be a number within ±\(Int(maxCoordinateMillimeters)) mm")
+                }
+                xy.append(v)
             }
             let kind: SurfaceKind
             switch f[4].lowercased() {
             case "crystal", "1": kind = .crystal
             case "mount", "2": kind = .mount
             case "nothing", "0", "": kind = .nothing
-            default: throw RadiatorError("\(source) line \(n + 1): surface '\(f[4])' is not crystal, mount or nothing")
+            default: throw RadiatorError("\(source) line \(n + 1): surface '\(f[4].prefix(40))' is not crystal, mount or nothing")
             }
             let h = Double(f[2]) ?? .nan, v = Double(f[3]) ?? .nan
             if kind == .crystal && !(h.isFinite && v.isFinite) {
                 throw RadiatorError("\(source) line \(n + 1): crystal pixel needs numeric thetah_urad and thetav_urad")
             }
-            rows.append((x, y, h, v, kind))
+            rows.append((xy[0], xy[1], h, v, kind, n + 1))
         }
         guard !rows.isEmpty else { throw RadiatorError("\(source): no pixel rows") }
         let xs = Array(Set(rows.map(\.x))).sorted(), ys = Array(Set(rows.map(\.y))).sorted()
         guard xs.count >= 2, ys.count >= 2 else { throw RadiatorError("\(source): need at least 2 distinct x and y values") }
-        let pixel = zip(xs.dropFirst(), xs).map { $0 - $1 }.min()!
+        // The pixel is the smallest x spacing; it must be one a radiator can have before any grid is sized from it.
+        let (pixel, at) = zip(xs.dropFirst(), xs).map { ($0 - $1, $1) }.min { $0.0 < $1.0 }!
+        let allowed = Radiator.pixelMillimetersRange
+        guard allowed.contains(pixel) else {
+            throw RadiatorError("\(source): x_mm values \(at) and \(at + pixel) give a pixel of \(pixel) mm: the pixel (smallest x spacing) must be in [\(allowed.lowerBound), \(allowed.upperBound)] mm")
+        }
+        // Coordinates within ±1000 mm and a pixel ≥ 0.001 mm bound every index by 2 × 10⁶: no overflow below.
         func index(_ value: Double, _ origin: Double, _ axis: String) throws(RadiatorError) -> Int {
             let f = (value - origin) / pixel
             guard abs(f - f.rounded()) < 1e-3 else { throw RadiatorError("\(source): \(axis) = \(value) mm is off the regular \(pixel) mm grid") }
             return Int(f.rounded())
         }
         let columns = try index(xs.last!, xs[0], "x_mm") + 1, rowCount = try index(ys.last!, ys[0], "y_mm") + 1
-        guard columns * rowCount <= Radiator.maxPixels else { throw RadiatorError("\(source): grid of \(columns) × \(rowCount) pixels is too large") }
+        guard columns * rowCount <= Radiator.maxPixels else {
+            throw RadiatorError("\(source): x_mm \(xs[0])…\(xs.last!) and y_mm \(ys[0])…\(ys.last!) at a \(pixel) mm pixel make a grid of \(columns) × \(rowCount) pixels: at most \(Radiator.maxPixels) pixels (what one \(Radiator.frameBytes >> 20) MiB RPC message can serve)")
+        }
         let grid = TopographGrid(originXMillimeters: xs[0], originYMillimeters: ys[0], pixelMillimeters: pixel, columns: columns, rows: rowCount)
         var h = [Float](repeating: .nan, count: grid.count), v = h
         var mask = [SurfaceKind](repeating: .nothing, count: grid.count)
+        var firstLine = [Int32](repeating: 0, count: grid.count)
         for r in rows {
             let i = grid.index(column: try index(r.x, xs[0], "x_mm"), row: try index(r.y, ys[0], "y_mm"))
+            guard firstLine[i] == 0 else {
+                throw RadiatorError("\(source) line \(r.line): pixel x_mm = \(r.x), y_mm = \(r.y) was already given on line \(firstLine[i]): each pixel once")
+            }
+            firstLine[i] = Int32(clamping: r.line)
             h[i] = Float(r.h); v[i] = Float(r.v); mask[i] = r.kind
         }
         guard let side = ViewSide(rawValue: meta["view"] ?? "front") else { throw RadiatorError("\(source): '# view:' must be front or back") }

@@ -60,7 +60,8 @@ public struct MapPlot: Sendable {
         return lo...hi
     }
 
-    /// Cell k's surface: the mask's (0, 1, 2) or, without a mask, data where the value is finite; cells the arrays miss have nothing.
+    /// Cell k's surface: the mask's (0 nothing, 1 data, 2 mount, 3 excluded: hatched, 4 no data: pale,
+    /// 5 outline: dark) or, without a mask, data where the value is finite; cells the arrays miss have nothing.
     @inline(__always)
     func kind(_ k: Int) -> UInt8 {
         if let mask { return k < mask.count ? mask[k] : 0 }
@@ -143,6 +144,14 @@ public struct MapPlot: Sendable {
                     c.blend(x: px, y: py, hatch ? RGBA(0.45, 0.45, 0.45) : RGBA(0.75, 0.75, 0.75))
                 case 1 where value(k).isFinite:
                     c.blend(x: px, y: py, palette.color((value(k) - z.lowerBound) / (z.upperBound - z.lowerBound)))
+                case 3:
+                    // Excluded (a spot map's constraint): pale, hatched the other way from the mount.
+                    let hatch = (px - py + 4 * hatchPeriod * height) % hatchPeriod < hatchOn
+                    c.blend(x: px, y: py, hatch ? RGBA(0.55, 0.35, 0.35) : RGBA(0.93, 0.9, 0.9))
+                case 4:
+                    c.blend(x: px, y: py, RGBA(0.88, 0.88, 0.88))
+                case 5:
+                    c.blend(x: px, y: py, RGBA(0.1, 0.1, 0.1))
                 default:
                     break
                 }

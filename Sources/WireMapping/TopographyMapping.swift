@@ -28,7 +28,10 @@ extension RadiatorViewMessage {
     public func radiatorView() throws(RadiatorError) -> RadiatorView {
         guard let side = ViewSide(rawValue: view) else { throw RadiatorError("view '\(view)' is not front or back") }
         guard let g = grid?.topographGrid else { throw RadiatorError("\(view) view has no grid") }
-        guard g.columns > 0, g.rows > 0, g.count <= Radiator.maxPixels,
+        if let count = g.checkedCount, count > Radiator.maxPixels {
+            throw RadiatorError("\(view) view: grid columns × rows = \(g.columns) × \(g.rows) is too large: at most \(Radiator.maxPixels) pixels (what one \(Radiator.frameBytes >> 20) MiB RPC message can serve)")
+        }
+        guard g.columns > 0, g.rows > 0, let count = g.checkedCount, count <= Radiator.maxPixels,
               thetahUrad.count == g.count, thetavUrad.count == g.count, mask.count == g.count else {
             throw RadiatorError("\(view) view: arrays of \(thetahUrad.count), \(thetavUrad.count), \(mask.count) values do not match the \(g.columns) × \(g.rows) grid")
         }
@@ -43,10 +46,24 @@ extension RadiatorViewMessage {
 }
 
 extension RadiatorMessage {
+    /// For an import. A view that is just the other one mirrored (what an import derives for a missing side)
+    /// is left out: the store derives it again, and the message stays within one frame up to the largest
+    /// radiator that can be served (one view's arrays, not two).
     public init(_ r: Radiator) {
         self.init()
         name = r.name; crystal = r.crystal; thicknessUm = r.thicknessMicrons; notes = r.notes
-        views = r.views.map(RadiatorViewMessage.init)
+        var given = r.views
+        if given.count == 2, Self.sameTopograph(given[1], given[0].mirrored()) { given.removeLast() }
+        views = given.map(RadiatorViewMessage.init)
+    }
+
+    /// Equal views, NaN matching NaN (no-data pixels) whatever its sign.
+    static func sameTopograph(_ a: RadiatorView, _ b: RadiatorView) -> Bool {
+        func same(_ x: [Float], _ y: [Float]) -> Bool {
+            x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        }
+        return a.side == b.side && a.grid == b.grid && a.mask == b.mask
+            && same(a.thetaHMicroradians, b.thetaHMicroradians) && same(a.thetaVMicroradians, b.thetaVMicroradians)
     }
 
     public func radiator() throws(RadiatorError) -> Radiator {

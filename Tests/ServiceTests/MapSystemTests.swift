@@ -12,6 +12,8 @@ import Wire
         defer { system.stop() }
         try await system.addNode(capacity: 2)
         try await system.addNode(capacity: 2)
+        // Both nodes healthy before the map goes out (a loaded machine may delay a first heartbeat).
+        for _ in 0..<100 where (try await system.json("/healthz"))["nodes"] as? String != "2" { try await Task.sleep(nanoseconds: 50_000_000) }
         let base = "radiator_name=SF-G03&ebeam_xsigma=0.6&ebeam_ysigma=0.4&snap_edge=6"
         let query = base + "&fom=peak_polarization&map_resnap=on&map_step=0.9&min_on_crystal=0.95"
         let r = try await system.get("/api/map?" + query)
@@ -85,5 +87,10 @@ import Wire
         // Without nodes, --compute-in-process computes the map at the edge.
         let r = try await system.get("/api/map?radiator_name=SF-E01&fom=rms_tilt&map_step=0.5")
         #expect(r.status == 200)
+        // The map plot: a PNG drawn by the renderer, and its cells as CSV.
+        let png = try await system.get("/plot.png?plot_type=map&radiator_name=SF-E01&fom=rms_tilt&map_step=0.5&rad_phideg=20")
+        #expect(png.status == 200 && png.headers["content-type"] == "image/png" && png.body.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let csv = try await system.get("/plot.png?plot_type=map&radiator_name=SF-E01&fom=rms_tilt&map_step=0.5&format=csv")
+        #expect(csv.status == 200 && String(decoding: csv.body, as: UTF8.self).split(separator: "\n").count > 100)
     }
 }
