@@ -104,7 +104,13 @@ def shared(path):
 
 
 def api(path):
-    return json.load(urllib.request.urlopen(base + path))
+    for attempt in range(3):  # a loaded machine may answer 503 (busy); the page retries too
+        try:
+            return json.load(urllib.request.urlopen(base + path, timeout=120))
+        except urllib.error.HTTPError as e:
+            if e.code != 503 or attempt == 2:
+                raise
+            time.sleep(1)
 
 
 def severe_errors():
@@ -418,8 +424,8 @@ try:
     shot("10-spot-map.png")
     check("#11 choosing the map draws it with its best spots", bool(drawn), js("return document.querySelector('.mapstatus .text').textContent"))
     if drawn:
-        best = api("/api/map?" + js("return new URL(document.querySelector('.panel[data-kind=map] .dl-json').href).search.slice(1)")
-                   .replace("plot_type=map&", "").replace("&format=json", ""))["best"][0]
+        best = api("/api/map?" + js("""const u = new URL(document.querySelector('.panel[data-kind=map] .dl-json').href);
+            u.searchParams.delete('plot_type'); u.searchParams.delete('format'); return u.search.slice(1)"""))["best"][0]
         polar_before = js("return document.querySelector('.panel[data-kind=polar] .dl-png').href")
         driver.find_elements(By.CSS_SELECTOR, "ol.best .bestspot")[0].click()
         wait(lambda: abs(float(value("rad_xoffset")) - best["rad_xoffset"]) < 1e-6)
