@@ -6,20 +6,25 @@ import ServiceSupport
 
 let log = Log(service: "cobrems-node")
 await ServiceMain.run(log) {
-    let flags = try Flags(valued: ["listen", "advertise", "edge", "token", "capacity", "node-id"])
+    let flags = try Flags(valued: ["listen", "advertise", "edge", "capacity", "node-id"], secrets: ["token"])
     let listen = try flags.address("listen", default: "127.0.0.1:7003")
     let capacity = try flags.int("capacity", default: ProcessInfo.processInfo.activeProcessorCount)
-    let server = try RPCServer(routes: CobremsNodeService().routes, config: RPCServerConfig(host: listen.host, port: listen.port))
+    guard (1...1024).contains(capacity) else { throw Flags.UsageError(description: "--capacity must be in [1, 1024] cores, got \(capacity)") }
+    let token = try flags.secret("token")
+    var config = RPCServerConfig(host: listen.host, port: listen.port)
+    config.token = token
+    let service = CobremsNodeService(threads: ComputeThreads(count: capacity))
+    let server = try RPCServer(routes: service.routes, config: config)
     let advertised = flags.string("advertise") ?? "\(listen.host):\(server.port)"
     log.info("listening on \(listen.host):\(server.port), capacity \(capacity)")
     var registration: NodeRegistration?
     if let edgeAddress = flags.string("edge") {
-        guard let token = flags.string("token"), !token.isEmpty else {
-            throw Flags.UsageError(description: "--token (or SPOTFINDER_TOKEN) is required to join an edge's pool")
+        guard let token, !token.isEmpty else {
+            throw Flags.UsageError(description: "SPOTFINDER_TOKEN (or --token-file) is required to join an edge's pool")
         }
         let nodeId = flags.string("node-id") ?? "\(ProcessInfo.processInfo.hostName)-\(server.port)-\(getpid())"
-        let r = NodeRegistration(edge: try RPCClient(address: edgeAddress), nodeId: nodeId, advertisedAddress: advertised,
-                                 capacity: capacity, token: token, log: log)
+        let r = NodeRegistration(edge: try RPCClient(address: edgeAddress, config: RPCClientConfig(token: token)), nodeId: nodeId,
+                                 advertisedAddress: advertised, capacity: capacity, token: token, log: log)
         try await r.start()
         registration = r
     }

@@ -8,27 +8,42 @@ import ServiceSupport
 
 let log = Log(service: "edge")
 await ServiceMain.run(log) {
-    let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "token", "deadline", "http-max-connections"], boolean: ["compute-in-process"])
+    let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "deadline", "http-max-connections", "node-hosts", "node-max-capacity"],
+                          boolean: ["compute-in-process"], secrets: ["token"])
     let http = try flags.address("http", default: "127.0.0.1:8080")
     let rpc = try flags.address("rpc", default: "127.0.0.1:7100")
-    let token = flags.string("token") ?? ""
-    if token.isEmpty { log.warn("no --token (or SPOTFINDER_TOKEN): no cobrems-node can register") }
-    let registry = NodeRegistry(token: token)
+    let token = try flags.secret("token") ?? ""
+    if token.isEmpty { log.warn("no SPOTFINDER_TOKEN (or --token-file): no cobrems-node can register") }
+    var policy = NodeRegistry.Policy()
+    switch flags.string("node-hosts", default: "same") {
+    case "same": policy.requireSameHost = true
+    case "any": policy.requireSameHost = false
+    case let other: throw Flags.UsageError(description: "--node-hosts must be same or any, got '\(other ?? "")'")
+    }
+    policy.maxCapacity = try flags.int("node-max-capacity", default: policy.maxCapacity)
+    guard (1...1024).contains(policy.maxCapacity) else {
+        throw Flags.UsageError(description: "--node-max-capacity must be in [1, 1024] cores, got \(policy.maxCapacity)")
+    }
+    let registry = NodeRegistry(token: token, policy: policy, log: log)
     let metrics = EdgeMetrics()
     let compute = DistributedCompute(registry: registry, computation: SpectrumComputation(), metrics: metrics,
                                      computeInProcessWithoutNodes: flags.has("compute-in-process"))
-    let app = EdgeApp(store: TopographStoreClient(rpc: try RPCClient(address: flags.string("store", default: "127.0.0.1:7101")!)),
-                      tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!),
-                      renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!),
+    // The edge says hello with the token to each service: its pooled connections are known clients there.
+    let clients = RPCClientConfig(token: token.isEmpty ? nil : token)
+    let app = EdgeApp(store: TopographStoreClient(rpc: try RPCClient(address: flags.string("store", default: "127.0.0.1:7101")!, config: clients)),
+                      tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!, config: clients),
+                      renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!, config: clients),
                       compute: compute)
     var routes = EdgeRPCService(registry: registry, compute: compute).routes
     app.addMapRoute(to: &routes)
     EdgeGateway(store: app.store.rpc, tilt: app.tilt).add(to: &routes)  // lab tools: one address for everything
-    let rpcServer = try RPCServer(routes: routes, config: RPCServerConfig(host: rpc.host, port: rpc.port))
+    var rpcConfig = RPCServerConfig(host: rpc.host, port: rpc.port)
+    rpcConfig.token = token.isEmpty ? nil : token  // nodes say hello with it: connections kept for them
+    let rpcServer = try RPCServer(routes: routes, config: rpcConfig)
     log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")
     let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15),
                            importToken: token)
-    let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: try flags.int("http-max-connections", default: 512)) {
+    let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: flags.string("http-max-connections") == nil ? nil : try flags.int("http-max-connections", default: 512)) {
         // The listener cannot serve any more: exit so the supervisor starts a fresh process.
         log.error("http listener failed for good (\($0)); exiting for a restart")
         exit(3)

@@ -1,4 +1,5 @@
 import API
+import Foundation
 import Compute
 import Physics
 import RPC
@@ -14,20 +15,52 @@ public struct CobremsNodeService: Sendable {
     public static let maxSamples = 500_000
 
     public let computation: SpectrumComputation
+    /// Where the computing happens: `capacity` threads, off the concurrency pool (heartbeats stay on time).
+    public let threads: ComputeThreads
 
-    public init(computation: SpectrumComputation = SpectrumComputation()) {
+    public init(computation: SpectrumComputation = SpectrumComputation(),
+                threads: ComputeThreads = ComputeThreads(count: ProcessInfo.processInfo.activeProcessorCount)) {
         self.computation = computation
+        self.threads = threads
     }
 
     public var routes: RPCRoutes {
         var r = RPCRoutes()
-        r.unary(Self.computeSpectrum) { (m: SpectrumRequestMessage, _) in try spectrum(m) }
-        r.unary(Self.computePartialSum) { (m: PartialSumRequestMessage, _) in try partialSum(m) }
-        r.unary(Self.computeMapChunk) { (m: MapChunkRequestMessage, _) in try await mapChunkOffPool(m) }
+        // Decoding, computing and encoding all happen on the compute threads (large orientation sets take
+        // a while to decode too), so the concurrency pool stays free for heartbeats.
+        r.raw(Self.computeSpectrum) { payload, context in
+            await offPoolCall(payload, deadline: context.deadline) { (m: SpectrumRequestMessage) throws(RPCError) in try spectrum(m) }
+        }
+        r.raw(Self.computePartialSum) { payload, context in
+            await offPoolCall(payload, deadline: context.deadline) { (m: PartialSumRequestMessage) throws(RPCError) in try partialSum(m) }
+        }
+        r.raw(Self.computeMapChunk) { payload, context in
+            await offPoolCall(payload, deadline: context.deadline) { (m: MapChunkRequestMessage) throws(RPCError) in try mapChunk(m) }
+        }
         return r
     }
 
-    func validated(_ beamline: BeamlineParameters?, _ orientation: Orientation?, _ samples: [TiltSampleMessage])
+    private func offPoolCall<Request: WireMessage, Response: WireMessage>(
+        _ payload: Data, deadline: Deadline, _ body: @escaping @Sendable (Request) throws(RPCError) -> Response
+    ) async -> Result<Data, RPCError> {
+        do throws(RPCError) {
+            return .success(try await threads.run(deadline: deadline) { () throws(RPCError) -> Data in
+                let request: Request
+                do throws(WireError) { request = try Request(serializedBytes: payload) } catch {
+                    throw RPCError(.invalidArgument, "the payload is not a valid \(Request.protoName): \(error.message)")
+                }
+                let response = try body(request)
+                do throws(WireError) { return Data(try response.serializedBytes()) } catch {
+                    throw RPCError(.internalError, "cannot encode \(Response.protoName): \(error.message)")
+                }
+            })
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// A compute request's parameters and orientation set, checked (shared with the edge, which answers the same methods).
+    public static func validated(_ beamline: BeamlineParameters?, _ orientation: Orientation?, _ samples: [TiltSampleMessage])
         throws(RPCError) -> (SpotfinderRequest, [TiltSample]?) {
         do throws(ParameterError) {
             let request = try SpotfinderRequest(beamline: beamline, orientation: orientation)
@@ -44,12 +77,12 @@ public struct CobremsNodeService: Sendable {
     }
 
     public func spectrum(_ m: SpectrumRequestMessage) throws(RPCError) -> SpectrumResponseMessage {
-        let (request, samples) = try validated(m.beamline, m.orientation, m.samples)
+        let (request, samples) = try Self.validated(m.beamline, m.orientation, m.samples)
         return SpectrumResponseMessage(computation.spectrum(for: request, samples: samples), orientationsAveraged: samples?.count ?? 1)
     }
 
     public func partialSum(_ m: PartialSumRequestMessage) throws(RPCError) -> PartialSumResponseMessage {
-        let (request, samples) = try validated(m.beamline, m.orientation, m.samples)
+        let (request, samples) = try Self.validated(m.beamline, m.orientation, m.samples)
         let sum = computation.coherentSum(for: request, samples: samples)
         return PartialSumResponseMessage(coherent: sum.coherent, polarized: sum.polarized, totalWeight: sum.totalWeight)
     }

@@ -9,9 +9,10 @@ import Wire
 import WireMapping
 
 /// Spreads an orientation set over the registered cobrems-nodes: chunks sized
-/// to their capacity, sent in parallel, partial sums added up. A chunk whose
-/// node fails is re-sent elsewhere; one that is slow is hedged with a copy on
-/// another node (first answer wins), all within the request's deadline.
+/// to their proven capacity, sent in parallel, partial sums added up. A chunk
+/// whose node fails is re-sent; one that is slow is hedged with a copy on
+/// another node (first answer wins, the rest are cancelled), all within the
+/// request's deadline.
 public struct DistributedCompute: Sendable {
     public let registry: NodeRegistry
     public let computation: SpectrumComputation
@@ -20,8 +21,10 @@ public struct DistributedCompute: Sendable {
     public let computeInProcessWithoutNodes: Bool
     /// Smallest slice worth a network round trip.
     public static let minimumChunk = 32
-    /// How long a chunk may run before a copy is sent to another node.
+    /// The shortest a chunk runs before a copy may go to another node (longer when chunks usually take longer).
     public static let hedgeAfterSeconds = 0.25
+    /// How long answered chunks have been taking: hedges are timed by it.
+    let pace = ChunkPace()
 
     public init(registry: NodeRegistry, computation: SpectrumComputation, metrics: EdgeMetrics, computeInProcessWithoutNodes: Bool) {
         self.registry = registry
@@ -34,13 +37,13 @@ public struct DistributedCompute: Sendable {
     public func coherentSum(for request: SpotfinderRequest, samples: [TiltSample]?, deadline: Deadline) async throws(RPCError) -> CoherentSum {
         // Zero weights add nothing, and a slice of only zero weights would be refused by a node.
         let samples = samples?.filter { $0.weight > 0 }
-        let nodes = registry.healthy()
+        let nodes = registry.available()
         guard !nodes.isEmpty else {
             if computeInProcessWithoutNodes {
                 metrics.count("in_process_computations_total")
                 return computation.coherentSum(for: request, samples: samples)
             }
-            throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `cobrems-node --edge HOST:PORT --token …`")
+            throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `SPOTFINDER_TOKEN=… cobrems-node --edge HOST:PORT`")
         }
         let chunks: [[TiltSample]?]
         if let samples, samples.count > Self.minimumChunk {
@@ -71,82 +74,129 @@ public struct DistributedCompute: Sendable {
         }
     }
 
-    /// One chunk: a node, retries elsewhere on failure, a hedged copy when slow.
-    func runChunk(_ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
-        try await runChunk(deadline: deadline) { node in try await call(node, message, bins: bins, deadline: deadline) }
+    /// Most copies of one chunk sent (first try, hedges and retries together).
+    static let maxAttemptsPerChunk = 6
+
+    private enum ChunkEvent<T: Sendable>: Sendable {
+        case answer(T)
+        case failed(nodeId: String, RPCError)
+        case hedgeTime
     }
 
-    /// Any chunk of work (a spectrum slice, a block of map placements): `work` runs it on one node;
-    /// a failure is retried on another node, a chunk slower than `hedgeAfter` seconds is hedged with a copy elsewhere.
-    /// `preferred`: the node for the first attempt (a caller that deals chunks out itself), else the least loaded.
+    /// One slice of the spectrum's orientation set.
+    func runChunk(_ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
+        try await runChunk(deadline: deadline, pacedBy: pace, size: message.samples.count) { node in
+            try await call(node, message, bins: bins, deadline: deadline)
+        }
+    }
+
+    /// Any chunk of work (a spectrum slice, a block of map placements): `work` runs it on one node.
+    /// Sent to `preferred` (a caller that deals chunks out itself) or the least loaded node; a copy goes
+    /// to another node with room when it is slow (after `hedgeAfter`, or twice what `pacedBy` expects for
+    /// `size` items), to a busy one only when it is far later than that (a stuck node); a failed copy
+    /// is re-sent, to an untried node if any, else to one not already working on it. The first answer
+    /// returns at once and the other copies are cancelled without waiting for them. It fails only when
+    /// every copy failed and no node is left to try, or the deadline passed. The registry learns how
+    /// each copy went (answers prove capacity, failures and stalls take a node out of rotation).
     public func runChunk<T: Sendable>(deadline: Deadline, hedgeAfter: Double = Self.hedgeAfterSeconds, preferred: NodeRegistry.Node? = nil,
+                                      pacedBy pace: ChunkPace? = nil, size: Int = 0,
                                       _ work: @escaping @Sendable (NodeRegistry.Node) async throws -> T) async throws(RPCError) -> T {
-        let tried = TriedNodes()
+        let (events, sink) = AsyncStream.makeStream(of: ChunkEvent<T>.self)
+        var tasks: [Task<Void, Never>] = []
+        var tried: Set<String> = [], running: [String: Int] = [:]
+        var attempts = 0, hedges = 0, hedgeDelay = max(hedgeAfter, 2 * (pace?.expectedSeconds(samples: size) ?? 0))
+        let began = Deadline.now
         var lastError = RPCError(.unavailable, "no cobrems-node could compute the chunk")
-        for attempt in 0..<3 {
-            guard !deadline.hasPassed else { throw RPCError(.deadlineExceeded, "the request's deadline passed while computing the spectrum") }
-            let candidate = attempt == 0 && preferred.map { p in registry.healthy().contains { $0.id == p.id } } == true ? preferred : nil
-            guard let first = candidate ?? registry.pick(excluding: tried.all) else { break }
-            tried.insert(first.id)
-            if attempt > 0 { metrics.count("chunk_retries_total") }
-            do throws(RPCError) {
-                return try await race(first: first, tried: tried, hedgeAfter: hedgeAfter, work)
-            } catch {
+        defer {
+            for t in tasks { t.cancel() }
+            sink.finish()
+        }
+        func launch(_ node: NodeRegistry.Node, after delaySeconds: Double = 0) {
+            attempts += 1
+            registry.started(node.id)  // counted now, so the next pick sees this node busier
+            tried.insert(node.id)
+            running[node.id, default: 0] += 1
+            let registry = registry
+            tasks.append(Task {
+                if delaySeconds > 0 { try? await Task.sleep(nanoseconds: UInt64(delaySeconds * 1e9)) }
+                let started = Deadline.now
+                do {
+                    let value = try await work(node)
+                    registry.finished(node, outcome: .answered)
+                    pace?.record(seconds: Double(Deadline.now &- started) / 1e9, samples: size)
+                    sink.yield(.answer(value))
+                } catch {
+                    let e = Self.rpcError(error)
+                    let seconds = Double(Deadline.now &- started) / 1e9
+                    let outcome: NodeRegistry.CallOutcome
+                    if Task.isCancelled || e.code == .cancelled {
+                        // Another copy answered first: a node that sat on it past the hedge delay is stalling.
+                        outcome = seconds >= hedgeAfter ? .stalled : .neutral
+                    } else {
+                        outcome = e.code == .invalidArgument ? .neutral : .failed
+                    }
+                    registry.finished(node, outcome: outcome)
+                    sink.yield(.failed(nodeId: node.id, e))
+                }
+            })
+        }
+        func armHedge() {
+            let delay = hedgeDelay
+            hedgeDelay = max(hedgeDelay, min(2 * hedgeDelay, 1))  // checked again at least every second
+            tasks.append(Task {
+                guard (try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))) != nil else { return }
+                sink.yield(.hedgeTime)
+            })
+        }
+        let preferredIsHere = preferred.map { p in registry.available().contains { $0.id == p.id } } ?? false
+        guard let first = preferredIsHere ? preferred : registry.pick() else { throw lastError }
+        launch(first)
+        armHedge()
+        for await event in events {
+            switch event {
+            case .answer(let sum):
+                return sum
+            case .failed(let nodeId, let error):
+                running[nodeId, default: 1] -= 1
                 lastError = error
                 if error.code == .invalidArgument { throw error }  // the request itself is wrong: no node will do better
+                guard !deadline.hasPassed else {
+                    throw RPCError(.deadlineExceeded, "the request's deadline passed while computing the spectrum")
+                }
+                if attempts < Self.maxAttemptsPerChunk {
+                    let busy = Set(running.filter { $0.value > 0 }.keys)
+                    if let next = registry.pick(excluding: tried) ?? registry.pick(excluding: busy) {
+                        metrics.count("chunk_retries_total")
+                        // The same node again: a short pause lets a transient fault (a restart, a full queue) pass.
+                        launch(next, after: tried.contains(next.id) ? 0.05 * Double(attempts) : 0)
+                        continue
+                    }
+                }
+                if running.values.allSatisfy({ $0 <= 0 }) { throw lastError }
+            case .hedgeTime:
+                guard attempts < Self.maxAttemptsPerChunk, hedges < 2 else { continue }
+                // A copy goes to a node with room; to a busy one only when this chunk has taken far longer
+                // than chunks usually do (a stuck node), so hedges never double the work of a loaded pool.
+                let waited = Double(Deadline.now &- began) / 1e9
+                // Before any chunk has answered there is no pace to judge by: 2 s is stuck for any chunk size.
+                let stuck = waited > max(4 * (pace?.expectedSeconds(samples: size) ?? 0.5), hedgeAfter)
+                if let second = registry.pick(excluding: tried, withSpareCapacity: !stuck) {
+                    hedges += 1
+                    metrics.count("chunk_hedges_total")
+                    launch(second)
+                }
+                armHedge()
             }
         }
         throw lastError
-    }
-
-    /// Send to `first`; if it has not answered after the hedge delay, also send to another node
-    /// (first answer wins). If `first` fails before a hedge was sent, fail at once so the caller
-    /// retries elsewhere; if a hedge is already running, wait for it.
-    func race<T: Sendable>(first: NodeRegistry.Node, tried: TriedNodes, hedgeAfter: Double,
-                           _ work: @escaping @Sendable (NodeRegistry.Node) async throws -> T) async throws(RPCError) -> T {
-        typealias Outcome = ChunkOutcome<T>
-        let hedging = HedgeFlag()
-        return try await withTaskGroup(of: (primary: Bool, outcome: Outcome).self) { group -> Result<T, RPCError> in
-            group.addTask {
-                do { return (true, .answer(try await work(first))) } catch {
-                    return (true, .failed(Self.rpcError(error)))
-                }
-            }
-            group.addTask {
-                do { try await Task.sleep(nanoseconds: UInt64(hedgeAfter * 1e9)) } catch { return (false, .noHedge) }
-                guard let second = registry.pick(excluding: tried.all) else { return (false, .noHedge) }
-                tried.insert(second.id)
-                hedging.start()
-                metrics.count("chunk_hedges_total")
-                do { return (false, .answer(try await work(second))) } catch {
-                    return (false, .failed(Self.rpcError(error)))
-                }
-            }
-            var failure: RPCError?
-            while let next = await group.next() {
-                switch next.outcome {
-                case .answer(let value):
-                    group.cancelAll()
-                    return .success(value)
-                case .noHedge:
-                    continue
-                case .failed(let e):
-                    failure = failure ?? e
-                    if next.primary && !hedging.started { group.cancelAll() }
-                }
-            }
-            return .failure(failure ?? RPCError(.unavailable, "no cobrems-node answered"))
-        }.get()
     }
 
     static func rpcError(_ error: any Error) -> RPCError {
         (error as? RPCError) ?? RPCError(.internalError, "\(error)")
     }
 
-    func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws -> CoherentSum {
-        registry.started(node.id)
-        var succeeded = false
-        defer { registry.finished(node.id, succeeded: succeeded) }
+    /// One copy of a spectrum slice on one node.
+    func call(_ node: NodeRegistry.Node, _ message: PartialSumRequestMessage, bins: Int, deadline: Deadline) async throws(RPCError) -> CoherentSum {
         let r: PartialSumResponseMessage = try await node.client.call(CobremsNodeService.computePartialSum, message,
                                                                       deadline: deadline, idempotent: true)
         // A node of another version (or a broken one) must not poison the sum.
@@ -154,26 +204,24 @@ public struct DistributedCompute: Sendable {
               r.coherent.allSatisfy(\.isFinite), r.polarized.allSatisfy(\.isFinite) else {
             throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed partial sum (\(r.coherent.count) bins, expected \(bins))")
         }
-        succeeded = true
         metrics.count("chunks_total")
         return CoherentSum(coherent: r.coherent, polarized: r.polarized, totalWeight: r.totalWeight)
     }
 }
 
+/// How long answered chunks take, as a moving average per orientation (plus a fixed cost counted as
+/// `fixedSamples` orientations), so a large chunk is expected to take longer than a small one.
+public final class ChunkPace: Sendable {
+    public init() {}
+    static let fixedSamples = 32.0
+    private let perSample = Mutex<Double?>(nil)
 
-/// How one copy of a chunk ended.
-enum ChunkOutcome<T: Sendable>: Sendable { case answer(T), failed(RPCError), noHedge }
+    func expectedSeconds(samples: Int) -> Double? {
+        perSample.withLock { $0 }.map { $0 * (Double(samples) + Self.fixedSamples) }
+    }
 
-/// Whether a chunk's hedged copy has been sent.
-final class HedgeFlag: Sendable {
-    private let flag = Mutex(false)
-    var started: Bool { flag.withLock { $0 } }
-    func start() { flag.withLock { $0 = true } }
-}
-
-/// The nodes a chunk has been sent to (shared by its attempts and its hedge).
-final class TriedNodes: Sendable {
-    private let ids = Mutex<Set<String>>([])
-    var all: Set<String> { ids.withLock { $0 } }
-    func insert(_ id: String) { ids.withLock { _ = $0.insert(id) } }
+    func record(seconds: Double, samples: Int) {
+        let x = seconds / (Double(samples) + Self.fixedSamples)
+        perSample.withLock { $0 = $0.map { 0.8 * $0 + 0.2 * x } ?? x }
+    }
 }

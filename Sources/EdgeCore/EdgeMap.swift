@@ -60,7 +60,7 @@ extension DistributedCompute {
         let nodes = registry.healthy()
         guard !nodes.isEmpty else {
             guard computeInProcessWithoutNodes else {
-                throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `cobrems-node --edge HOST:PORT --token …`")
+                throw RPCError(.unavailable, "no cobrems-node is registered with the edge: start one with `SPOTFINDER_TOKEN=… cobrems-node --edge HOST:PORT`")
             }
             metrics.count("in_process_computations_total")
             let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil)
@@ -99,15 +99,12 @@ extension DistributedCompute {
         }
     }
 
+    /// One block on one node (runChunk keeps the node's record: in flight, answers, failures).
     func callMap(_ node: NodeRegistry.Node, _ message: MapChunkRequestMessage, count: Int, deadline: Deadline) async throws -> [PlacementResult] {
-        registry.started(node.id)
-        var succeeded = false
-        defer { registry.finished(node.id, succeeded: succeeded) }
         let r: MapChunkResponseMessage = try await node.client.call(CobremsNodeService.computeMapChunk, message, deadline: deadline, idempotent: true)
         guard let results = r.placementResults(count: count) else {
             throw RPCError(.internalError, "node \(node.id) at \(node.address) returned a malformed map chunk (expected \(count) placements)")
         }
-        succeeded = true
         metrics.count("map_chunks_total")
         return results
     }

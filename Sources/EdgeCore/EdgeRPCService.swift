@@ -1,10 +1,13 @@
 import API
+import CobremsNodeCore
 import Physics
 import RPC
 import Wire
 import WireMapping
 
-/// The edge's RPC face: node registration, and the direct compute API for lab tools (fanned out).
+/// The edge's RPC face: node registration, and the compute API for lab tools, fanned out over the
+/// nodes. The edge answers the node's own compute methods too, so a lab tool points the same call
+/// at one node or at the edge.
 public struct EdgeRPCService: Sendable {
     public static let registerNode = "/spotfinder.v1.Edge/RegisterNode"
     public static let deregisterNode = "/spotfinder.v1.Edge/DeregisterNode"
@@ -21,23 +24,38 @@ public struct EdgeRPCService: Sendable {
 
     public var routes: RPCRoutes {
         var r = RPCRoutes()
-        r.unary(Self.registerNode) { (m: RegisterNodeRequest, _) in try registry.register(m) }
-        r.unary(Self.deregisterNode) { (m: DeregisterNodeRequest, _) -> DeregisterNodeResponse in
-            try registry.deregister(m)
+        // Heartbeats are answered on the connection's thread: a busy edge never lets its nodes expire.
+        r.inline(Self.registerNode) { (m: RegisterNodeRequest, context) throws(RPCError) in try registry.register(m, peerHost: context.peerHost) }
+        r.inline(Self.deregisterNode) { (m: DeregisterNodeRequest, context) throws(RPCError) -> DeregisterNodeResponse in
+            try registry.deregister(m, peerHost: context.peerHost)
             return DeregisterNodeResponse()
         }
-        r.unary(Self.listNodes) { (_: ListNodesRequest, _) in ListNodesResponse(nodes: registry.info()) }
+        // Node addresses are internal: only token holders (known clients) may list them.
+        r.unary(Self.listNodes) { (_: ListNodesRequest, context) in
+            guard context.isKnownClient else {
+                throw RPCError(.permissionDenied, "ListNodes is for the deployment's own services (say hello with the token first)")
+            }
+            return ListNodesResponse(nodes: registry.info())
+        }
         r.unary(Self.computeSpectrum) { (m: SpectrumRequestMessage, context) in try await spectrum(m, deadline: context.deadline) }
+        r.unary(CobremsNodeService.computeSpectrum) { (m: SpectrumRequestMessage, context) in
+            try await spectrum(m, deadline: context.deadline)
+        }
+        r.unary(CobremsNodeService.computePartialSum) { (m: PartialSumRequestMessage, context) in
+            try await partialSum(m, deadline: context.deadline)
+        }
         return r
     }
 
+    /// The node's ComputePartialSum, answered by the whole pool: the same sum, split over the nodes.
+    func partialSum(_ m: PartialSumRequestMessage, deadline: Deadline) async throws(RPCError) -> PartialSumResponseMessage {
+        let (request, samples) = try CobremsNodeService.validated(m.beamline, m.orientation, m.samples)
+        let sum = try await compute.coherentSum(for: request, samples: samples, deadline: deadline.isNone ? Deadline.after(seconds: 60) : deadline)
+        return PartialSumResponseMessage(coherent: sum.coherent, polarized: sum.polarized, totalWeight: sum.totalWeight)
+    }
+
     func spectrum(_ m: SpectrumRequestMessage, deadline: Deadline) async throws(RPCError) -> SpectrumResponseMessage {
-        let request: SpotfinderRequest
-        let samples = m.samples.isEmpty ? nil : m.samples.map(TiltSample.init)
-        do {
-            request = try SpotfinderRequest(beamline: m.beamline, orientation: m.orientation)
-            if let samples { try OrientationTable.validate(samples) }
-        } catch { throw error.rpcError }
+        let (request, samples) = try CobremsNodeService.validated(m.beamline, m.orientation, m.samples)
         let effectiveDeadline = deadline.isNone ? Deadline.after(seconds: 60) : deadline
         let sum = try await compute.coherentSum(for: request, samples: samples, deadline: effectiveDeadline)
         return SpectrumResponseMessage(compute.computation.spectrum(for: request, sum: sum), orientationsAveraged: samples?.count ?? 1)

@@ -20,10 +20,13 @@ public enum Framing {
         case socket(SocketError)
     }
 
-    /// Read one frame. `idleSeconds` bounds the wait for its first byte, `readSeconds` each later chunk.
+    /// Read one frame. `idleSeconds` bounds the wait for its first byte (negative: do not wait first; infinity: wait
+    /// as long as it takes), `readSeconds` each later chunk.
     public static func read(from socket: Socket, maxFrameBytes: Int, idleSeconds: Double, readSeconds: Double) throws(FramingError) -> ReadResult {
         do {
-            if idleSeconds >= 0, try !socket.waitReadable(timeoutSeconds: idleSeconds) {
+            if idleSeconds == .infinity {
+                _ = try socket.waitReadable(timeoutSeconds: -1)
+            } else if idleSeconds >= 0, try !socket.waitReadable(timeoutSeconds: idleSeconds) {
                 throw SocketError(operation: "idle for \(idleSeconds) s", errno: ETIMEDOUT)
             }
             guard let header = try socket.readExactly(count: 4, timeoutSeconds: readSeconds) else {

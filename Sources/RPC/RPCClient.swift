@@ -8,7 +8,10 @@ public struct RPCClientConfig: Sendable {
     /// Extra attempts for idempotent calls that met UNAVAILABLE (peer down, connection lost).
     public var idempotentRetries = 2
     public var sendTimeoutSeconds = 30.0
-    public init() {}
+    /// The deployment token: each new connection first says hello with it, so internal servers
+    /// count this client as known (reserved connections, normal idle timeout). Nil for lab tools.
+    public var token: String?
+    public init(token: String? = nil) { self.token = token }
 }
 
 /// A client for one server address: one reused connection carrying many calls
@@ -66,7 +69,7 @@ public final class RPCClient: Sendable {
         while true {
             do {
                 return try await attemptCall(method, payload: payload, deadline: deadline)
-            } catch where error.code == .unavailable && idempotent && attempt < config.idempotentRetries && !deadline.hasPassed {
+            } catch where error.code == .unavailable && idempotent && attempt < config.idempotentRetries && !deadline.hasPassed && !Task.isCancelled {
                 attempt += 1
                 try? await Task.sleep(nanoseconds: UInt64(20_000_000 * attempt))
             }
@@ -77,6 +80,7 @@ public final class RPCClient: Sendable {
         guard !deadline.hasPassed else {
             throw RPCError(.deadlineExceeded, "deadline passed before \(method) was sent to \(address)")
         }
+        guard !Task.isCancelled else { throw RPCError(.cancelled, "the call of \(method) to \(address) was cancelled") }
         let connection = try await connection(deadline: deadline)
         let id = nextRequestId.add(1, ordering: .relaxed).newValue
         let frame = try Framing.encode(Envelope(kind: .request, method: method, requestId: id, timeoutMs: deadline.wireTimeoutMs,
@@ -92,9 +96,13 @@ public final class RPCClient: Sendable {
         if let c = state.withLock({ $0.connection }), c.isAlive { return c }
         guard !state.withLock({ $0.closed }) else { throw RPCError(.unavailable, "client for \(address) is closed") }
         let timeout = min(config.connectTimeoutSeconds, max(0.001, deadline.remainingSeconds))
-        let (host, port) = (host, port)
+        let (host, port, token) = (host, port, config.token)
         let connected: Result<Socket, SocketError> = await offPool {
-            do throws(SocketError) { return .success(try Socket.connect(host: host, port: port, timeoutSeconds: timeout)) } catch {
+            do throws(SocketError) {
+                let socket = try Socket.connect(host: host, port: port, timeoutSeconds: timeout)
+                if let token, !token.isEmpty { try Self.sayHello(on: socket, token: token, timeoutSeconds: timeout) }
+                return .success(socket)
+            } catch {
                 return .failure(error)
             }
         }
@@ -113,6 +121,28 @@ public final class RPCClient: Sendable {
             s.connection = fresh
             fresh.start()
             return fresh
+        }
+    }
+
+    /// Present the token before any call (the answer is read here, before the reader thread starts).
+    /// A server without a token refuses the hello; the connection then serves as an anonymous one.
+    private static func sayHello(on socket: Socket, token: String, timeoutSeconds: Double) throws(SocketError) {
+        let hello = Envelope(kind: .request, method: RPCServer.hello, requestId: 0, payload: Data(token.utf8))
+        guard let frame = try? Framing.encode(hello, maxFrameBytes: 4096) else { return }
+        try socket.writeAll(frame)
+        do {
+            let reply = try Framing.read(from: socket, maxFrameBytes: 4096, idleSeconds: timeoutSeconds, readSeconds: timeoutSeconds)
+            if case .envelope(let e) = reply, e.statusCode == StatusCode.resourceExhausted.rawValue {
+                throw SocketError(operation: "hello (the server is full: \(e.statusMessage))", errno: ECONNREFUSED)
+            }
+            if case .endOfStream = reply { throw SocketError(operation: "hello (the server closed the connection)", errno: ECONNRESET) }
+        } catch let e as SocketError {
+            throw e
+        } catch let error as Framing.FramingError {
+            if case .socket(let e) = error { throw e }
+            throw SocketError(operation: "hello", errno: EPROTO)
+        } catch {
+            throw SocketError(operation: "hello", errno: EPROTO)
         }
     }
 
@@ -155,7 +185,9 @@ final class ClientConnection: Sendable {
         var reason = RPCError(.unavailable, "connection to \(address) closed")
         while true {
             do {
-                switch try Framing.read(from: socket, maxFrameBytes: maxFrameBytes, idleSeconds: -1, readSeconds: 30) {
+                // Waiting for the next answer has no limit here (each call has its own deadline timer);
+                // only a frame that has started must keep coming.
+                switch try Framing.read(from: socket, maxFrameBytes: maxFrameBytes, idleSeconds: .infinity, readSeconds: 30) {
                 case .envelope(let e): resolve(e.requestId, with: .success(e))
                 case .endOfStream: fail(reason); return
                 case .malformed(let why): reason = RPCError(.internalError, "\(address) sent a malformed frame: \(why)"); fail(reason); return
@@ -177,20 +209,27 @@ final class ClientConnection: Sendable {
             resolve(id, with: .failure(RPCError(.deadlineExceeded, "\(address) did not answer \(method) before the deadline")))
         }
         defer { if let timer { DeadlineTimers.shared.cancel(timer) } }
+        let cancelled = RPCError(.cancelled, "the call of \(method) to \(address) was cancelled")
         do {
-            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Envelope, any Error>) in
-                let dead = state.withLock { s -> RPCError? in
-                    if let d = s.dead { return d }
-                    s.pending[id] = continuation
-                    return nil
-                }
-                if let dead { continuation.resume(throwing: dead); return }
-                sendLock.withLock { _ in
-                    do { try socket.writeAll(frame) } catch {
-                        socket.shutdown()
-                        resolve(id, with: .failure(RPCError(.unavailable, "cannot send to \(address): \(error)")))
+            // A cancelled caller stops waiting at once (the answer, if it comes, is dropped).
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Envelope, any Error>) in
+                    let dead = state.withLock { s -> RPCError? in
+                        if let d = s.dead { return d }
+                        s.pending[id] = continuation
+                        return nil
+                    }
+                    if let dead { continuation.resume(throwing: dead); return }
+                    if Task.isCancelled { resolve(id, with: .failure(cancelled)); return }
+                    sendLock.withLock { _ in
+                        do { try socket.writeAll(frame) } catch {
+                            socket.shutdown()
+                            resolve(id, with: .failure(RPCError(.unavailable, "cannot send to \(address): \(error)")))
+                        }
                     }
                 }
+            } onCancel: {
+                resolve(id, with: .failure(cancelled))
             }
         } catch let e as RPCError {
             throw e

@@ -14,8 +14,18 @@ public struct RPCServerConfig: Sendable {
     public var readTimeoutSeconds = 10.0
     /// A peer that does not read its answers cannot block a sender longer than this.
     public var sendTimeoutSeconds = 30.0
+    /// Connections open to anyone (lab tools, anonymous callers).
     public var maxConnections = 512
     public var maxInFlightPerConnection = 256
+    /// The deployment token: a connection that presents it (`RPCServer.hello`) is a known client,
+    /// with connections reserved beyond `maxConnections` and the normal idle timeout. Nil: none.
+    public var token: String?
+    /// Connections kept for known clients when anonymous ones use up `maxConnections`.
+    public var reservedConnections = 64
+    /// With more than half of `maxConnections` taken by anonymous callers, their idle ones are closed after this.
+    public var pressureIdleTimeoutSeconds = 2.0
+    /// A connection accepted beyond `maxConnections` must prove it is a known client within this.
+    public var helloTimeoutSeconds = 1.0
 
     public init(host: String = "127.0.0.1", port: UInt16 = 0) {
         self.host = host
@@ -31,8 +41,13 @@ public final class RPCServer: Sendable {
     public let config: RPCServerConfig
     private let routes: RPCRoutes
     private let listener: Socket
+    /// The method a client calls first to prove it holds the deployment token (payload: the token's UTF-8).
+    public static let hello = "/spotfinder.v1.RPC/Hello"
+
     private struct State {
         var connections: [Int: ServerConnection] = [:]
+        /// Connections not (yet) proven to be known clients.
+        var anonymous = 0
         var nextId = 0
         var draining = false
     }
@@ -68,9 +83,11 @@ public final class RPCServer: Sendable {
             }
             socket.setSendTimeout(seconds: config.sendTimeoutSeconds)
             let connection: ServerConnection? = state.withLock { s in
-                guard !s.draining, s.connections.count < config.maxConnections else { return nil }
+                guard !s.draining, s.connections.count < config.maxConnections + config.reservedConnections else { return nil }
                 s.nextId += 1
-                let c = ServerConnection(id: s.nextId, socket: socket, server: self)
+                s.anonymous += 1
+                // Beyond the anonymous limit only a known client may stay (it says hello first).
+                let c = ServerConnection(id: s.nextId, socket: socket, server: self, mustSayHello: s.anonymous > config.maxConnections)
                 s.connections[c.id] = c
                 return c
             }
@@ -94,10 +111,25 @@ public final class RPCServer: Sendable {
     fileprivate var isDraining: Bool { state.withLock { $0.draining } }
 
     fileprivate func handler(for method: String) -> RPCHandler? { routes.handlers[method] }
+    fileprivate func inlineHandler(for method: String) -> RPCInlineHandler? { routes.inlineHandlers[method] }
 
     fileprivate func connectionClosed(_ id: Int) {
-        _ = state.withLock { $0.connections.removeValue(forKey: id) }
+        state.withLock { s in
+            if let c = s.connections.removeValue(forKey: id), !c.isKnown { s.anonymous -= 1 }
+        }
     }
+
+    fileprivate func connectionBecameKnown() { state.withLock { $0.anonymous -= 1 } }
+
+    /// How long an idle connection may stay: anonymous ones much sooner while they crowd the server.
+    fileprivate func idleTimeout(known: Bool) -> Double {
+        if known { return config.idleTimeoutSeconds }
+        let crowded = state.withLock { $0.anonymous } * 2 > config.maxConnections
+        return crowded ? min(config.pressureIdleTimeoutSeconds, config.idleTimeoutSeconds) : config.idleTimeoutSeconds
+    }
+
+    /// Anonymous connections open now (for tests and metrics).
+    public var anonymousConnectionCount: Int { state.withLock { $0.anonymous } }
 
     /// Stop accepting, let in-flight calls finish (up to `graceSeconds`), then close everything.
     public func shutdown(graceSeconds: Double = 10) async {
@@ -125,20 +157,44 @@ final class ServerConnection: Sendable {
     private let sendLock = Mutex(())
     private struct Flight { var inFlight = 0; var readerDone = false; var closed = false }
     private let flight = Mutex(Flight())
+    private let known = Atomic(false)
+    private let mustSayHello: Bool
+    private let peerHost: String
 
-    init(id: Int, socket: Socket, server: RPCServer) {
+    init(id: Int, socket: Socket, server: RPCServer, mustSayHello: Bool) {
         self.id = id
         self.socket = socket
         self.server = server
+        self.mustSayHello = mustSayHello
+        peerHost = socket.peerHost
     }
+
+    var isKnown: Bool { known.load(ordering: .acquiring) }
 
     func run() {
         let config = server.config
+        if mustSayHello && !awaitHello() {
+            reply(id: 0, method: "", code: .resourceExhausted,
+                  message: "server has \(config.maxConnections) connections open; try again later")
+            socket.shutdown()
+            let closeNow = flight.withLock { f -> Bool in f.readerDone = true; return f.inFlight == 0 }
+            if closeNow { close() }
+            return
+        }
         readLoop: while !server.isDraining {
-            // Wait for the next frame; idle only counts while nothing is in flight.
+            // Wait for the next frame; idle only counts while nothing is in flight. The allowed idle
+            // time shrinks for anonymous callers while they crowd the server, so it is re-checked each second.
             do {
-                while try !socket.waitReadable(timeoutSeconds: config.idleTimeoutSeconds) {
-                    if flight.withLock({ $0.inFlight }) == 0 { break readLoop }
+                var idleSince = Deadline.now
+                while true {
+                    let limit = server.idleTimeout(known: isKnown)
+                    let idle = Double(Deadline.now &- idleSince) / 1e9
+                    if idle >= limit {
+                        if flight.withLock({ $0.inFlight }) == 0 { break readLoop }
+                        idleSince = Deadline.now
+                        continue
+                    }
+                    if try socket.waitReadable(timeoutSeconds: min(1, limit - idle)) { break }
                 }
             } catch { break }
             let result: Framing.ReadResult
@@ -168,10 +224,46 @@ final class ServerConnection: Sendable {
         if closeNow { close() }
     }
 
+    /// The first frame of a connection over the anonymous limit: a hello with the token, or it is refused.
+    private func awaitHello() -> Bool {
+        let config = server.config
+        guard let token = config.token, !token.isEmpty,
+              case .envelope(let e)? = try? Framing.read(from: socket, maxFrameBytes: 4096, idleSeconds: config.helloTimeoutSeconds,
+                                                         readSeconds: config.helloTimeoutSeconds),
+              e.kind == .request, e.method == RPCServer.hello else { return false }
+        return sayHello(e, token: token)
+    }
+
+    /// Answer a hello: a known client from now on if it carries the token.
+    private func sayHello(_ request: Envelope, token: String) -> Bool {
+        guard !token.isEmpty, constantTimeEqual(Array(request.payload), Array(token.utf8)) else {
+            reply(id: request.requestId, method: request.method, code: .unauthenticated, message: "hello refused: wrong or missing token")
+            return false
+        }
+        if !known.exchange(true, ordering: .acquiringAndReleasing) { server.connectionBecameKnown() }
+        send(Envelope(kind: .response, method: request.method, requestId: request.requestId))
+        return true
+    }
+
     private func dispatch(_ request: Envelope) {
         let config = server.config
+        if request.method == RPCServer.hello && request.kind == .request {
+            _ = sayHello(request, token: config.token ?? "")
+            return
+        }
         guard request.kind == .request else {
             reply(id: request.requestId, method: request.method, code: .invalidArgument, message: "expected a request frame")
+            return
+        }
+        if let inline = server.inlineHandler(for: request.method) {
+            let context = RPCContext(method: request.method, deadline: Deadline.fromWire(timeoutMs: request.timeoutMs),
+                                     peerHost: peerHost, isKnownClient: isKnown)
+            switch inline(request.payload, context) {
+            case .success(let payload):
+                send(Envelope(kind: .response, method: request.method, requestId: request.requestId, payload: payload))
+            case .failure(let error):
+                reply(id: request.requestId, method: request.method, code: error.code, message: error.message)
+            }
             return
         }
         guard let handler = server.handler(for: request.method) else {
@@ -190,7 +282,7 @@ final class ServerConnection: Sendable {
             return
         }
         let deadline = Deadline.fromWire(timeoutMs: request.timeoutMs)
-        let context = RPCContext(method: request.method, deadline: deadline)
+        let context = RPCContext(method: request.method, deadline: deadline, peerHost: peerHost, isKnownClient: isKnown)
         let answered = OnceFlag()
         let timer = TimerSlot()
         let work = Task { [self] in
@@ -279,4 +371,12 @@ final class TimerSlot: Sendable {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
     }
+}
+
+/// Compare secrets without leaking where they differ through timing.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var diff: UInt8 = 0
+    for i in a.indices { diff |= a[i] ^ b[i] }
+    return diff == 0
 }

@@ -80,6 +80,39 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// The peer's numeric address ("127.0.0.1", "::1"); IPv4-mapped IPv6 addresses are given as IPv4. Empty if unknown.
+    public var peerHost: String {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) } }
+        guard ok == 0 else { return "" }
+        return Self.numericHost(&storage, len)
+    }
+
+    static func numericHost(_ storage: inout sockaddr_storage, _ len: socklen_t) -> String {
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let r = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getnameinfo($0, len, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) }
+        }
+        guard r == 0 else { return "" }
+        let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.hasPrefix("::ffff:") && text.contains(".") ? String(text.dropFirst(7)) : text
+    }
+
+    /// The numeric addresses `host` resolves to (IPv4-mapped given as IPv4); empty if it does not resolve.
+    public static func numericAddresses(of host: String) -> Set<String> {
+        guard let all = try? resolve(host: host, port: 0, passive: false) else { return [] }
+        var out: Set<String> = []
+        for a in all {
+            var storage = sockaddr_storage()
+            let n = min(a.address.count, MemoryLayout<sockaddr_storage>.size)
+            withUnsafeMutableBytes(of: &storage) { dst in a.address.withUnsafeBytes { dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(n))) } }
+            let h = numericHost(&storage, socklen_t(n))
+            if !h.isEmpty { out.insert(h) }
+        }
+        return out
+    }
+
     /// Block until a connection arrives; `shutdown()` from another thread wakes it with an error.
     public func accept() throws(SocketError) -> Socket {
         while true {

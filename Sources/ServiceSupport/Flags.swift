@@ -12,8 +12,12 @@ public struct Flags: Sendable {
         public init(description: String) { self.description = description }
     }
 
-    /// Parse `arguments`; `valued` lists options that take a value, `boolean` those that do not.
-    public init(_ arguments: [String] = CommandLine.arguments, valued: [String], boolean: [String] = []) throws(UsageError) {
+    /// Parse `arguments`; `valued` lists options that take a value, `boolean` those that do not, `secrets`
+    /// values that never go on a command line (any user sees it in `ps`): they come from the environment
+    /// (`SPOTFINDER_<NAME>`) or a file only the owner can read (`--<name>-file`).
+    public init(_ arguments: [String] = CommandLine.arguments, valued: [String], boolean: [String] = [],
+                secrets: [String] = []) throws(UsageError) {
+        let valued = valued + secrets.map { $0 + "-file" }
         program = URL(fileURLWithPath: arguments.first ?? "service").lastPathComponent
         var rest = Array(arguments.dropFirst())[...]
         while let a = rest.popFirst() {
@@ -24,6 +28,11 @@ public struct Flags: Sendable {
                 inline = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
+            if secrets.contains(name) {
+                let env = "SPOTFINDER_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+                throw UsageError(description: "--\(name) is not taken on the command line (every user can read it there): "
+                                 + "set \(env) in the environment or use --\(name)-file FILE (mode 0600)")
+            }
             if boolean.contains(name) {
                 switches.insert(name)
             } else if valued.contains(name) {
@@ -33,6 +42,10 @@ public struct Flags: Sendable {
                 // The options this program takes (deployment files are tested against this list).
                 print("usage: \(program) " + (valued.map { "[--\($0) VALUE]" } + boolean.map { "[--\($0)]" }).joined(separator: " "))
                 print("every VALUE may also come from the environment as SPOTFINDER_<NAME>")
+                for secret in secrets {
+                    let env = "SPOTFINDER_" + secret.uppercased().replacingOccurrences(of: "-", with: "_")
+                    print("the \(secret) is read from $\(env) or --\(secret)-file FILE (mode 0600), never from the command line")
+                }
                 exit(0)
             } else {
                 throw UsageError(description: "unknown option --\(name)")
@@ -58,6 +71,23 @@ public struct Flags: Sendable {
     }
 
     public func has(_ name: String) -> Bool { switches.contains(name) }
+
+    /// A secret: the file named by `--<name>-file` (or `SPOTFINDER_<NAME>_FILE`), which group and others
+    /// must not be able to read, else the environment variable `SPOTFINDER_<NAME>`; nil if neither is set.
+    public func secret(_ name: String) throws(UsageError) -> String? {
+        guard let path = string(name + "-file") else { return string(name) }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw UsageError(description: "--\(name)-file \(path): cannot read it") }
+        guard info.st_mode & 0o077 == 0 else {
+            throw UsageError(description: "--\(name)-file \(path): group or others may read it; chmod 600 \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw UsageError(description: "--\(name)-file \(path): cannot read it as UTF-8 text")
+        }
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw UsageError(description: "--\(name)-file \(path) is empty") }
+        return value
+    }
 
     /// Parse "host:port".
     public func address(_ name: String, default def: String) throws(UsageError) -> (host: String, port: UInt16) {

@@ -67,7 +67,7 @@ public final class TopographStoreService: Sendable {
 
     public func importRadiator(_ m: ImportRadiatorRequest) throws(RPCError) -> ImportRadiatorResponse {
         guard let importToken, !importToken.isEmpty else {
-            throw RPCError(.permissionDenied, "imports are disabled: start topograph-store with --token (or SPOTFINDER_TOKEN)")
+            throw RPCError(.permissionDenied, "imports are disabled: start topograph-store with SPOTFINDER_TOKEN (or --token-file)")
         }
         guard m.token == importToken else { throw RPCError(.unauthenticated, "import refused: wrong or missing token") }
         guard let message = m.radiator else { throw RPCError(.invalidArgument, "import needs a radiator") }

@@ -174,6 +174,8 @@ enum CMessageBridge {
         }
         guard let message else { throw WireError("malformed \(fullName): protobuf-c could not parse the \(bytes.withUnsafeBytes { $0.count }) bytes") }
         defer { protobuf_c_message_free_unpacked(message, nil) }
+        let strings = bytes.withUnsafeBytes { buffer in Result { () throws(WireError) in try StringFieldCheck.check(buffer, entry.descriptor) } }
+        try strings.get()
         return read(UnsafeRawPointer(message), entry)
     }
 

@@ -30,7 +30,7 @@ final class ServiceProcess: @unchecked Sendable {
     var output: String { log.text }
 
     /// Wait until the log contains `marker` followed by host:port; returns the port.
-    func port(after marker: String, timeout: Double = 30) async throws -> UInt16 {
+    func port(after marker: String, timeout: Double = 90) async throws -> UInt16 {
         let deadline = Deadline.after(seconds: timeout)
         while !deadline.hasPassed {
             let text = output
@@ -84,17 +84,19 @@ final class LocalSystem: @unchecked Sendable {
 
     static func start(computeInProcess: Bool = false) async throws -> LocalSystem {
         let s = LocalSystem()
-        let store = try ServiceProcess("topograph-store", ["--listen", "127.0.0.1:0", "--data", s.data, "--token", s.token])
+        // The token travels in the environment, never on a command line.
+        let env = ["SPOTFINDER_TOKEN": s.token]
+        let store = try ServiceProcess("topograph-store", ["--listen", "127.0.0.1:0", "--data", s.data], environment: env)
         s.services.append(store)
         let storePort = try await store.port(after: "listening on ")
         s.storeRPC = storePort
-        let tilt = try ServiceProcess("tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"])
-        let renderer = try ServiceProcess("plot-renderer", ["--listen", "127.0.0.1:0"])
+        let tilt = try ServiceProcess("tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"], environment: env)
+        let renderer = try ServiceProcess("plot-renderer", ["--listen", "127.0.0.1:0"], environment: env)
         s.services += [tilt, renderer]
         let tiltPort = try await tilt.port(after: "listening on "), rendererPort = try await renderer.port(after: "listening on ")
         let edge = try ServiceProcess("edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
-                                               "--tilt", "127.0.0.1:\(tiltPort)", "--renderer", "127.0.0.1:\(rendererPort)", "--token", s.token]
-                                      + (computeInProcess ? ["--compute-in-process"] : []))
+                                               "--tilt", "127.0.0.1:\(tiltPort)", "--renderer", "127.0.0.1:\(rendererPort)"]
+                                      + (computeInProcess ? ["--compute-in-process"] : []), environment: env)
         s.services.append(edge)
         s.edgeRPC = try await edge.port(after: "rpc listening on ")
         s.http = try await edge.port(after: "http listening on ")
@@ -104,16 +106,17 @@ final class LocalSystem: @unchecked Sendable {
     /// Start a cobrems-node and wait until it has registered.
     @discardableResult
     func addNode(token: String? = nil, capacity: Int = 2) async throws -> ServiceProcess {
-        let node = try ServiceProcess("cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(edgeRPC)",
-                                                       "--token", token ?? self.token, "--capacity", "\(capacity)"])
+        let node = try ServiceProcess("cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(edgeRPC)", "--capacity", "\(capacity)"],
+                                      environment: ["SPOTFINDER_TOKEN": token ?? self.token])
         nodes.append(node)
         if token == nil || token == self.token { try await node.waitForLog("registered") }
         return node
     }
 
-    func get(_ pathAndQuery: String) async throws -> (status: Int, headers: [String: String], body: Data) {
-        let url = URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!
-        let (data, response) = try await URLSession.shared.data(from: url)
+    func get(_ pathAndQuery: String, headers requestHeaders: [String: String] = [:]) async throws -> (status: Int, headers: [String: String], body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!)
+        for (k, v) in requestHeaders { request.setValue(v, forHTTPHeaderField: k) }
+        let (data, response) = try await URLSession.shared.data(for: request)
         let h = response as! HTTPURLResponse
         var headers: [String: String] = [:]
         for (k, v) in h.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
