@@ -38,10 +38,11 @@ import Glibc
             ("/api/snap", "radiator_name=SF-E02&snap_action=snap_para"),
             ("/radiator.png", "radiator_name=SF-E02"),
             ("/api/map", "radiator_name=SF-E02&\(smallMap)"),
-        ] + ["spot", "tilt", "intense", "enhance", "polar", "map"].flatMap { type in
-            ["png", "csv", "json"].map {
-                ("/plot.png", "radiator_name=\(["spot", "tilt", "map"].contains(type) ? "SF-E02" : "ideal")&plot_type=\(type)&format=\($0)"
-                    + (type == "map" ? "&" + smallMap : ""))
+        ] + ["spot", "tilt", "intense", "enhance", "polar", "map"].flatMap { (type: String) -> [(String, String)] in
+            let radiator: String = ["spot", "tilt", "map"].contains(type) ? "SF-E02" : "ideal"
+            let extra: String = type == "map" ? "&" + smallMap : ""
+            return ["png", "csv", "json"].map { (format: String) -> (String, String) in
+                ("/plot.png", "radiator_name=\(radiator)&plot_type=\(type)&format=\(format)" + extra)
             }
         }
         var out: [Case] = []
