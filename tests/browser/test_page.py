@@ -142,8 +142,9 @@ try:
     check("read-outs: edge width, window polarization, flux, P²N, fractions, rms tilt, each with its unit",
           all(k in ro and u in ro[k] and "—" not in ro[k] for k, u in units.items())
           and "—" not in ro["ro_window_p"] and "—" not in ro["ro_p2n"] and "—" not in ro["ro_peak_p"], str(ro))
-    check("read-outs and the polarization plot name the polarization plane (para, horizontal)",
-          "para" in ro["ro_plane"] and "para" in js("return document.querySelector('.panel[data-kind=polar] .plane').textContent"), ro["ro_plane"])
+    plane = shared(".spectrum.polarization_plane") or "para"
+    check("read-outs and the polarization plot name the polarization plane", plane in ro["ro_plane"] and "para" in ro["ro_plane"]
+          and plane in js("return document.querySelector('.panel[data-kind=polar] .plane').textContent"), ro["ro_plane"])
     check("read-outs are not a live region (not announced at every drag step)",
           js("return !document.getElementById('readouts').closest('[aria-live]')"))
 

@@ -54,12 +54,12 @@ export function spectrumFigures(s) {
 /** The plane of polarization as the API names it, or as the page snapped it. */
 export function polarizationPlane() {
   const s = shared.spectrum;
+  const snapped = state.page.lock === "on" ? `snapped ${state.page.plane}` : "";
   if (s && s.polarization_plane) {
     const deg = typeof s.polarization_plane_deg === "number" ? ` (${s.polarization_plane_deg.toFixed(1)}°)` : "";
-    return `${s.polarization_plane}${deg}`;
+    return `${s.polarization_plane}${deg}${snapped ? ", " + snapped : ""}`;
   }
-  if (state.page.lock === "on") return state.page.plane === "para" ? "para — horizontal (from the snap)" : "perp — vertical (from the snap)";
-  return "—";
+  return snapped || "—";
 }
 
 const sci = v => {
