@@ -43,7 +43,7 @@ await ServiceMain.run(log) {
     log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")
     let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15),
                            importToken: token)
-    let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: try flags.int("http-max-connections", default: 512)) {
+    let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: flags.string("http-max-connections") == nil ? nil : try flags.int("http-max-connections", default: 512)) {
         // The listener cannot serve any more: exit so the supervisor starts a fresh process.
         log.error("http listener failed for good (\($0)); exiting for a restart")
         exit(3)

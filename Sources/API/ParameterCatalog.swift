@@ -45,12 +45,12 @@ public enum ParameterCatalog {
         n("ebeam_energy", "GeV", 11.6, 0.1, 100, "electron beam energy"),
         n("ebeam_current", "µA", 2.2, 0, 1000, lowerInclusive: false, "electron beam current"),
         n("ebeam_rms", "GeV", 0.001, 0, 1, "beam energy spread (carried; the reference model does not use it)"),
-        n("ebeam_xsigma", "mm", 1.0, 0, 10, lowerInclusive: false, "beam spot rms x at the radiator"),
-        n("ebeam_ysigma", "mm", 0.5, 0, 10, lowerInclusive: false, "beam spot rms y at the radiator"),
+        n("ebeam_xsigma", "mm", 1.0, 0.001, 10, "beam spot rms x at the radiator"),
+        n("ebeam_ysigma", "mm", 0.5, 0.001, 10, "beam spot rms y at the radiator"),
         n("ebeam_xycorr", "", -0.6, -1, 1, lowerInclusive: false, upperInclusive: false, "beam spot x–y correlation"),
         n("ebeam_xyresol", "mm", 0.02, 0.001, 1, "beam spot sampling step"),
         n("ebeam_emittance", "m·rad", 4.2e-9, 0, 1e-6, lowerInclusive: false, "transverse emittance"),
-        n("vspot_rms", "mm", 0.5, 0, 20, lowerInclusive: false, "virtual beam spot rms at the collimator"),
+        n("vspot_rms", "mm", 0.5, 0.001, 20, "virtual beam spot rms at the collimator"),
         n("rad_thickness", "µm", 50, 1, 5000, "radiator thickness"),
         n("collimator_diameter", "mm", 3.4, 0, 200, lowerInclusive: false, "collimator aperture diameter"),
         n("collimator_distance", "m", 76, 1, 1000, "radiator to collimator distance"),
@@ -105,6 +105,7 @@ public enum ParameterCatalog {
     public static let maxEnergyBins = 4000
     /// Largest number of beam-spot sample points (±5σ box at the sampling step).
     public static let maxSpotSamples = 4_000_000
-    /// Largest tilt histogram side, bins.
-    public static let maxTiltBinsPerAxis = 2000
+    /// Largest tilt histogram side, bins: 500² weights (plus the occupied bins' samples) fit the
+    /// 16 MiB RPC frame with room to spare, and its CSV export stays near 15 MB.
+    public static let maxTiltBinsPerAxis = 500
 }

@@ -6,8 +6,16 @@ public enum QueryString {
         var pairs: [(String, String)] = []
         for part in text.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = try decode(pieces[0])
-            let value = pieces.count > 1 ? try decode(pieces[1]) : ""
+            let name: String
+            do { name = try decode(pieces[0]) } catch {
+                throw ParameterError(parameter: "query", message: "a parameter name in the query \(error.message)")
+            }
+            var value = ""
+            if pieces.count > 1 {
+                do { value = try decode(pieces[1]) } catch {
+                    throw ParameterError(parameter: name, message: "\(name): the value \(error.message)")
+                }
+            }
             pairs.append((name, value))
         }
         return pairs
@@ -21,7 +29,7 @@ public enum QueryString {
                 bytes.append(UInt8(ascii: " "))
             } else if b == UInt8(ascii: "%") {
                 guard it.count >= 2, let hi = hex(it.popFirst()!), let lo = hex(it.popFirst()!) else {
-                    throw ParameterError(parameter: String(s), message: "malformed percent-escape in query text '\(s)'")
+                    throw ParameterError(parameter: "query", message: "'\(shown(s))' has a malformed percent-escape (use %XX with two hex digits)")
                 }
                 bytes.append(hi << 4 | lo)
             } else {
@@ -29,9 +37,18 @@ public enum QueryString {
             }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ParameterError(parameter: String(s), message: "query text '\(s)' is not valid UTF-8")
+            throw ParameterError(parameter: "query", message: "'\(shown(s))' is not valid UTF-8 once percent-decoded")
         }
         return text
+    }
+
+    /// Raw query text for an error message: printable ASCII only (escaped otherwise), at most 40 characters.
+    static func shown(_ s: Substring) -> String {
+        var out = ""
+        for u in s.unicodeScalars.prefix(40) {
+            out += u.isASCII && u.value >= 0x20 && u.value < 0x7F ? String(u) : u.escaped(asASCII: true)
+        }
+        return s.unicodeScalars.count > 40 ? out + "…" : out
     }
 
     private static func hex(_ c: UInt8) -> UInt8? {

@@ -43,14 +43,14 @@ public struct SpotfinderRequest: Sendable, Equatable {
                 numbers[name] = try Self.number(value, spec)
             } else if let spec = ParameterCatalog.choices.first(where: { $0.name == name }) {
                 guard spec.choices.contains(value) else {
-                    throw ParameterError(parameter: name, message: "\(name) = '\(value)' is not allowed: must be one of \(spec.choices.joined(separator: ", "))")
+                    throw ParameterError(parameter: name, message: "\(name) = '\(QueryString.shown(Substring(value)))' is not allowed: must be one of \(spec.choices.joined(separator: ", "))")
                 }
                 words[name] = value
             } else if name == "radiator_name" {
                 guard value.count <= 64, !value.isEmpty,
                       value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
                       !value.hasPrefix(".") else {
-                    throw ParameterError(parameter: name, message: "radiator_name = '\(value)' is not allowed: 1–64 letters, digits, '-', '_' or '.', not starting with '.'")
+                    throw ParameterError(parameter: name, message: "radiator_name = '\(QueryString.shown(Substring(value)))' is not allowed: 1–64 letters, digits, '-', '_' or '.', not starting with '.'")
                 }
                 radiatorName = value
             } else if name == "compare" {
@@ -58,7 +58,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
             } else if ParameterCatalog.text.contains(name) {
                 continue
             } else {
-                throw ParameterError(parameter: name, message: "unknown parameter '\(name)'; the known ones are listed in the README's parameter table")
+                throw ParameterError(parameter: QueryString.shown(Substring(name)), message: "unknown parameter '\(QueryString.shown(Substring(name)))'; the known ones are listed in the README's parameter table")
             }
         }
         self.numbers = numbers
@@ -70,8 +70,8 @@ public struct SpotfinderRequest: Sendable, Equatable {
 
     static func number(_ text: String, _ spec: NumericParameter) throws(ParameterError) -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let v = Double(trimmed) else {
-            throw ParameterError(parameter: spec.name, message: "\(spec.name) = '\(text)' is not a number: must be a number in \(spec.rangeText)")
+        guard isDecimal(trimmed), let v = Double(trimmed) else {
+            throw ParameterError(parameter: spec.name, message: "\(spec.name) = '\(QueryString.shown(Substring(text)))' is not a number: must be a number in \(spec.rangeText)")
         }
         guard v.isFinite else {
             throw ParameterError(parameter: spec.name, message: "\(spec.name) = \(trimmed) is not allowed: must be a finite number in \(spec.rangeText)")
@@ -80,6 +80,26 @@ public struct SpotfinderRequest: Sendable, Equatable {
             throw ParameterError(parameter: spec.name, message: "\(spec.name) = \(trimmed) is out of range: must be in \(spec.rangeText)")
         }
         return v
+    }
+
+    /// Plain decimal notation only (`-1.5`, `2e-3`): Swift's parser also takes hex (`0x10`), `nan` and `inf`.
+    static func isDecimal(_ text: String) -> Bool {
+        var u = Substring(text).utf8[...]
+        func digits() -> Int {
+            let n = u.prefix { (0x30...0x39).contains($0) }.count
+            u = u.dropFirst(n)
+            return n
+        }
+        if u.first == UInt8(ascii: "+") || u.first == UInt8(ascii: "-") { u = u.dropFirst() }
+        var mantissa = digits()
+        if u.first == UInt8(ascii: ".") { u = u.dropFirst(); mantissa += digits() }
+        guard mantissa > 0 else { return false }
+        if u.first == UInt8(ascii: "e") || u.first == UInt8(ascii: "E") {
+            u = u.dropFirst()
+            if u.first == UInt8(ascii: "+") || u.first == UInt8(ascii: "-") { u = u.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return u.isEmpty
     }
 
     private func checkConsistency() throws(ParameterError) {

@@ -82,6 +82,9 @@ public struct EdgeApp: Sendable {
 
     public enum PlotOutput: Sendable { case png(Data), csv(String), json(Data) }
 
+    /// Largest map exported as CSV/JSON (the CSV is ~60 bytes a cell): bounds the answer's size.
+    public static let maxExportCells = 500_000
+
     /// The plot for `plot_type`, as PNG (via the plot-renderer) or its data as CSV/JSON.
     public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparison: SpotfinderRequest? = nil) async throws(RPCError) -> PlotOutput {
         let format = request.word("format")
@@ -99,6 +102,9 @@ public struct EdgeApp: Sendable {
             } else {
                 let (view, _) = try await store.view(name: name, side: request.viewSide, deadline: deadline)
                 m = PlotRequests.spot(view: view, tilt: t, request: request, radiatorName: name)
+            }
+            if format != "png", let g = m.grid, Int(g.columns) * Int(g.rows) > Self.maxExportCells {
+                throw RPCError(.invalidArgument, "format = \(format): this map has \(Int(g.columns) * Int(g.rows)) cells, more than the \(Self.maxExportCells) an export holds; use format=png, or a coarser rad_tilt_resol for the tilt map")
             }
             return try await output(m, format: format, csv: PlotData.csv, json: PlotData.json,
                                     method: PlotRendererService.renderMap, deadline: deadline)

@@ -13,6 +13,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public let app: EdgeApp
     public let metrics: EdgeMetrics
     public let cache: ResponseCache
+    let revisions: RadiatorRevisions
     let log: Log
     /// Deadline for one HTTP request, end to end.
     public let requestSeconds: Double
@@ -25,13 +26,14 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         self.app = app
         self.metrics = metrics
         self.cache = cache
+        self.revisions = RadiatorRevisions(store: app.store)
         self.log = log
         self.requestSeconds = requestSeconds
     }
 
     /// Serve on host:port (0 picks a free port); returns the server and the bound port.
     /// `onFatal` runs when the listener can no longer serve (the main exits; the supervisor restarts).
-    public func serve(host: String, port: UInt16, maxConnections: Int = 512,
+    public func serve(host: String, port: UInt16, maxConnections: Int? = nil,
                       onFatal: @escaping @Sendable (String) -> Void = { _ in }) throws -> (HTTP1Server, UInt16) {
         var config = HTTPServerConfig(host: host, port: port)
         config.maxConnections = maxConnections
@@ -96,6 +98,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/import":
             let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
                                           deadline: .after(seconds: max(requestSeconds, 60)))
+            if a.status == 200 { revisions.forget() }  // the next request sees the new revision at once
             let known: [HTTPStatusCode] = [.ok, .badRequest, .unauthorized, .forbidden, .serviceUnavailable, .gatewayTimeout]
             return HTTPResponse(statusCode: known.first { $0.code == a.status } ?? .internalServerError,
                                 headers: [.contentType: "application/json"], body: a.json)
@@ -112,6 +115,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             let nodes = app.compute.registry.healthy()
             return json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
         case "/metrics":
+            try requireDeploymentToken()
             let nodes = app.compute.registry.healthy()
             let stats = app.store.cacheStatistics
             let text = metrics.render(gauges: [
@@ -168,7 +172,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/map":
             return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
-            let compare = try request.compareQuery.map { q throws in try parse(q) }
+            let compare = try request.compareQuery.map { q throws in try parseCompare(q) }
             switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
             case .png(let d): return ("image/png", d)
             case .csv(let s): return ("text/csv; charset=utf-8", Data(s.utf8))
@@ -185,11 +189,32 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     func cacheKey(_ path: String, _ request: SpotfinderRequest) async throws -> String {
         var key = path + "?" + request.understood.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         if let compare = request.compareQuery { key += "&compare=\(compare)" }
-        if let name = request.radiatorName, name != "ideal" {
-            let revision = try await rpc { try await self.app.store.list(deadline: .after(seconds: 5)).first { $0.name == name }?.revision ?? 0 }
-            key += "#\(revision)"
+        if !request.isIdealRadiator {
+            // Known revisions answer at once (refreshed in the background): a hit needs no other service.
+            let r = try await rpc { try await self.revisions.revision(of: request.radiatorName, deadline: .after(seconds: min(5, self.requestSeconds))) }
+            key += "#\(r.name)@\(r.revision)"
         }
         return key
+    }
+
+    /// Internal pages (metrics: node ids and addresses) need the deployment token:
+    /// `Authorization: Bearer TOKEN` (or `X-Spotfinder-Token: TOKEN`).
+    func requireDeploymentToken() throws {
+        let token = app.compute.registry.token
+        let headers = Self.current?.headers ?? [:]
+        var given = headers[.authorization] ?? ""
+        if given.lowercased().hasPrefix("bearer ") { given = String(given.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+        if given.isEmpty { given = headers["X-Spotfinder-Token"] ?? "" }
+        guard !token.isEmpty else {
+            throw Failure(status: .forbidden, json: ["error": "internal page: the edge has no deployment token configured"])
+        }
+        // Constant time in the token's length.
+        let a = Array(given.utf8), b = Array(token.utf8)
+        var diff = a.count == b.count ? 0 : 1
+        for i in 0..<b.count { diff |= Int((i < a.count ? a[i] : 0) ^ b[i]) }
+        guard diff == 0 else {
+            throw Failure(status: .unauthorized, json: ["error": "internal page: send the deployment token as 'Authorization: Bearer TOKEN'"])
+        }
     }
 
     func parse(_ query: String) throws -> SpotfinderRequest {
@@ -198,25 +223,56 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         }
     }
 
-    /// Run a call to other services, turning its status into an HTTP answer.
+    /// `compare` holds a whole query: its errors name `compare` (the parameter the user gave).
+    func parseCompare(_ query: String) throws -> SpotfinderRequest {
+        do { return try SpotfinderRequest(query: query) } catch {
+            throw Failure(status: .badRequest, json: ["error": "compare: the pinned query is not valid: \(error.message)", "parameter": "compare"])
+        }
+    }
+
+    /// Run a call to other services, turning its status into an HTTP answer. What the user can act on
+    /// (a parameter, a missing radiator or node) is passed on; internals (addresses, node ids, Swift
+    /// error text) go to the log and the answer says only what happened.
     func rpc<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as RPCError {
-            let status: HTTPStatusCode = switch error.code {
-            case .invalidArgument, .outOfRange, .failedPrecondition: .badRequest
-            case .notFound: .notFound
-            case .unavailable: .serviceUnavailable
-            case .deadlineExceeded: .gatewayTimeout
-            case .unauthenticated, .permissionDenied: .forbidden
-            default: .internalServerError
+            let status: HTTPStatusCode
+            var message = error.message
+            switch error.code {
+            case .invalidArgument, .outOfRange, .failedPrecondition: status = .badRequest
+            case .notFound: status = .notFound
+            case .unavailable:
+                status = .serviceUnavailable
+                if !message.hasPrefix("no cobrems-node is registered") {
+                    message = "a Spotfinder service this request needs is unavailable; try again shortly"
+                }
+            case .deadlineExceeded:
+                status = .gatewayTimeout
+                message = "the request did not finish within \(Int(requestSeconds)) s; try again, or ask for less work (coarser bins, a smaller spot)"
+            case .resourceExhausted:
+                status = .serviceUnavailable
+                message = "the services are busy or the answer would be too large; try again shortly, or ask for less (coarser bins, a smaller spot)"
+            case .unauthenticated, .permissionDenied:
+                status = .forbidden
+                message = "not allowed"
+            default:
+                status = .internalServerError
+                message = "internal error; the edge's log has the details"
             }
-            var body = ["error": error.message, "status": error.code.description]
-            if let name = error.message.split(separator: " ").first, ParameterCatalog.numeric.contains(where: { $0.name == name })
-                || ParameterCatalog.optionalNumeric.contains(where: { $0.name == name })
-                || ParameterCatalog.choices.contains(where: { $0.name == name }) || name == "radiator_name" {
-                body["parameter"] = String(name)
-            }
+            if message != error.message { log.warn("\(Self.current?.path ?? "?"): \(error.code): \(error.message)") }
+            var body = ["error": message, "status": error.code.description]
+            if status == .badRequest || status == .notFound, let name = Self.parameterNamed(in: message) { body["parameter"] = name }
             throw Failure(status: status, json: body)
         }
+    }
+
+    /// The parameter a service's message starts with ("rad_tilt_resol = …", "radiator_name: …").
+    static func parameterNamed(in message: String) -> String? {
+        guard let first = message.split(separator: " ").first else { return nil }
+        let name = String(first.trimmingCharacters(in: CharacterSet(charactersIn: ":,;")))
+        let known = ParameterCatalog.numeric.contains { $0.name == name } || ParameterCatalog.choices.contains { $0.name == name }
+            || ParameterCatalog.optionalNumeric.contains { $0.name == name }
+            || name == "radiator_name" || name == "compare"
+        return known ? name : nil
     }
 
     func encode(_ v: some Encodable) throws -> Data {

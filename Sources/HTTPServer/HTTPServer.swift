@@ -20,8 +20,9 @@ public struct HTTPServerConfig: Sendable {
     public var bodyReadTimeoutSeconds = 10.0
     /// A client that does not read its answer cannot block the server longer than this.
     public var sendTimeoutSeconds = 30.0
-    /// Open connections (each has a thread); further ones get 503. Lowered to half the fd limit.
-    public var maxConnections = 512
+    /// Open connections (each has a thread); further ones get 503. nil: 512, or half the
+    /// descriptor limit when that is lower (a value given is used as is).
+    public var maxConnections: Int?
     /// The largest body accepted for a path (413 beyond).
     public var maxBodyBytes: @Sendable (_ method: HTTPMethod, _ path: String) -> Int = { _, _ in 1 << 20 }
     /// accept() failing this long while the server holds no connection means it cannot serve: `onFatal`.
@@ -62,7 +63,7 @@ public final class HTTP1Server: Sendable {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         let fdCap = limit.rlim_cur >= rlim_t(Int32.max) ? Int.max : max(8, Int(limit.rlim_cur) / 2)
-        maxConnections = min(config.maxConnections, fdCap)
+        maxConnections = config.maxConnections ?? min(512, fdCap)
         listener = try Socket.listen(host: config.host, port: config.port)
         listener.setNonBlocking()
         let thread = Thread { [self] in acceptLoop() }

@@ -115,9 +115,10 @@ final class LocalSystem: @unchecked Sendable {
         return node
     }
 
-    func get(_ pathAndQuery: String) async throws -> (status: Int, headers: [String: String], body: Data) {
-        let url = URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!
-        let (data, response) = try await URLSession.shared.data(from: url)
+    func get(_ pathAndQuery: String, headers requestHeaders: [String: String] = [:]) async throws -> (status: Int, headers: [String: String], body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!)
+        for (k, v) in requestHeaders { request.setValue(v, forHTTPHeaderField: k) }
+        let (data, response) = try await URLSession.shared.data(for: request)
         let h = response as! HTTPURLResponse
         var headers: [String: String] = [:]
         for (k, v) in h.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }

@@ -47,7 +47,7 @@ import Wire
         let message = SpectrumRequestMessage(beamline: beamline, orientation: Orientation(radThetah: 1.2296, radThetav: 50), samples: samples)
         let first: SpectrumResponseMessage = try await edge.call("/spotfinder.v1.Edge/ComputeSpectrum", message, deadline: .after(seconds: 60))
         #expect(first.orientationsAveraged == 6000)
-        let metrics = String(decoding: try await system.get("/metrics").body, as: UTF8.self)
+        let metrics = String(decoding: try await system.get("/metrics", headers: ["Authorization": "Bearer \(system.token)"]).body, as: UTF8.self)
         let perNode = metrics.split(separator: "\n").filter { $0.hasPrefix("spotfinder_node_chunks_total{") }
         #expect(perNode.count == 2 && perNode.allSatisfy { !$0.hasSuffix(" 0") }, "both nodes computed chunks: \(perNode)")
         // Kill one node while a request is in flight: retries and hedges finish it elsewhere.
@@ -109,9 +109,11 @@ import Wire
         #expect(image.status == 200 && image.headers["content-type"] == "image/png")
         let page = String(decoding: try await system.get("/").body, as: UTF8.self)
         #expect(page.contains("<title>Spotfinder"))
-        let metrics = String(decoding: try await system.get("/metrics").body, as: UTF8.self)
+        let metrics = String(decoding: try await system.get("/metrics", headers: ["Authorization": "Bearer \(system.token)"]).body, as: UTF8.self)
         #expect(metrics.contains("spotfinder_http_requests_total{route=\"/plot.png\",status=\"200\"}"))
         #expect(metrics.contains("spotfinder_response_cache_hits_total 1"))
+        #expect(try await system.get("/metrics").status == 401, "metrics (node ids, addresses) need the deployment token")
+        #expect(try await system.get("/metrics", headers: ["Authorization": "Bearer wrong"]).status == 401)
         let snap = try await system.json("/api/snap?radiator_name=SF-E02&snap_action=snap_perp&snap_edge=8")
         #expect(snap["rad_thetah"] as? Double == 50)
         #expect(try await system.get("/api/tilt?radiator_name=nope").status == 404)
