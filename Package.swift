@@ -96,6 +96,7 @@ let package = Package(
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
                     exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
         .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute"], swiftSettings: strictSwift),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute", "Topography"], exclude: ["ReferenceData"],
+                    swiftSettings: strictSwift),
     ]
 )

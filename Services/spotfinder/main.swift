@@ -125,8 +125,10 @@ do {
             }
         default:
             let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
-            let spectrum = try analysis.spectrum(for: request, computation: SpectrumComputation())
-            let p = PlotRequests.spectrum(kind, spectrum, request: request, radiatorName: r.name)
+            let computation = SpectrumComputation(), own = analysis.request(request)
+            let spectrum = try analysis.spectrum(for: own, computation: computation)
+            let p = PlotRequests.spectrum(kind, spectrum, request: own, radiatorName: r.name,
+                                          plane: computation.polarizationPlane(for: own))
             switch request.word("format") {
             case "csv": data = Data(PlotData.csv(p).utf8)
             case "json": data = PlotData.json(p)
@@ -154,10 +156,12 @@ do {
                 let samples = try OrientationTable.parse(text, source: file)
                 printJSON(SpectrumComputation().response(for: request, samples: samples, radiatorName: found?.name ?? "ideal"))
             } else if let analysis {
-                let spectrum = try analysis.spectrum(for: request, computation: SpectrumComputation())
-                printJSON(SpectrumResponse(spectrum: spectrum, request: request, radiatorName: analysis.radiator.name,
+                let computation = SpectrumComputation(), own = analysis.request(request)
+                let spectrum = try analysis.spectrum(for: own, computation: computation)
+                printJSON(SpectrumResponse(spectrum: spectrum, request: own, radiatorName: analysis.radiator.name,
                                            orientationsAveraged: analysis.tilt.samples.count,
-                                           fractionOnCrystal: analysis.tilt.fractionOnCrystal))
+                                           fractionOnCrystal: analysis.tilt.fractionOnCrystal,
+                                           fractionOnMount: analysis.tilt.fractionOnMount, plane: computation.polarizationPlane(for: own)))
             } else {
                 printJSON(SpectrumComputation().response(for: request, samples: nil, radiatorName: "ideal"))
             }

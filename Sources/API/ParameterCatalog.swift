@@ -44,21 +44,22 @@ public enum ParameterCatalog {
     public static let numeric: [NumericParameter] = [
         n("ebeam_energy", "GeV", 11.6, 0.1, 100, "electron beam energy"),
         n("ebeam_current", "µA", 2.2, 0, 1000, lowerInclusive: false, "electron beam current"),
-        n("ebeam_rms", "GeV", 0.001, 0, 1, "beam energy spread (carried; the reference model does not use it)"),
+        n("ebeam_rms", "GeV", 0.001, 0, 1, "rms beam energy spread (at most 1 % of ebeam_energy); spectra are averaged over it"),
         n("ebeam_xsigma", "mm", 1.0, 0.001, 10, "beam spot rms x at the radiator"),
         n("ebeam_ysigma", "mm", 0.5, 0.001, 10, "beam spot rms y at the radiator"),
         n("ebeam_xycorr", "", -0.6, -1, 1, lowerInclusive: false, upperInclusive: false, "beam spot x–y correlation"),
         n("ebeam_xyresol", "mm", 0.02, 0.001, 1, "beam spot sampling step"),
         n("ebeam_emittance", "m·rad", 4.2e-9, 0, 1e-6, lowerInclusive: false, "transverse emittance"),
         n("vspot_rms", "mm", 0.5, 0.001, 20, "virtual beam spot rms at the collimator"),
-        n("rad_thickness", "µm", 50, 1, 5000, "radiator thickness"),
+        n("rad_thickness", "µm", 50, 1, 5000, "radiator thickness (default: the named radiator's own, else 50)"),
+        n("rad_mount_thickness", "mm", 1.0, 0, 20, "thickness of the radiator's mount along the beam (default: the radiator's own, else 1; 0: it does not radiate)"),
         n("collimator_diameter", "mm", 3.4, 0, 200, lowerInclusive: false, "collimator aperture diameter"),
         n("collimator_distance", "m", 76, 1, 1000, "radiator to collimator distance"),
         n("rad_xoffset", "mm", 0, -50, 50, "radiator shift in x (beam view)"),
         n("rad_yoffset", "mm", 0, -50, 50, "radiator shift in y (beam view)"),
         n("rad_phideg", "deg", 0, -360, 360, "radiator rotation, counter-clockwise in beam view"),
-        n("rad_thetah", "mrad", 1.2296467307569028, -200, 200, "goniometer tilt θH (rotation about x); default: para, edge at 6 GeV for 11.6 GeV"),
-        n("rad_thetav", "mrad", 50, -200, 200, "goniometer tilt θV (rotation about y)"),
+        n("rad_thetah", "mrad", 1.2296467307569028, -1600, 1600, "goniometer tilt θH (rotation about x); default: para, edge at 6 GeV for 11.6 GeV"),
+        n("rad_thetav", "mrad", 50, -1600, 1600, "goniometer tilt θV (rotation about y)"),
         n("rad_thetaz", "mrad", 0, -3200, 3200, "crystal rotation about the beam axis"),
         n("rad_tilt_range", "mrad", 1, 0, 20, lowerInclusive: false, "extent of the tilt histogram"),
         n("rad_tilt_resol", "mrad", 0.01, 0.0005, 1, "bin of the tilt histogram"),
@@ -88,7 +89,9 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "plot_type", choices: ["spot", "tilt", "intense", "enhance", "polar", "map"], defaultValue: "tilt", meaning: "which plot"),
         ChoiceParameter(name: "beam_crystal_smearing", choices: ["on", "off"], defaultValue: "on", meaning: "beam–crystal smearing of the coherent peaks"),
         ChoiceParameter(name: "collimated", choices: ["on", "off"], defaultValue: "on", meaning: "collimated (on) or all-angle (off) rates"),
-        ChoiceParameter(name: "rad_crystal", choices: ["diamond", "silicon"], defaultValue: "diamond", meaning: "crystal of an ideal radiator"),
+        ChoiceParameter(name: "rad_crystal", choices: ["diamond", "silicon"], defaultValue: "diamond", meaning: "crystal of an ideal radiator (default: a named radiator's own)"),
+        ChoiceParameter(name: "rad_mount_material", choices: ["aluminium", "graphite", "copper", "iron", "tantalum"], defaultValue: "aluminium",
+                        meaning: "material of the radiator's mount (default: the radiator's own)"),
         ChoiceParameter(name: "format", choices: ["png", "csv", "json"], defaultValue: "png", meaning: "plot output format"),
         ChoiceParameter(name: "map_quantity", choices: ["thetah", "thetav", "elevation"], defaultValue: "thetah", meaning: "what the spot plot's topograph shows"),
         ChoiceParameter(name: "palette", choices: ["default", "viridis", "bird", "diverging"], defaultValue: "default", meaning: "colour map of map plots"),
@@ -100,6 +103,11 @@ public enum ParameterCatalog {
 
     /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query.
     public static let text: [String] = ["radiator_name", "iteration", "compare", "panels"]
+
+    /// Largest ebeam_rms as a fraction of ebeam_energy (the default 0.001 GeV passes at every
+    /// allowed energy). The edge-probability treatment of the spread is first order in σ/E:
+    /// it matches a brute-force average to 1e-3 of the peak at σ/E ≤ 1e-3 (tested).
+    public static let maxRelativeEnergySpread = 0.01
 
     /// Largest number of computed energy bins: the smearing is O(bins²).
     public static let maxEnergyBins = 4000

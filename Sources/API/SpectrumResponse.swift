@@ -32,12 +32,29 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
     public var polarization: [Double]
     public var summary: Summary
     public var units: [String: String]
-    /// For a radiator: the fraction of the beam on the crystal (the rates are scaled by it).
+    /// For a radiator: the fraction of the beam on the crystal (the crystal's rates are scaled by it).
     public var fraction_on_crystal: Double?
+    /// For a radiator: the fraction of the beam on its mount, whose amorphous bremsstrahlung (`mount`)
+    /// is added to `incoherent`.
+    public var fraction_on_mount: Double?
+    /// photons/s/GeV from the mount (included in `incoherent`; zeros for the ideal crystal).
+    public var mount: [Double]
+    /// The plane of linear polarization, beam view: azimuth from the horizontal in [0, 180) degrees
+    /// (the dominant reflection's q_T), and "horizontal", "vertical" or "oblique"; nil when nothing
+    /// radiates coherently in the window.
+    public var polarization_plane_deg: Double?
+    public var polarization_plane: String?
+    /// (h, k, l) of the reflection that sets the plane.
+    public var dominant_reflection: [Int]?
 
     public init(spectrum: Spectrum, request: SpotfinderRequest, radiatorName: String, orientationsAveraged: Int,
-                fractionOnCrystal: Double? = nil) {
+                fractionOnCrystal: Double? = nil, fractionOnMount: Double? = nil, plane: PolarizationAzimuth? = nil) {
         fraction_on_crystal = fractionOnCrystal
+        fraction_on_mount = fractionOnMount
+        mount = spectrum.mount
+        polarization_plane_deg = plane.map { ($0.degrees * 1e6).rounded() / 1e6 }
+        polarization_plane = plane?.label.rawValue
+        dominant_reflection = plane.map { [Int($0.hkl.x), Int($0.hkl.y), Int($0.hkl.z)] }
         radiator_name = radiatorName
         orientation = Orientation(rad_thetah: request["rad_thetah"], rad_thetav: request["rad_thetav"],
                                   rad_thetaz: request["rad_thetaz"])
@@ -60,8 +77,8 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
                           peak_enhancement: enhancement.max() ?? 0, mean_enhancement: mean(enhancement),
                           peak_polarization: polarization.max() ?? 0, mean_polarization: mean(polarization))
         units = ["energy_GeV": "GeV", "coherent": "photons/s/GeV", "coherent_polarized": "photons/s/GeV",
-                 "incoherent": "photons/s/GeV", "enhancement": "ratio", "polarization": "fraction",
-                 "orientation": "mrad"]
+                 "incoherent": "photons/s/GeV", "mount": "photons/s/GeV", "enhancement": "ratio", "polarization": "fraction",
+                 "orientation": "mrad", "polarization_plane_deg": "degrees"]
     }
 }
 

@@ -22,6 +22,9 @@ public struct SpotfinderRequest: Sendable, Equatable {
     }
     /// `compare`: the query of a pinned spectrum to overlay on spectrum plots.
     public var compareQuery: String?
+    /// The parameters the caller gave (the rest are defaults): a named radiator's own
+    /// properties replace defaults, never given values.
+    public var given: Set<String> = []
 
     public init(query: String) throws(ParameterError) {
         try self.init(pairs: QueryString.parse(query))
@@ -65,6 +68,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         self.words = words
         self.radiatorName = radiatorName
         self.compareQuery = compare
+        self.given = given
         try checkConsistency()
     }
 
@@ -125,6 +129,10 @@ public struct SpotfinderRequest: Sendable, Equatable {
                 throw ParameterError(parameter: "snap_edge", message: "snap_edge = \(edge) GeV is past the beam energy: must be in (0, \(e)) GeV")
             }
         }
+        let rms = self["ebeam_rms"], largestRms = ParameterCatalog.maxRelativeEnergySpread * e
+        guard rms <= largestRms else {
+            throw ParameterError(parameter: "ebeam_rms", message: String(format: "ebeam_rms = %g GeV is more than 1 %% of ebeam_energy: must be in [0, %.4g] GeV at %g GeV", rms, largestRms, e))
+        }
         let range = self["rad_tilt_range"], resol = self["rad_tilt_resol"]
         guard resol <= range else {
             throw ParameterError(parameter: "rad_tilt_resol", message: "rad_tilt_resol = \(resol) mrad is larger than rad_tilt_range = \(range) mrad")
@@ -150,7 +158,37 @@ public struct SpotfinderRequest: Sendable, Equatable {
                  virtualSpotRmsMeters: self["vspot_rms"] * 1e-3, collimatorDistanceMeters: self["collimator_distance"],
                  collimatorDiameterMeters: self["collimator_diameter"] * 1e-3,
                  radiatorThicknessMeters: self["rad_thickness"] * 1e-6, crystal: crystal,
-                 collimated: word("collimated") == "on")
+                 collimated: word("collimated") == "on", mount: mount)
+    }
+
+    /// The radiator's mount; none for the ideal crystal (nothing of it is under the beam).
+    public var mount: RadiatorMount? {
+        guard !isIdealRadiator, self["rad_mount_thickness"] > 0,
+              let material = MountMaterial.named(word("rad_mount_material")) else { return nil }
+        return RadiatorMount(material: material, thicknessMeters: self["rad_mount_thickness"] * 1e-3)
+    }
+
+    /// This request for a named radiator: its own thickness, crystal and mount replace the
+    /// defaults of `rad_thickness`, `rad_crystal`, `rad_mount_thickness` and `rad_mount_material`
+    /// (values the caller gave win). The result shows them in `understood`.
+    public func withRadiatorDefaults(thicknessMicrons: Double, crystal: String, mountMaterial: String,
+                                     mountThicknessMillimeters: Double) -> SpotfinderRequest {
+        var r = self
+        func number(_ name: String, _ value: Double) {
+            guard !given.contains(name), let spec = ParameterCatalog.numeric.first(where: { $0.name == name }),
+                  spec.contains(value) else { return }
+            r.numbers[name] = value
+        }
+        func choice(_ name: String, _ value: String) {
+            guard !given.contains(name), let spec = ParameterCatalog.choices.first(where: { $0.name == name }),
+                  spec.choices.contains(value) else { return }
+            r.words[name] = value
+        }
+        number("rad_thickness", thicknessMicrons)
+        number("rad_mount_thickness", mountThicknessMillimeters)
+        choice("rad_crystal", crystal)
+        choice("rad_mount_material", mountMaterial)
+        return r
     }
 
     public var energyGrid: EnergyGrid {

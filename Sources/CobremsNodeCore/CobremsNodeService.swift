@@ -78,7 +78,12 @@ public struct CobremsNodeService: Sendable {
 
     public func spectrum(_ m: SpectrumRequestMessage) throws(RPCError) -> SpectrumResponseMessage {
         let (request, samples) = try Self.validated(m.beamline, m.orientation, m.samples)
-        return SpectrumResponseMessage(computation.spectrum(for: request, samples: samples), orientationsAveraged: samples?.count ?? 1)
+        let onCrystal = m.fractionOnCrystal ?? 1, onMount = m.fractionOnMount ?? 0
+        guard onCrystal.isFinite, onMount.isFinite, onCrystal > 0, onMount >= 0, onCrystal + onMount <= 1 + 1e-9 else {
+            throw RPCError(.invalidArgument, "fraction_on_crystal = \(onCrystal), fraction_on_mount = \(onMount): must be in (0, 1] and [0, 1) with a sum of at most 1")
+        }
+        return SpectrumResponseMessage(computation.spectrum(for: request, samples: samples, fractionOnCrystal: onCrystal, fractionOnMount: onMount),
+                                       orientationsAveraged: samples?.count ?? 1, plane: computation.polarizationPlane(for: request))
     }
 
     public func partialSum(_ m: PartialSumRequestMessage) throws(RPCError) -> PartialSumResponseMessage {

@@ -31,8 +31,22 @@ public struct SpectrumComputation: Sendable {
         spectrum(for: request, sum: coherentSum(for: request, samples: samples))
     }
 
+    /// A radiator under the beam: crystal rates × fraction on the crystal, plus the mount's
+    /// bremsstrahlung × fraction on the mount (added to the incoherent part).
+    public func spectrum(for request: SpotfinderRequest, samples: [TiltSample]?, fractionOnCrystal: Double,
+                         fractionOnMount: Double) -> Spectrum {
+        spectrum(for: request, samples: samples).onRadiator(fractionOnCrystal: fractionOnCrystal, fractionOnMount: fractionOnMount,
+                                                            mountRateFullBeam: model(for: request).mountRateFullBeam)
+    }
+
+    /// The plane of linear polarization at the request's orientation.
+    public func polarizationPlane(for request: SpotfinderRequest) -> PolarizationAzimuth? {
+        model(for: request).polarizationPlane(at: request.orientation)
+    }
+
     public func response(for request: SpotfinderRequest, samples: [TiltSample]?, radiatorName: String) -> SpectrumResponse {
         SpectrumResponse(spectrum: spectrum(for: request, samples: samples), request: request,
-                         radiatorName: radiatorName, orientationsAveraged: samples?.count ?? 1)
+                         radiatorName: radiatorName, orientationsAveraged: samples?.count ?? 1,
+                         plane: polarizationPlane(for: request))
     }
 }

@@ -18,12 +18,20 @@ public struct SpotAnalysis: Sendable {
         tilt = TiltDistribution(view: view, placement: request.placement, spot: request.beamSpot, histogram: request.tiltHistogram)
     }
 
-    /// The spot-averaged spectrum; rates scaled by the fraction of the beam on the crystal.
+    /// The spot-averaged spectrum: crystal rates scaled by the fraction of the beam on the crystal,
+    /// plus the mount's bremsstrahlung for the fraction on the mount. Give it `request(_:)`'s request.
     public func spectrum(for request: SpotfinderRequest, computation: SpectrumComputation) throws(ParameterError) -> Spectrum {
         guard tilt.fractionOnCrystal > 0 else {
             throw ParameterError(parameter: "rad_xoffset", message: "the beam spot misses the crystal of \(radiator.name) (\(side.rawValue) view): move it with rad_xoffset / rad_yoffset")
         }
-        return computation.spectrum(for: request, samples: tilt.samples).scaled(by: tilt.fractionOnCrystal)
+        return computation.spectrum(for: request, samples: tilt.samples, fractionOnCrystal: tilt.fractionOnCrystal,
+                                    fractionOnMount: tilt.fractionOnMount)
+    }
+
+    /// The request with this radiator's own thickness, crystal and mount where the caller gave none.
+    public func request(_ request: SpotfinderRequest) -> SpotfinderRequest {
+        request.withRadiatorDefaults(thicknessMicrons: radiator.thicknessMicrons, crystal: radiator.crystal,
+                                     mountMaterial: radiator.mountMaterial, mountThicknessMillimeters: radiator.mountThicknessMillimeters)
     }
 
     public func snap(_ request: SpotfinderRequest, plane: PolarizationPlane) throws(ParameterError) -> SnapResponse {

@@ -48,21 +48,39 @@ public struct EdgeApp: Sendable {
         public let radiatorName: String
         public let orientations: Int
         public let tilt: TiltDistribution?
+        /// The request as computed: a named radiator's own thickness, crystal and mount filled in.
+        public let request: SpotfinderRequest
+        /// The plane of linear polarization (nil when nothing radiates coherently in the window).
+        public let plane: PolarizationAzimuth?
     }
 
-    /// The spectrum the request asks for: the ideal crystal at one orientation, or averaged over the beam spot.
+    /// The request with the named radiator's own properties in place of defaults.
+    public func withRadiatorDefaults(_ request: SpotfinderRequest, radiator name: String, deadline: Deadline) async throws(RPCError) -> SpotfinderRequest {
+        guard let r = try await store.list(deadline: deadline).first(where: { $0.name == name }) else { return request }
+        return request.withRadiatorDefaults(thicknessMicrons: r.thicknessUm, crystal: r.crystal, mountMaterial: r.mountMaterial,
+                                            mountThicknessMillimeters: r.mountThicknessMm)
+    }
+
+    /// The spectrum the request asks for: the ideal crystal at one orientation, or averaged over the beam spot
+    /// (crystal rates × fraction on the crystal, plus the mount's bremsstrahlung × fraction on the mount).
     public func spectrum(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> SpectrumResult {
         guard let name = try await radiatorName(for: request, deadline: deadline) else {
             let sum = try await compute.coherentSum(for: request, samples: nil, deadline: deadline)
-            return SpectrumResult(spectrum: compute.computation.spectrum(for: request, sum: sum), radiatorName: "ideal", orientations: 1, tilt: nil)
+            let model = compute.computation.model(for: request)
+            return SpectrumResult(spectrum: compute.computation.spectrum(for: request, sum: sum), radiatorName: "ideal", orientations: 1,
+                                  tilt: nil, request: request, plane: model.polarizationPlane(at: request.orientation))
         }
+        let request = try await withRadiatorDefaults(request, radiator: name, deadline: deadline)
         let t = try await tiltDistribution(request, radiator: name, deadline: deadline)
         guard t.fractionOnCrystal > 0 else {
             throw RPCError(.invalidArgument, "rad_xoffset / rad_yoffset: the beam spot misses the crystal of \(name); move the radiator under the beam")
         }
         let sum = try await compute.coherentSum(for: request, samples: t.samples, deadline: deadline)
-        let spectrum = compute.computation.spectrum(for: request, sum: sum).scaled(by: t.fractionOnCrystal)
-        return SpectrumResult(spectrum: spectrum, radiatorName: name, orientations: t.samples.count, tilt: t)
+        let model = compute.computation.model(for: request)
+        let spectrum = compute.computation.spectrum(for: request, sum: sum)
+            .onRadiator(fractionOnCrystal: t.fractionOnCrystal, fractionOnMount: t.fractionOnMount, mountRateFullBeam: model.mountRateFullBeam)
+        return SpectrumResult(spectrum: spectrum, radiatorName: name, orientations: t.samples.count, tilt: t, request: request,
+                              plane: model.polarizationPlane(at: request.orientation))
     }
 
     public func snap(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> SnapResponse {
@@ -113,7 +131,8 @@ public struct EdgeApp: Sendable {
             let result = try await spectrum(request, deadline: deadline)
             var pinned: Spectrum?
             if let comparison { pinned = try await spectrum(comparison, deadline: deadline).spectrum }
-            let p = PlotRequests.spectrum(kind, result.spectrum, request: request, radiatorName: result.radiatorName, comparison: pinned)
+            let p = PlotRequests.spectrum(kind, result.spectrum, request: result.request, radiatorName: result.radiatorName,
+                                          comparison: pinned, plane: result.plane)
             return try await output(p, format: format, csv: PlotData.csv, json: PlotData.json,
                                     method: PlotRendererService.renderSpectrum, deadline: deadline)
         }

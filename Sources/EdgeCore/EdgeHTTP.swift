@@ -56,6 +56,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// The request being served, for routes that need its headers or body.
     @TaskLocal public static var current: HTTPRequest?
 
+    /// Deadline of a spot map (GET /api/map, plot_type=map), s.
+    public static let mapSeconds = 120.0
+
     struct Failure: Error { let status: HTTPStatusCode; let json: [String: String] }
 
     /// Health answers on the connection's own thread: it never queues behind compute on the pool.
@@ -133,7 +136,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             let list = try await rpc { try await self.app.store.list(deadline: .after(seconds: self.requestSeconds)) }
             let out = list.map { r -> [String: Any] in
                 ["name": r.name, "crystal": r.crystal, "thickness_um": r.thicknessUm, "views": r.views, "width_mm": r.widthMm,
-                 "height_mm": r.heightMm, "rms_tilt_urad": r.rmsTiltUrad, "notes": r.notes, "pixel_mm": r.pixelMm]
+                 "height_mm": r.heightMm, "rms_tilt_urad": r.rmsTiltUrad, "notes": r.notes, "pixel_mm": r.pixelMm,
+                 "mount": ["material": r.mountMaterial, "thickness_mm": r.mountThicknessMm]]
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
@@ -154,7 +158,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     }
 
     func compute(_ path: String, _ request: SpotfinderRequest) async throws -> (String, Data) {
-        let deadline = Deadline.after(seconds: requestSeconds)
+        // A spot map is many spectra: it gets longer than one plot.
+        let isMap = path == "/api/map" || (path == "/plot.png" && request.word("plot_type") == "map")
+        let deadline = Deadline.after(seconds: isMap ? max(requestSeconds, Self.mapSeconds) : requestSeconds)
         switch path {
         case "/api/tilt":
             let name = try await rpc { try await self.app.radiatorName(for: request, deadline: deadline) }
@@ -163,9 +169,10 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             return ("application/json", try encode(TiltResponse(t, radiatorName: name, view: request.viewSide)))
         case "/api/spectrum":
             let r = try await rpc { try await self.app.spectrum(request, deadline: deadline) }
-            return ("application/json", try encode(SpectrumResponse(spectrum: r.spectrum, request: request, radiatorName: r.radiatorName,
+            return ("application/json", try encode(SpectrumResponse(spectrum: r.spectrum, request: r.request, radiatorName: r.radiatorName,
                                                                     orientationsAveraged: r.orientations,
-                                                                    fractionOnCrystal: r.tilt?.fractionOnCrystal)))
+                                                                    fractionOnCrystal: r.tilt?.fractionOnCrystal,
+                                                                    fractionOnMount: r.tilt?.fractionOnMount, plane: r.plane)))
         case "/api/snap":
             let r = try await rpc { try await self.app.snap(request, deadline: deadline) }
             return ("application/json", try encode(r))

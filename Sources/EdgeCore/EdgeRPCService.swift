@@ -57,7 +57,15 @@ public struct EdgeRPCService: Sendable {
     func spectrum(_ m: SpectrumRequestMessage, deadline: Deadline) async throws(RPCError) -> SpectrumResponseMessage {
         let (request, samples) = try CobremsNodeService.validated(m.beamline, m.orientation, m.samples)
         let effectiveDeadline = deadline.isNone ? Deadline.after(seconds: 60) : deadline
+        let onCrystal = m.fractionOnCrystal ?? 1, onMount = m.fractionOnMount ?? 0
+        guard onCrystal.isFinite, onMount.isFinite, onCrystal > 0, onMount >= 0, onCrystal + onMount <= 1 + 1e-9 else {
+            throw RPCError(.invalidArgument, "fraction_on_crystal = \(onCrystal), fraction_on_mount = \(onMount): must be in (0, 1] and [0, 1) with a sum of at most 1")
+        }
         let sum = try await compute.coherentSum(for: request, samples: samples, deadline: effectiveDeadline)
-        return SpectrumResponseMessage(compute.computation.spectrum(for: request, sum: sum), orientationsAveraged: samples?.count ?? 1)
+        let model = compute.computation.model(for: request)
+        let spectrum = compute.computation.spectrum(for: request, sum: sum)
+            .onRadiator(fractionOnCrystal: onCrystal, fractionOnMount: onMount, mountRateFullBeam: model.mountRateFullBeam)
+        return SpectrumResponseMessage(spectrum, orientationsAveraged: samples?.count ?? 1,
+                                       plane: model.polarizationPlane(at: request.orientation))
     }
 }

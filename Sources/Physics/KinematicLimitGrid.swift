@@ -107,14 +107,32 @@ struct KinematicLimitGrid: Sendable {
     }
 }
 
+extension KinematicLimitGrid {
+    /// The last bin whose kinematic threshold w*(x_i) is at or below w (−1 if none).
+    func lastBin(atOrBelowThreshold w: Double) -> Int {
+        let n = thresholdNode.count
+        let xw = w / (1 + w)
+        var i = Int((xw / binWidthOverEnergy - 0.5).rounded(.down)) - firstComputedBin
+        i = min(max(i, -1), n - 1)
+        while i >= 0 && nodes[thresholdNode[i]] > w { i -= 1 }
+        while i + 1 < n && nodes[thresholdNode[i + 1]] <= w { i += 1 }
+        return i
+    }
+    var binWidthOverEnergy: Double { binWidthOverE }
+    var firstComputedBin: Int { firstBin }
+}
+
 /// Mass deposited on the grid: per cell, the linear split between its two ends.
 struct KinematicLimitMass {
     var low: [Double]
     var high: [Double]
+    /// Per bin: mass counted at the bin's threshold on top of the sharp cliff (beam-energy spread, `EdgeSpread`).
+    var edgeCorrection: [Double]
 
-    init(cellCount: Int) {
+    init(cellCount: Int, bins: Int = 0) {
         low = [Double](repeating: 0, count: cellCount)
         high = [Double](repeating: 0, count: cellCount)
+        edgeCorrection = [Double](repeating: 0, count: bins)
     }
 
     @inline(__always)
@@ -134,8 +152,9 @@ struct KinematicLimitMass {
             let start = grid.thresholdNode[i], end = grid.bandEnd[i], offset = grid.bandOffset[i]
             var t = 0.0, p = 0.0
             if end > start {
-                t += low[start] * grid.bandTotal[offset]
-                p += low[start] * grid.bandPolarized[offset]
+                let m = low[start] + (edgeCorrection.isEmpty ? 0 : edgeCorrection[i])
+                t += m * grid.bandTotal[offset]
+                p += m * grid.bandPolarized[offset]
             }
             var j = start + 1
             while j < end {

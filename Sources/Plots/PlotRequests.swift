@@ -19,7 +19,7 @@ public enum PlotRequests {
     }
 
     public static func spectrum(_ kind: SpectrumKind, _ s: Spectrum, request: SpotfinderRequest, radiatorName: String,
-                                comparison: Spectrum? = nil) -> SpectrumPlotRequest {
+                                comparison: Spectrum? = nil, plane: PolarizationAzimuth? = nil) -> SpectrumPlotRequest {
         var p = SpectrumPlotRequest()
         p.xTitle = "photon energy (GeV)"
         p.windowMin = request["pbeam_energy_min"]
@@ -56,7 +56,8 @@ public enum PlotRequests {
             let pol = s.polarization
             headline = "peak \(String(format: "%.4f", pol.max() ?? 0)), average \(String(format: "%.4f", mean(pol)))"
         }
-        p.title.append(headline)
+        // Which plane the polarization is in, so nobody has to guess what para/perp meant.
+        p.title.append(plane.map { "\(headline); polarization plane \($0.text)" } ?? headline)
         p.curves = [CurveMessage(label: label, x: s.energyGeV, y: values(s), colorRgb: blue)]
         if kind == .intense { p.curves.append(CurveMessage(label: "incoherent", x: s.energyGeV, y: s.incoherent, colorRgb: grey)) }
         if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: values(c), colorRgb: red, dashed: true)) }

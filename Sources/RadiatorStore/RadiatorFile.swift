@@ -13,6 +13,7 @@ public enum RadiatorFile {
         var m = StoredRadiatorMessage()
         m.formatVersion = formatVersion
         m.name = r.name; m.crystal = r.crystal; m.thicknessUm = r.thicknessMicrons; m.notes = r.notes
+        m.mountMaterial = r.mountMaterial; m.mountThicknessMm = r.mountThicknessMillimeters
         m.views = r.views.map { v in
             var s = StoredViewMessage()
             s.view = v.side.rawValue
@@ -67,7 +68,10 @@ public enum RadiatorFile {
             }
             views.append(RadiatorView(side: side, grid: grid, thetaHMicroradians: h, thetaVMicroradians: v, mask: mask))
         }
-        let r = Radiator(name: m.name, crystal: m.crystal, thicknessMicrons: m.thicknessUm, notes: m.notes, views: views)
+        // Files written before the mount fields existed read as the documented default holder.
+        let r = Radiator(name: m.name, crystal: m.crystal, thicknessMicrons: m.thicknessUm, notes: m.notes, views: views,
+                         mountMaterial: m.mountMaterial.isEmpty ? Radiator.defaultMountMaterial : m.mountMaterial,
+                         mountThicknessMillimeters: m.mountThicknessMm ?? Radiator.defaultMountThicknessMillimeters)
         do { try r.validate() } catch { throw RadiatorError("\(source): \(error.message)") }
         return r
     }

@@ -13,6 +13,8 @@ public enum RadiatorImport {
         let thickness_um: Double
         let notes: String?
         let views: [View]
+        let mount_material: String?
+        let mount_thickness_mm: Double?
     }
 
     public static func fromJSON(_ data: Data) throws(RadiatorError) -> Radiator {
@@ -36,14 +38,17 @@ public enum RadiatorImport {
                                       thetaVMicroradians: v.thetav_urad.map { Float($0 ?? .nan) }, mask: mask))
         }
         return try finish(Radiator(name: j.name, crystal: j.crystal ?? "diamond", thicknessMicrons: j.thickness_um,
-                                   notes: j.notes ?? "", views: views))
+                                   notes: j.notes ?? "", views: views,
+                                   mountMaterial: j.mount_material ?? Radiator.defaultMountMaterial,
+                                   mountThicknessMillimeters: j.mount_thickness_mm ?? Radiator.defaultMountThicknessMillimeters))
     }
 
     /// Largest |x_mm|, |y_mm| a CSV row may give: far beyond any radiator, small enough for exact grid arithmetic.
     public static let maxCoordinateMillimeters = 1000.0
 
     /// The CSV layout: one row per pixel, `x_mm,y_mm,thetah_urad,thetav_urad,surface`, with
-    /// `# name:`, `# thickness_um:`, `# view:`, `# crystal:`, `# notes:` header comments.
+    /// `# name:`, `# thickness_um:`, `# view:`, `# crystal:`, `# notes:`, `# mount_material:`,
+    /// `# mount_thickness_mm:` header comments.
     /// Sizes are checked before anything is allocated for the grid; every error names the line or field.
     public static func fromCSV(_ text: String, source: String = "CSV") throws(RadiatorError) -> Radiator {
         var meta: [String: String] = [:]
@@ -116,8 +121,15 @@ public enum RadiatorImport {
         guard let name = meta["name"] else { throw RadiatorError("\(source): missing '# name: ...' header line") }
         guard let thickness = meta["thickness_um"].flatMap(Double.init) else { throw RadiatorError("\(source): missing '# thickness_um: ...' header line") }
         let view = RadiatorView(side: side, grid: grid, thetaHMicroradians: h, thetaVMicroradians: v, mask: mask)
+        var mountThickness = Radiator.defaultMountThicknessMillimeters
+        if let text = meta["mount_thickness_mm"] {
+            guard let t = Double(text) else { throw RadiatorError("\(source): '# mount_thickness_mm: \(text)' is not a number") }
+            mountThickness = t
+        }
         return try finish(Radiator(name: name, crystal: meta["crystal"] ?? "diamond", thicknessMicrons: thickness,
-                                   notes: meta["notes"] ?? "", views: [view]))
+                                   notes: meta["notes"] ?? "", views: [view],
+                                   mountMaterial: meta["mount_material"] ?? Radiator.defaultMountMaterial,
+                                   mountThicknessMillimeters: mountThickness))
     }
 
     /// Derive a missing side by mirroring, then validate.

@@ -13,6 +13,8 @@ public struct RadiatorSummary: Sendable, Equatable, Codable {
     public var rms_tilt_urad: Double
     public var pixel_mm: Double
     public var notes: String
+    public var mount_material: String
+    public var mount_thickness_mm: Double
 
     public init(_ r: Radiator) {
         name = r.name
@@ -32,6 +34,8 @@ public struct RadiatorSummary: Sendable, Equatable, Codable {
         rms_tilt_urad = front.crystalStatistics.rms
         pixel_mm = front.grid.pixelMillimeters
         notes = r.notes
+        mount_material = r.mountMaterial
+        mount_thickness_mm = r.mountThicknessMillimeters
     }
 }
 

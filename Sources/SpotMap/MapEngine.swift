@@ -50,25 +50,33 @@ public struct MapEngine: Sendable {
     public func compute(_ index: Int, scratch: inout SpotLattice.Scratch) -> PlacementResult {
         let nx = plan.ks.count
         let k = plan.ks[index % nx], l = plan.ls[index / nx]
-        let p = lattice.placement(k: k, l: l, samples: plan.fom.needsSpectrum, scratch: &scratch)
         var out = PlacementResult()
-        out.fractionOnCrystal = p.fractionOnCrystal
-        out.fractionOnMount = p.fractionOnMount
-        out.meanThetaH = p.meanThetaH
-        out.meanThetaV = p.meanThetaV
-        if p.fractionOnCrystal > 0 {
-            out.rmsTiltMicroradians = (p.rmsThetaH * p.rmsThetaH + p.rmsThetaV * p.rmsThetaV).squareRoot() * 1e3
+        var samples: SpotLattice.Placement?
+        if plan.fom.needsSpectrum {
+            // The orientation samples come with the moments (TiltDistribution's numbers exactly).
+            let p = lattice.placement(k: k, l: l, samples: true, scratch: &scratch)
+            out.fractionOnCrystal = p.fractionOnCrystal
+            out.fractionOnMount = p.fractionOnMount
+            out.meanThetaH = p.meanThetaH
+            out.meanThetaV = p.meanThetaV
+            if p.fractionOnCrystal > 0 {
+                out.rmsTiltMicroradians = (p.rmsThetaH * p.rmsThetaH + p.rmsThetaV * p.rmsThetaV).squareRoot() * 1e3
+            }
+            samples = p
+        } else {
+            out = finish(lattice.moments(k: k, l: l))
+            return out
         }
-        let orientation = plan.orientation(meanThetaH: p.meanThetaH, meanThetaV: p.meanThetaV)
+        let orientation = plan.orientation(meanThetaH: out.meanThetaH, meanThetaV: out.meanThetaV)
         out.thetaH = orientation.thetaHRadians * 1e3
         out.thetaV = orientation.thetaVRadians * 1e3
-        out.allowed = plan.allows(fractionOnCrystal: p.fractionOnCrystal, fractionOnMount: p.fractionOnMount)
+        out.allowed = plan.allows(fractionOnCrystal: out.fractionOnCrystal, fractionOnMount: out.fractionOnMount)
         guard out.allowed else { return out }
         switch plan.fom {
         case .rmsTilt: out.value = out.rmsTiltMicroradians
-        case .fractionOnCrystal: out.value = p.fractionOnCrystal
+        case .fractionOnCrystal: out.value = out.fractionOnCrystal
         default:
-            guard let model else { preconditionFailure("a spectrum figure of merit needs a model") }
+            guard let model, let p = samples else { preconditionFailure("a spectrum figure of merit needs a model") }
             let sum = model.coherentSum(base: orientation, samples: p.samples)
             let spectrum = model.spectrum(from: sum, smeared: plan.request.smeared).scaled(by: p.fractionOnCrystal)
             out.value = plan.fom.value(of: spectrum, window: plan.windowMinGeV, plan.windowMaxGeV)
@@ -76,8 +84,25 @@ public struct MapEngine: Sendable {
         return out
     }
 
+    /// A placement from its moments alone (figures of merit without a spectrum).
+    func finish(_ m: SpotLattice.Moments) -> PlacementResult {
+        var out = PlacementResult()
+        out.fractionOnCrystal = m.onCrystal
+        out.fractionOnMount = m.onMount
+        out.meanThetaH = m.meanH
+        out.meanThetaV = m.meanV
+        if m.onCrystal > 0 { out.rmsTiltMicroradians = m.rms * 1e3 }
+        let orientation = plan.orientation(meanThetaH: out.meanThetaH, meanThetaV: out.meanThetaV)
+        out.thetaH = orientation.thetaHRadians * 1e3
+        out.thetaV = orientation.thetaVRadians * 1e3
+        out.allowed = plan.allows(fractionOnCrystal: out.fractionOnCrystal, fractionOnMount: out.fractionOnMount)
+        if out.allowed { out.value = plan.fom == .rmsTilt ? out.rmsTiltMicroradians : out.fractionOnCrystal }
+        return out
+    }
+
     /// Several placements, spread over `threads` threads (one scratch each).
     public func compute(_ indices: [Int], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [PlacementResult] {
+        if !plan.fom.needsSpectrum { return computeMoments(indices, threads: threads) }
         let results = Mutex([PlacementResult](repeating: PlacementResult(), count: indices.count))
         let next = Atomic<Int>(0)
         let workers = max(1, min(threads, indices.count))
@@ -90,6 +115,34 @@ public struct MapEngine: Sendable {
                 local.append((i, compute(indices[i], scratch: &scratch)))
             }
             results.withLock { r in for (i, v) in local { r[i] = v } }
+        }
+        return results.withLock { $0 }
+    }
+
+    /// Moment-only maps, a map row at a time (the rows' lattice reads stay in cache).
+    func computeMoments(_ indices: [Int], threads: Int) -> [PlacementResult] {
+        let nx = plan.ks.count
+        guard !indices.isEmpty else { return [] }
+        // Runs of the same map row, in the given order.
+        var found: [Range<Int>] = []
+        var start = 0
+        for i in 1...indices.count where i == indices.count || indices[i] / nx != indices[start] / nx {
+            found.append(start..<i)
+            start = i
+        }
+        let runs = found
+        let results = Mutex([PlacementResult](repeating: PlacementResult(), count: indices.count))
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, runs.count))) { _ in
+            while true {
+                let r = next.add(1, ordering: .relaxed).oldValue
+                guard r < runs.count else { break }
+                let run = runs[r]
+                let l = plan.ls[indices[run.lowerBound] / nx]
+                let moments = lattice.moments(ks: run.map { plan.ks[indices[$0] % nx] }, l: l)
+                let done = moments.map(finish)
+                results.withLock { out in for (offset, i) in run.enumerated() { out[i] = done[offset] } }
+            }
         }
         return results.withLock { $0 }
     }

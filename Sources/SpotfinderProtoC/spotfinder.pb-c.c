@@ -2013,7 +2013,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__envelope__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__beamline_parameters__field_descriptors[14] =
+static const ProtobufCFieldDescriptor spotfinder__v1__beamline_parameters__field_descriptors[16] =
 {
   {
     "ebeam_energy",
@@ -2183,6 +2183,30 @@ static const ProtobufCFieldDescriptor spotfinder__v1__beamline_parameters__field
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rad_mount_thickness",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__BeamlineParameters, _rad_mount_thickness_case),
+    offsetof(Spotfinder__V1__BeamlineParameters, rad_mount_thickness),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_mount_material",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Spotfinder__V1__BeamlineParameters, _rad_mount_material_case),
+    offsetof(Spotfinder__V1__BeamlineParameters, rad_mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__beamline_parameters__field_indices_by_name[] = {
   11,   /* field[11] = beam_crystal_smearing */
@@ -2197,13 +2221,15 @@ static const unsigned spotfinder__v1__beamline_parameters__field_indices_by_name
   8,   /* field[8] = pbeam_energy_min */
   10,   /* field[10] = pbeam_energy_resol */
   13,   /* field[13] = rad_crystal */
+  15,   /* field[15] = rad_mount_material */
+  14,   /* field[14] = rad_mount_thickness */
   5,   /* field[5] = rad_thickness */
   4,   /* field[4] = vspot_rms */
 };
 static const ProtobufCIntRange spotfinder__v1__beamline_parameters__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__beamline_parameters__descriptor =
 {
@@ -2213,7 +2239,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__beamline_parameters__descriptor
   "Spotfinder__V1__BeamlineParameters",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__BeamlineParameters),
-  14,
+  16,
   spotfinder__v1__beamline_parameters__field_descriptors,
   spotfinder__v1__beamline_parameters__field_indices_by_name,
   1,  spotfinder__v1__beamline_parameters__number_ranges,
@@ -2348,7 +2374,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__tilt_sample__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__tilt_sample__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_request__field_descriptors[5] =
 {
   {
     "beamline",
@@ -2386,16 +2412,42 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "fraction_on_crystal",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpectrumRequest, _fraction_on_crystal_case),
+    offsetof(Spotfinder__V1__SpectrumRequest, fraction_on_crystal),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fraction_on_mount",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpectrumRequest, _fraction_on_mount_case),
+    offsetof(Spotfinder__V1__SpectrumRequest, fraction_on_mount),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spectrum_request__field_indices_by_name[] = {
   0,   /* field[0] = beamline */
+  3,   /* field[3] = fraction_on_crystal */
+  4,   /* field[4] = fraction_on_mount */
   1,   /* field[1] = orientation */
   2,   /* field[2] = samples */
 };
 static const ProtobufCIntRange spotfinder__v1__spectrum_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spectrum_request__descriptor =
 {
@@ -2405,14 +2457,14 @@ const ProtobufCMessageDescriptor spotfinder__v1__spectrum_request__descriptor =
   "Spotfinder__V1__SpectrumRequest",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpectrumRequest),
-  3,
+  5,
   spotfinder__v1__spectrum_request__field_descriptors,
   spotfinder__v1__spectrum_request__field_indices_by_name,
   1,  spotfinder__v1__spectrum_request__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__spectrum_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_descriptors[10] =
 {
   {
     "energy_gev",
@@ -2498,6 +2550,42 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpectrumResponse, n_mount),
+    offsetof(Spotfinder__V1__SpectrumResponse, mount),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "polarization_plane_deg",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpectrumResponse, polarization_plane_deg),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "polarization_plane",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpectrumResponse, polarization_plane),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spectrum_response__field_indices_by_name[] = {
   1,   /* field[1] = coherent */
@@ -2505,13 +2593,16 @@ static const unsigned spotfinder__v1__spectrum_response__field_indices_by_name[]
   0,   /* field[0] = energy_gev */
   4,   /* field[4] = enhancement */
   3,   /* field[3] = incoherent */
+  7,   /* field[7] = mount */
   6,   /* field[6] = orientations_averaged */
   5,   /* field[5] = polarization */
+  9,   /* field[9] = polarization_plane */
+  8,   /* field[8] = polarization_plane_deg */
 };
 static const ProtobufCIntRange spotfinder__v1__spectrum_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spectrum_response__descriptor =
 {
@@ -2521,7 +2612,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__spectrum_response__descriptor =
   "Spotfinder__V1__SpectrumResponse",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpectrumResponse),
-  7,
+  10,
   spotfinder__v1__spectrum_response__field_descriptors,
   spotfinder__v1__spectrum_response__field_indices_by_name,
   1,  spotfinder__v1__spectrum_response__number_ranges,
@@ -3707,7 +3798,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_view__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__radiator_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[10] =
+static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_descriptors[12] =
 {
   {
     "name",
@@ -3829,10 +3920,36 @@ static const ProtobufCFieldDescriptor spotfinder__v1__radiator_summary__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount_material",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RadiatorSummary, mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mount_thickness_mm",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RadiatorSummary, mount_thickness_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] = {
   1,   /* field[1] = crystal */
   5,   /* field[5] = height_mm */
+  10,   /* field[10] = mount_material */
+  11,   /* field[11] = mount_thickness_mm */
   0,   /* field[0] = name */
   7,   /* field[7] = notes */
   9,   /* field[9] = pixel_mm */
@@ -3845,7 +3962,7 @@ static const unsigned spotfinder__v1__radiator_summary__field_indices_by_name[] 
 static const ProtobufCIntRange spotfinder__v1__radiator_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
 {
@@ -3855,14 +3972,14 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator_summary__descriptor =
   "Spotfinder__V1__RadiatorSummary",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__RadiatorSummary),
-  10,
+  12,
   spotfinder__v1__radiator_summary__field_descriptors,
   spotfinder__v1__radiator_summary__field_indices_by_name,
   1,  spotfinder__v1__radiator_summary__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__radiator_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__radiator__field_descriptors[5] =
+static const ProtobufCFieldDescriptor spotfinder__v1__radiator__field_descriptors[7] =
 {
   {
     "name",
@@ -3924,9 +4041,35 @@ static const ProtobufCFieldDescriptor spotfinder__v1__radiator__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount_material",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__Radiator, mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mount_thickness_mm",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__Radiator, _mount_thickness_mm_case),
+    offsetof(Spotfinder__V1__Radiator, mount_thickness_mm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__radiator__field_indices_by_name[] = {
   1,   /* field[1] = crystal */
+  5,   /* field[5] = mount_material */
+  6,   /* field[6] = mount_thickness_mm */
   0,   /* field[0] = name */
   3,   /* field[3] = notes */
   2,   /* field[2] = thickness_um */
@@ -3935,7 +4078,7 @@ static const unsigned spotfinder__v1__radiator__field_indices_by_name[] = {
 static const ProtobufCIntRange spotfinder__v1__radiator__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__radiator__descriptor =
 {
@@ -3945,7 +4088,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__radiator__descriptor =
   "Spotfinder__V1__Radiator",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__Radiator),
-  5,
+  7,
   spotfinder__v1__radiator__field_descriptors,
   spotfinder__v1__radiator__field_indices_by_name,
   1,  spotfinder__v1__radiator__number_ranges,
@@ -5553,7 +5696,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__stored_view__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__stored_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__stored_radiator__field_descriptors[6] =
+static const ProtobufCFieldDescriptor spotfinder__v1__stored_radiator__field_descriptors[8] =
 {
   {
     "format_version",
@@ -5627,10 +5770,36 @@ static const ProtobufCFieldDescriptor spotfinder__v1__stored_radiator__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mount_material",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredRadiator, mount_material),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mount_thickness_mm",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__StoredRadiator, _mount_thickness_mm_case),
+    offsetof(Spotfinder__V1__StoredRadiator, mount_thickness_mm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__stored_radiator__field_indices_by_name[] = {
   2,   /* field[2] = crystal */
   0,   /* field[0] = format_version */
+  6,   /* field[6] = mount_material */
+  7,   /* field[7] = mount_thickness_mm */
   1,   /* field[1] = name */
   4,   /* field[4] = notes */
   3,   /* field[3] = thickness_um */
@@ -5639,7 +5808,7 @@ static const unsigned spotfinder__v1__stored_radiator__field_indices_by_name[] =
 static const ProtobufCIntRange spotfinder__v1__stored_radiator__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor =
 {
@@ -5649,7 +5818,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor =
   "Spotfinder__V1__StoredRadiator",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__StoredRadiator),
-  6,
+  8,
   spotfinder__v1__stored_radiator__field_descriptors,
   spotfinder__v1__stored_radiator__field_indices_by_name,
   1,  spotfinder__v1__stored_radiator__number_ranges,

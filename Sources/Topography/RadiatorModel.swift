@@ -95,20 +95,36 @@ public struct RadiatorView: Sendable, Equatable {
     }
 }
 
-/// A diamond radiator: its identity and one topograph per side.
+/// A diamond radiator: its identity, its mount and one topograph per side.
 public struct Radiator: Sendable, Equatable {
     public var name: String
     public var crystal: String
     public var thicknessMicrons: Double
     public var notes: String
     public var views: [RadiatorView]
+    /// The holder the crystal is glued to (mask value `mount`): its material and thickness along
+    /// the beam. The beam that hits it makes amorphous bremsstrahlung (0 mm: it does not radiate).
+    public var mountMaterial: String
+    public var mountThicknessMillimeters: Double
 
-    public init(name: String, crystal: String = "diamond", thicknessMicrons: Double, notes: String = "", views: [RadiatorView]) {
+    /// Mount materials the physics knows (atomic number, weight, density in the Physics module).
+    public static let mountMaterials = ["aluminium", "graphite", "copper", "iron", "tantalum"]
+    /// Every radiator without its own mount fields (the built-ins, files and imports from before):
+    /// a 1 mm aluminium holder.
+    public static let defaultMountMaterial = "aluminium"
+    public static let defaultMountThicknessMillimeters = 1.0
+    public static let maxMountThicknessMillimeters = 20.0
+
+    public init(name: String, crystal: String = "diamond", thicknessMicrons: Double, notes: String = "", views: [RadiatorView],
+                mountMaterial: String = Radiator.defaultMountMaterial,
+                mountThicknessMillimeters: Double = Radiator.defaultMountThicknessMillimeters) {
         self.name = name
         self.crystal = crystal
         self.thicknessMicrons = thicknessMicrons
         self.notes = notes
         self.views = views
+        self.mountMaterial = mountMaterial
+        self.mountThicknessMillimeters = mountThicknessMillimeters
     }
 
     public func view(_ side: ViewSide) -> RadiatorView? { views.first { $0.side == side } }

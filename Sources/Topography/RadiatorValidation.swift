@@ -37,6 +37,12 @@ extension Radiator {
         guard thicknessMicrons.isFinite, thicknessMicrons >= 1, thicknessMicrons <= 5000 else {
             throw RadiatorError("thickness_um = \(thicknessMicrons) is out of range: must be in [1, 5000] µm")
         }
+        guard Self.mountMaterials.contains(mountMaterial) else {
+            throw RadiatorError("mount_material '\(mountMaterial)' is not known: must be one of \(Self.mountMaterials.joined(separator: ", "))")
+        }
+        guard mountThicknessMillimeters.isFinite, mountThicknessMillimeters >= 0, mountThicknessMillimeters <= Self.maxMountThicknessMillimeters else {
+            throw RadiatorError("mount_thickness_mm = \(mountThicknessMillimeters) is out of range: must be in [0, \(Int(Self.maxMountThicknessMillimeters))] mm")
+        }
         guard notes.unicodeScalars.count <= Self.maxNotesCharacters else {
             throw RadiatorError("notes has \(notes.unicodeScalars.count) characters: at most \(Self.maxNotesCharacters)")
         }

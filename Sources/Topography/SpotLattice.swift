@@ -32,6 +32,9 @@ public struct SpotLattice: Sendable {
     let thetaV: [Double]
     /// Histogram bin (θV row-major) or −1 when the tilt lies beyond the histogram's range.
     let bins: [Int32]
+    /// Per lattice point, for the moments alone (branch-free, SIMD): crystal and mount indicators,
+    /// θH, θV and θH² + θV² on crystal (0 elsewhere).
+    let onCrystalField: [Double], onMountField: [Double], hField: [Double], vField: [Double], squareField: [Double]
     let binsPerAxis: Int
     let thetaHMin: Double, thetaVMin: Double, binWidth: Double
 
@@ -135,6 +138,78 @@ public struct SpotLattice: Sendable {
         thetaH = hs
         thetaV = vs
         self.bins = bins
+        onCrystalField = kinds.map { $0 == 1 ? 1 : 0 }
+        onMountField = kinds.map { $0 == 2 ? 1 : 0 }
+        hField = hs
+        vField = vs
+        squareField = (0..<count).map { hs[$0] * hs[$0] + vs[$0] * vs[$0] }
+    }
+
+    /// Moments of one placement: fractions on crystal and mount, mean θH, θV and √(rms θH² + rms θV²), mrad.
+    public typealias Moments = (onCrystal: Double, onMount: Double, meanH: Double, meanV: Double, rms: Double)
+
+    /// The moments alone at offset step·(k, l).
+    public func moments(k: Int, l: Int) -> Moments { moments(ks: [k], l: l)[0] }
+
+    /// The moments of a row of placements at offsets step·(k, l), k in `ks`: five weighted window sums
+    /// each, four lattice points at a time, kernel row by kernel row so the lattice row they all read
+    /// stays in cache (memory traffic per map row, not per placement).
+    public func moments(ks: [Int], l: Int) -> [Moments] {
+        let n = ks.count
+        var acc = [SIMD4<Double>](repeating: SIMD4<Double>(), count: 5 * n)
+        var tail = [Double](repeating: 0, count: 5 * n)
+        onCrystalField.withUnsafeBufferPointer { f0 in
+        onMountField.withUnsafeBufferPointer { f1 in
+        hField.withUnsafeBufferPointer { f2 in
+        vField.withUnsafeBufferPointer { f3 in
+        squareField.withUnsafeBufferPointer { f4 in
+        acc.withUnsafeMutableBufferPointer { acc in
+        tail.withUnsafeMutableBufferPointer { tail in
+            let p0 = UnsafeRawPointer(f0.baseAddress!), p1 = UnsafeRawPointer(f1.baseAddress!), p2 = UnsafeRawPointer(f2.baseAddress!)
+            let p3 = UnsafeRawPointer(f3.baseAddress!), p4 = UnsafeRawPointer(f4.baseAddress!)
+            let stride = MemoryLayout<Double>.stride
+            for (rowIndex, weights) in kernelWeights.enumerated() where !weights.isEmpty {
+                let row = rowIndex - my - l - n0
+                guard row >= 0, row < height else { continue }
+                let first = kernelFirst[rowIndex]
+                weights.withUnsafeBufferPointer { w in
+                    let wp = UnsafeRawPointer(w.baseAddress!)
+                    for (q, k) in ks.enumerated() {
+                        let lo = max(0, m0 + k - first), hi = min(w.count, width + m0 + k - first)
+                        guard lo < hi else { continue }
+                        let base = row * width + first - k - m0
+                        var a0 = acc[5 * q], a1 = acc[5 * q + 1], a2 = acc[5 * q + 2], a3 = acc[5 * q + 3], a4 = acc[5 * q + 4]
+                        var t = lo
+                        while t + 4 <= hi {
+                            let wv = wp.loadUnaligned(fromByteOffset: t * stride, as: SIMD4<Double>.self)
+                            let o = (base + t) * stride
+                            a0 += wv * p0.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                            a1 += wv * p1.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                            a2 += wv * p2.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                            a3 += wv * p3.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                            a4 += wv * p4.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                            t += 4
+                        }
+                        acc[5 * q] = a0; acc[5 * q + 1] = a1; acc[5 * q + 2] = a2; acc[5 * q + 3] = a3; acc[5 * q + 4] = a4
+                        while t < hi {
+                            let wt = w[t], p = base + t
+                            tail[5 * q] += wt * f0[p]; tail[5 * q + 1] += wt * f1[p]; tail[5 * q + 2] += wt * f2[p]
+                            tail[5 * q + 3] += wt * f3[p]; tail[5 * q + 4] += wt * f4[p]
+                            t += 1
+                        }
+                    }
+                }
+            }
+        }}}}}}}
+        let total = totalWeight
+        return (0..<n).map { q -> Moments in
+            let s = (0..<5).map { acc[5 * q + $0].sum() + tail[5 * q + $0] }
+            let onCrystal = s[0], onMount = s[1]
+            guard onCrystal > 0 else { return (0, total > 0 ? onMount / total : 0, 0, 0, 0) }
+            let mh = s[2] / onCrystal, mv = s[3] / onCrystal
+            let rms = max(0, s[4] / onCrystal - mh * mh - mv * mv).squareRoot()
+            return (onCrystal / total, onMount / total, mh, mv, rms)
+        }
     }
 
     /// What the beam sees at one placement: the moments always, the weighted orientation

@@ -37,6 +37,8 @@ public struct BeamlineParameters: WireMessage {
     public var beamCrystalSmearing: Bool?
     public var collimated: Bool?
     public var radCrystal: String?
+    public var radMountThickness: Double?
+    public var radMountMaterial: String?
     public init() {}
 }
 
@@ -61,8 +63,12 @@ public struct SpectrumRequestMessage: WireMessage {
     public var beamline: BeamlineParameters?
     public var orientation: Orientation?
     public var samples: [TiltSampleMessage] = []
-    public init(beamline: BeamlineParameters? = nil, orientation: Orientation? = nil, samples: [TiltSampleMessage] = []) {
+    public var fractionOnCrystal: Double?
+    public var fractionOnMount: Double?
+    public init(beamline: BeamlineParameters? = nil, orientation: Orientation? = nil, samples: [TiltSampleMessage] = [],
+                fractionOnCrystal: Double? = nil, fractionOnMount: Double? = nil) {
         self.beamline = beamline; self.orientation = orientation; self.samples = samples
+        self.fractionOnCrystal = fractionOnCrystal; self.fractionOnMount = fractionOnMount
     }
 }
 
@@ -75,6 +81,9 @@ public struct SpectrumResponseMessage: WireMessage {
     public var enhancement: [Double] = []
     public var polarization: [Double] = []
     public var orientationsAveraged: UInt32 = 0
+    public var mount: [Double] = []
+    public var polarizationPlaneDeg = 0.0
+    public var polarizationPlane = ""
     public init() {}
 }
 
@@ -171,6 +180,8 @@ public struct RadiatorSummaryMessage: WireMessage {
     public var widthMm = 0.0, heightMm = 0.0, rmsTiltUrad = 0.0, notes = ""
     public var revision: UInt64 = 0
     public var pixelMm = 0.0
+    public var mountMaterial = ""
+    public var mountThicknessMm = 0.0
     public init() {}
 }
 
@@ -178,6 +189,8 @@ public struct RadiatorMessage: WireMessage {
     public static let protoName = "spotfinder.v1.Radiator"
     public var name = "", crystal = "", thicknessUm = 0.0, notes = ""
     public var views: [RadiatorViewMessage] = []
+    public var mountMaterial = ""
+    public var mountThicknessMm: Double?
     public init() {}
 }
 
@@ -323,6 +336,8 @@ public struct StoredRadiatorMessage: WireMessage {
     public var formatVersion: UInt32 = 0
     public var name = "", crystal = "", thicknessUm = 0.0, notes = ""
     public var views: [StoredViewMessage] = []
+    public var mountMaterial = ""
+    public var mountThicknessMm: Double?
     public init() {}
 }
 

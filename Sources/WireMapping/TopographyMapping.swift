@@ -55,6 +55,7 @@ extension RadiatorMessage {
         var given = r.views
         if given.count == 2, Self.sameTopograph(given[1], given[0].mirrored()) { given.removeLast() }
         views = given.map(RadiatorViewMessage.init)
+        mountMaterial = r.mountMaterial; mountThicknessMm = r.mountThicknessMillimeters
     }
 
     /// Equal views, NaN matching NaN (no-data pixels) whatever its sign.
@@ -69,7 +70,9 @@ extension RadiatorMessage {
     public func radiator() throws(RadiatorError) -> Radiator {
         var vs: [RadiatorView] = []
         for v in views { vs.append(try v.radiatorView()) }
-        return Radiator(name: name, crystal: crystal.isEmpty ? "diamond" : crystal, thicknessMicrons: thicknessUm, notes: notes, views: vs)
+        return Radiator(name: name, crystal: crystal.isEmpty ? "diamond" : crystal, thicknessMicrons: thicknessUm, notes: notes, views: vs,
+                        mountMaterial: mountMaterial.isEmpty ? Radiator.defaultMountMaterial : mountMaterial,
+                        mountThicknessMillimeters: mountThicknessMm ?? Radiator.defaultMountThicknessMillimeters)
     }
 }
 
@@ -78,6 +81,7 @@ extension RadiatorSummaryMessage {
         self.init()
         name = s.name; crystal = s.crystal; thicknessUm = s.thickness_um; views = s.views
         widthMm = s.width_mm; heightMm = s.height_mm; rmsTiltUrad = s.rms_tilt_urad; notes = s.notes; pixelMm = s.pixel_mm
+        mountMaterial = s.mount_material; mountThicknessMm = s.mount_thickness_mm
         self.revision = revision
     }
 }

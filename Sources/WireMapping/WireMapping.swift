@@ -20,6 +20,8 @@ extension SpotfinderRequest {
             add("pbeam_energy_resol", b.pbeamEnergyResol)
             add("beam_crystal_smearing", b.beamCrystalSmearing); add("collimated", b.collimated)
             if let c = b.radCrystal { pairs.append(("rad_crystal", c)) }
+            add("rad_mount_thickness", b.radMountThickness)
+            if let m = b.radMountMaterial { pairs.append(("rad_mount_material", m)) }
         }
         if let o = orientation {
             add("rad_thetah", o.radThetah); add("rad_thetav", o.radThetav); add("rad_thetaz", o.radThetaz)
@@ -36,6 +38,7 @@ extension SpotfinderRequest {
         b.pbeamEnergyMin = self["pbeam_energy_min"]; b.pbeamEnergyMax = self["pbeam_energy_max"]
         b.pbeamEnergyResol = self["pbeam_energy_resol"]
         b.beamCrystalSmearing = smeared; b.collimated = word("collimated") == "on"; b.radCrystal = word("rad_crystal")
+        b.radMountThickness = self["rad_mount_thickness"]; b.radMountMaterial = word("rad_mount_material")
         return b
     }
 
@@ -57,8 +60,11 @@ extension TiltSampleMessage {
 }
 
 extension SpectrumResponseMessage {
-    public init(_ s: Spectrum, orientationsAveraged: Int) {
+    public init(_ s: Spectrum, orientationsAveraged: Int, plane: PolarizationAzimuth? = nil) {
         self.init()
+        mount = s.mount
+        polarizationPlaneDeg = plane?.degrees ?? 0
+        polarizationPlane = plane?.label.rawValue ?? ""
         energyGev = s.energyGeV
         coherent = s.coherent
         coherentPolarized = s.coherentPolarized

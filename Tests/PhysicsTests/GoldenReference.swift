@@ -8,6 +8,9 @@ struct GoldenCase: Decodable, Sendable, CustomStringConvertible {
         let pbeam_energy_min: Double, pbeam_energy_max: Double, pbeam_energy_resol: Double
         let ebeam_current: Double, ebeam_rms: Double, ebeam_emittance: Double, vspot_rms: Double
         let collimator_distance: Double, collimator_diameter: Double, rad_thickness: Double
+        var rad_thetaz: Double? = nil
+        var rad_crystal: String? = nil
+        var collimated: Bool? = nil
     }
     struct Orientation: Decodable, Sendable {
         let thetah_offset_mr: Double, thetav_offset_mr: Double, weight: Double
@@ -25,19 +28,24 @@ struct GoldenCase: Decodable, Sendable, CustomStringConvertible {
 
     var description: String { "\(name) (\(convolved ? "smeared" : "raw"))" }
 
-    var beamline: Beamline {
+    /// The reference ignores `ebeam_rms`: its numbers are ours at zero spread.
+    var beamline: Beamline { beamline(spreadGeV: 0) }
+
+    func beamline(spreadGeV: Double) -> Beamline {
         Beamline(beamEnergyGeV: params.ebeam_energy, beamCurrentMicroamps: params.ebeam_current,
-                 beamEnergySpreadGeV: params.ebeam_rms, emittanceMeterRadians: params.ebeam_emittance,
+                 beamEnergySpreadGeV: spreadGeV, emittanceMeterRadians: params.ebeam_emittance,
                  virtualSpotRmsMeters: params.vspot_rms * 1e-3, collimatorDistanceMeters: params.collimator_distance,
                  collimatorDiameterMeters: params.collimator_diameter * 1e-3,
-                 radiatorThicknessMeters: params.rad_thickness * 1e-6)
+                 radiatorThicknessMeters: params.rad_thickness * 1e-6,
+                 crystal: Crystal.named(params.rad_crystal ?? "diamond") ?? .diamond, collimated: params.collimated ?? true)
     }
     var grid: EnergyGrid {
         EnergyGrid(minGeV: params.pbeam_energy_min, maxGeV: params.pbeam_energy_max,
                    binWidthGeV: params.pbeam_energy_resol, beamEnergyGeV: params.ebeam_energy)
     }
     var orientation: CrystalOrientation {
-        CrystalOrientation(thetaHMilliradians: params.rad_thetah, thetaVMilliradians: params.rad_thetav)
+        CrystalOrientation(thetaHMilliradians: params.rad_thetah, thetaVMilliradians: params.rad_thetav,
+                           thetaZMilliradians: params.rad_thetaz ?? 0)
     }
     var samples: [TiltSample] {
         (orientations ?? []).map {
@@ -46,11 +54,16 @@ struct GoldenCase: Decodable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func load(_ file: String) -> [GoldenCase] {
+    static func load(_ file: String, from directory: URL = sharedTestData) -> [GoldenCase] {
         struct File: Decodable { let cases: [GoldenCase] }
-        let url = sharedTestData.appendingPathComponent(file)
+        let url = directory.appendingPathComponent(file)
         guard let data = try? Data(contentsOf: url) else { return [] }
         return (try? JSONDecoder().decode(File.self, from: data).cases) ?? []
+    }
+
+    /// Tests/PhysicsTests/ReferenceData: numbers made with the reference C++ (see its README).
+    static var ownReferenceData: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("ReferenceData")
     }
 
     /// ../shared/testdata beside the checkout (or SPOTFINDER_TESTDATA).

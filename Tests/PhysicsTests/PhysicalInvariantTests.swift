@@ -10,7 +10,7 @@ import Testing
         var description: String { "\(crystal.name) \(energy) GeV edge \(edge) \(plane) t=\(thicknessMicrons)µm d=\(diameterMm)mm" }
 
         var beamline: Beamline {
-            Beamline(beamEnergyGeV: energy, collimatorDiameterMeters: diameterMm * 1e-3,
+            Beamline(beamEnergyGeV: energy, beamEnergySpreadGeV: 0, collimatorDiameterMeters: diameterMm * 1e-3,
                      radiatorThicknessMeters: thicknessMicrons * 1e-6, crystal: crystal)
         }
         var grid: EnergyGrid {

@@ -13,8 +13,8 @@ import Glibc
     /// An edge alone (no other service is needed for /healthz) under `ulimit -n 256`.
     func limitedEdge(_ extra: [String]) async throws -> (ServiceProcess, UInt16) {
         let command = "ulimit -n 256 && exec '\(executable("edge"))' --http 127.0.0.1:0 --rpc 127.0.0.1:0 --store 127.0.0.1:1 "
-            + "--tilt 127.0.0.1:1 --renderer 127.0.0.1:1 --token t " + extra.joined(separator: " ")
-        let edge = try ServiceProcess("/bin/sh", ["-c", command])
+            + "--tilt 127.0.0.1:1 --renderer 127.0.0.1:1 " + extra.joined(separator: " ")
+        let edge = try ServiceProcess("/bin/sh", ["-c", command], environment: ["SPOTFINDER_TOKEN": "t"])
         return (edge, try await edge.port(after: "http listening on "))
     }
 

@@ -32,16 +32,18 @@ import Glibc
     static let smallMap = "map_xmin=-1&map_xmax=1&map_ymin=-1&map_ymax=1&map_step=1"
 
     static func cases() -> [Case] {
-        let endpoints: [(String, String)] = [
+        var endpoints: [(String, String)] = [
             ("/api/tilt", "radiator_name=SF-E02"),
             ("/api/spectrum", "radiator_name=ideal"),
             ("/api/snap", "radiator_name=SF-E02&snap_action=snap_para"),
             ("/radiator.png", "radiator_name=SF-E02"),
-            ("/api/map", "radiator_name=SF-E02&\(smallMap)"),
-        ] + ["spot", "tilt", "intense", "enhance", "polar", "map"].flatMap { type in
-            ["png", "csv", "json"].map {
-                ("/plot.png", "radiator_name=\(["spot", "tilt", "map"].contains(type) ? "SF-E02" : "ideal")&plot_type=\(type)&format=\($0)"
-                    + (type == "map" ? "&" + smallMap : ""))
+            ("/api/map", "radiator_name=SF-E02&" + smallMap),
+        ]
+        for type in ["spot", "tilt", "intense", "enhance", "polar", "map"] {
+            let radiator: String = ["spot", "tilt", "map"].contains(type) ? "SF-E02" : "ideal"
+            let extra: String = type == "map" ? "&" + smallMap : ""
+            for format in ["png", "csv", "json"] {
+                endpoints.append(("/plot.png", "radiator_name=" + radiator + "&plot_type=" + type + "&format=" + format + extra))
             }
         }
         var out: [Case] = []

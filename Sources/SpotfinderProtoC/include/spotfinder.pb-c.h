@@ -188,6 +188,18 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_CRYSTAL__CASE)
 } Spotfinder__V1__BeamlineParameters__RadCrystalCase;
 
+typedef enum {
+  SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_THICKNESS__NOT_SET = 0,
+  SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_THICKNESS_RAD_MOUNT_THICKNESS = 15
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_THICKNESS__CASE)
+} Spotfinder__V1__BeamlineParameters__RadMountThicknessCase;
+
+typedef enum {
+  SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_MATERIAL__NOT_SET = 0,
+  SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_MATERIAL_RAD_MOUNT_MATERIAL = 16
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_MATERIAL__CASE)
+} Spotfinder__V1__BeamlineParameters__RadMountMaterialCase;
+
 /*
  * The beamline, radiator material and photon-energy window: everything but orientation.
  */
@@ -250,10 +262,18 @@ struct  Spotfinder__V1__BeamlineParameters
   union {
     char *rad_crystal;
   };
+  Spotfinder__V1__BeamlineParameters__RadMountThicknessCase _rad_mount_thickness_case;
+  union {
+    double rad_mount_thickness;
+  };
+  Spotfinder__V1__BeamlineParameters__RadMountMaterialCase _rad_mount_material_case;
+  union {
+    char *rad_mount_material;
+  };
 };
 #define SPOTFINDER__V1__BEAMLINE_PARAMETERS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__beamline_parameters__descriptor) \
-    , SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_ENERGY__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_CURRENT__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_RMS__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_EMITTANCE__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___VSPOT_RMS__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_THICKNESS__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___COLLIMATOR_DIAMETER__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___COLLIMATOR_DISTANCE__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___PBEAM_ENERGY_MIN__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___PBEAM_ENERGY_MAX__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___PBEAM_ENERGY_RESOL__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___BEAM_CRYSTAL_SMEARING__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___COLLIMATED__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_CRYSTAL__NOT_SET, {0} }
+    , SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_ENERGY__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_CURRENT__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_RMS__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___EBEAM_EMITTANCE__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___VSPOT_RMS__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_THICKNESS__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___COLLIMATOR_DIAMETER__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___COLLIMATOR_DISTANCE__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___PBEAM_ENERGY_MIN__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___PBEAM_ENERGY_MAX__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___PBEAM_ENERGY_RESOL__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___BEAM_CRYSTAL_SMEARING__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___COLLIMATED__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_CRYSTAL__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_THICKNESS__NOT_SET, {0}, SPOTFINDER__V1__BEAMLINE_PARAMETERS___RAD_MOUNT_MATERIAL__NOT_SET, {0} }
 
 
 /*
@@ -286,6 +306,18 @@ struct  Spotfinder__V1__TiltSample
     , 0, 0, 0 }
 
 
+typedef enum {
+  SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_CRYSTAL__NOT_SET = 0,
+  SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_CRYSTAL_FRACTION_ON_CRYSTAL = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_CRYSTAL__CASE)
+} Spotfinder__V1__SpectrumRequest__FractionOnCrystalCase;
+
+typedef enum {
+  SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_MOUNT__NOT_SET = 0,
+  SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_MOUNT_FRACTION_ON_MOUNT = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_MOUNT__CASE)
+} Spotfinder__V1__SpectrumRequest__FractionOnMountCase;
+
 struct  Spotfinder__V1__SpectrumRequest
 {
   ProtobufCMessage base;
@@ -296,10 +328,18 @@ struct  Spotfinder__V1__SpectrumRequest
    */
   size_t n_samples;
   Spotfinder__V1__TiltSample **samples;
+  Spotfinder__V1__SpectrumRequest__FractionOnCrystalCase _fraction_on_crystal_case;
+  union {
+    double fraction_on_crystal;
+  };
+  Spotfinder__V1__SpectrumRequest__FractionOnMountCase _fraction_on_mount_case;
+  union {
+    double fraction_on_mount;
+  };
 };
 #define SPOTFINDER__V1__SPECTRUM_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spectrum_request__descriptor) \
-    , NULL, NULL, 0,NULL }
+    , NULL, NULL, 0,NULL, SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_CRYSTAL__NOT_SET, {0}, SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_MOUNT__NOT_SET, {0} }
 
 
 struct  Spotfinder__V1__SpectrumResponse
@@ -336,10 +376,23 @@ struct  Spotfinder__V1__SpectrumResponse
   size_t n_polarization;
   double *polarization;
   uint32_t orientations_averaged;
+  /*
+   * photons/s/GeV from the radiator's mount (included in incoherent)
+   */
+  size_t n_mount;
+  double *mount;
+  /*
+   * azimuth of the polarization plane, beam view, [0, 180) from horizontal
+   */
+  double polarization_plane_deg;
+  /*
+   * "horizontal", "vertical", "oblique" ("" when nothing radiates coherently)
+   */
+  char *polarization_plane;
 };
 #define SPOTFINDER__V1__SPECTRUM_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spectrum_response__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0 }
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -657,11 +710,22 @@ struct  Spotfinder__V1__RadiatorSummary
    * topograph pixel size
    */
   double pixel_mm;
+  /*
+   * the mount (holder): material and thickness
+   */
+  char *mount_material;
+  double mount_thickness_mm;
 };
 #define SPOTFINDER__V1__RADIATOR_SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__radiator_summary__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
+
+typedef enum {
+  SPOTFINDER__V1__RADIATOR___MOUNT_THICKNESS_MM__NOT_SET = 0,
+  SPOTFINDER__V1__RADIATOR___MOUNT_THICKNESS_MM_MOUNT_THICKNESS_MM = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__RADIATOR___MOUNT_THICKNESS_MM__CASE)
+} Spotfinder__V1__Radiator__MountThicknessMmCase;
 
 struct  Spotfinder__V1__Radiator
 {
@@ -672,10 +736,19 @@ struct  Spotfinder__V1__Radiator
   char *notes;
   size_t n_views;
   Spotfinder__V1__RadiatorView **views;
+  /*
+   * The mount (holder) the part of the beam off the crystal may hit. Unset (files written before
+   * these fields): 1 mm of aluminium.
+   */
+  char *mount_material;
+  Spotfinder__V1__Radiator__MountThicknessMmCase _mount_thickness_mm_case;
+  union {
+    double mount_thickness_mm;
+  };
 };
 #define SPOTFINDER__V1__RADIATOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__radiator__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, SPOTFINDER__V1__RADIATOR___MOUNT_THICKNESS_MM__NOT_SET, {0} }
 
 
 struct  Spotfinder__V1__ListRadiatorsRequest
@@ -1062,6 +1135,12 @@ struct  Spotfinder__V1__StoredView
     , (char *)protobuf_c_empty_string, NULL, {0,NULL}, {0,NULL}, {0,NULL} }
 
 
+typedef enum {
+  SPOTFINDER__V1__STORED_RADIATOR___MOUNT_THICKNESS_MM__NOT_SET = 0,
+  SPOTFINDER__V1__STORED_RADIATOR___MOUNT_THICKNESS_MM_MOUNT_THICKNESS_MM = 8
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__STORED_RADIATOR___MOUNT_THICKNESS_MM__CASE)
+} Spotfinder__V1__StoredRadiator__MountThicknessMmCase;
+
 struct  Spotfinder__V1__StoredRadiator
 {
   ProtobufCMessage base;
@@ -1072,10 +1151,18 @@ struct  Spotfinder__V1__StoredRadiator
   char *notes;
   size_t n_views;
   Spotfinder__V1__StoredView **views;
+  /*
+   * "" in files written before: aluminium
+   */
+  char *mount_material;
+  Spotfinder__V1__StoredRadiator__MountThicknessMmCase _mount_thickness_mm_case;
+  union {
+    double mount_thickness_mm;
+  };
 };
 #define SPOTFINDER__V1__STORED_RADIATOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__stored_radiator__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, SPOTFINDER__V1__STORED_RADIATOR___MOUNT_THICKNESS_MM__NOT_SET, {0} }
 
 
 /* Spotfinder__V1__Envelope methods */
