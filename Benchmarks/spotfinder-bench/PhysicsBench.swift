@@ -47,5 +47,16 @@ enum PhysicsBench {
                          worst * 100, referencePlot / average.median, referencePlot))
         table.add("physics", "spot average, \(samples.count) tilt bins (brute force)", ms(brute.median), "-",
                   String(format: "fast path is %.0f× faster", brute.median / average.median))
+
+        // What the default beam-energy spread (0.001 GeV, edge probabilities) costs.
+        var sharpBeamline = beamline
+        sharpBeamline.beamEnergySpreadGeV = 0
+        let sharp = SpectrumModel(beamline: sharpBeamline, grid: grid)
+        let sharpWarm = Timing.measure(repetitions: 50) { _ = sharp.spectrum(at: base) }
+        let sharpAverage = Timing.measure(repetitions: 21) { _ = sharp.spectrum(base: base, samples: samples) }
+        table.add("physics", "one orientation, ebeam_rms = 0", ms(sharpWarm.median), ms(sharpWarm.p90),
+                  String(format: "default spread costs %+.0f%%", (warm.median / sharpWarm.median - 1) * 100))
+        table.add("physics", "spot average, \(samples.count) tilt bins, ebeam_rms = 0", ms(sharpAverage.median), ms(sharpAverage.p90),
+                  String(format: "default spread costs %+.0f%%", (average.median / sharpAverage.median - 1) * 100))
     }
 }

@@ -2,6 +2,7 @@ import API
 import Foundation
 import PlotRendererCore
 import Plots
+import RPC
 import Topography
 import Wire
 
@@ -23,6 +24,31 @@ enum RenderBench {
         let hist = PlotRequests.tilt(tilt, request: request, radiatorName: radiator.name, view: .front)
         let h = Timing.measure(repetitions: 20) { size = (try? PlotRendererService.png(hist))?.count ?? 0 }
         table.add("render", "600×600 tilt histogram → PNG", ms(h.median), ms(h.p90), "\(size / 1024) KiB")
+        table.rows.append(fuzz(requests: 2000))
+    }
+
+    /// The renderer fuzzed with hostile but well-formed requests at every size up to 2000 px: each is drawn
+    /// or refused with INVALID_ARGUMENT (anything else is counted); a crash would end the bench.
+    static func fuzz(requests: Int) -> [String] {
+        var generator = HostilePlotRequests(rng: SplitMix64(seed: 0xF022), maxSide: 2000)
+        var drawn = 0, refused = 0, other = 0, samples: [Double] = []
+        for _ in 0..<requests {
+            let request = generator.next()
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                switch request {
+                case .spectrum(let p): _ = try PlotRendererService.png(p)
+                case .map(let m): _ = try PlotRendererService.png(m)
+                }
+                drawn += 1
+            } catch {
+                if error.code == .invalidArgument { refused += 1 } else { other += 1 }
+            }
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        }
+        let t = Timing(samples: samples.sorted())
+        return ["render", "fuzz: \(requests) hostile requests, sides ≤ 2000 px", ms(t.median), ms(t.p90),
+                "\(drawn) drawn, \(refused) refused, \(other) other; slowest \(ms(t.samples.last ?? 0)); 0 crashes"]
     }
 }
 

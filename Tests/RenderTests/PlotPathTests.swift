@@ -39,10 +39,12 @@ import Wire
         "plot_type=tilt&radiator_name=SF-P07&rad_tilt_range=0.01&rad_tilt_resol=0.0005",
         "plot_type=tilt&radiator_name=SF-P07&rad_tilt_range=0.01&rad_tilt_resol=0.0005&rad_xoffset=3",
         "plot_type=tilt&radiator_name=SF-G03&rad_xoffset=-7",
-        "radiator_name=SF-G03&plot_type=spot&ebeam_xsigma=1e-300",
-        "radiator_name=SF-G03&plot_type=spot&ebeam_ysigma=1e-300&ebeam_xycorr=-0.999999&rad_phideg=30",
-        "radiator_name=SF-G03&plot_type=spot&ebeam_xsigma=1e-300&ebeam_ysigma=1e-300",
-        "radiator_name=SF-G03&plot_type=tilt&ebeam_xsigma=1e-300",
+        // The smallest spots the vocabulary allows (σ ≥ 0.001 mm since 1e-300 is refused), with extreme correlation;
+        // an underflowing σ is covered by degenerateSpotsGiveAValidCorrelation below.
+        "radiator_name=SF-G03&plot_type=spot&ebeam_xsigma=0.001",
+        "radiator_name=SF-G03&plot_type=spot&ebeam_ysigma=0.001&ebeam_xycorr=-0.999999&rad_phideg=30",
+        "radiator_name=SF-G03&plot_type=spot&ebeam_xsigma=0.001&ebeam_ysigma=0.001&ebeam_xycorr=0.999999",
+        "radiator_name=SF-G03&plot_type=tilt&ebeam_xsigma=0.001",
         "radiator_name=SF-G03&plot_type=spot&ebeam_xsigma=10&ebeam_ysigma=10&ebeam_xyresol=0.1",
     ])
     func inRangeQueriesDrawAPlot(query: String) async throws {
