@@ -68,7 +68,9 @@ let package = Package(
         .target(name: "EdgeCore", dependencies: [
             "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
-        ], swiftSettings: strictSwift),
+        ],
+        // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
+        resources: [.copy("Web")], swiftSettings: strictSwift),
 
         .executableTarget(name: "topograph-store", dependencies: ["RadiatorStore", "RPC", "ServiceSupport", "TopographStoreCore"],
                           path: "Services/topograph-store", swiftSettings: strictSwift),
