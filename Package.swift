@@ -68,7 +68,9 @@ let package = Package(
         .target(name: "EdgeCore", dependencies: [
             "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
-        ], swiftSettings: strictSwift),
+        ],
+        // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
+        resources: [.copy("Web")], swiftSettings: strictSwift),
 
         .executableTarget(name: "topograph-store", dependencies: ["RadiatorStore", "RPC", "ServiceSupport", "TopographStoreCore"],
                           path: "Services/topograph-store", swiftSettings: strictSwift),
@@ -82,7 +84,7 @@ let package = Package(
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "Topography", "Wire"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),

@@ -49,18 +49,19 @@ enum HTTPBench {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sf-bench-http-\(getpid())").path
         let token = "bench"
+        setenv("SPOTFINDER_TOKEN", token, 1)  // the services read it from the environment, never argv
         let store = try Service("\(bin)/topograph-store", ["--listen", "127.0.0.1:0", "--data", data])
         let storePort = try store.port(after: "listening on ")
         let tilt = try Service("\(bin)/tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"])
         let renderer = try Service("\(bin)/plot-renderer", ["--listen", "127.0.0.1:0"])
         let edge = try Service("\(bin)/edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
                                               "--tilt", "127.0.0.1:\(try tilt.port(after: "listening on "))",
-                                              "--renderer", "127.0.0.1:\(try renderer.port(after: "listening on "))", "--token", token])
+                                              "--renderer", "127.0.0.1:\(try renderer.port(after: "listening on "))"])
         let rpc = try edge.port(after: "rpc listening on "), http = try edge.port(after: "http listening on ")
         var nodes: [Service] = []
         defer { for s in nodes + [edge, renderer, tilt, store] { s.stop() }; try? FileManager.default.removeItem(atPath: data) }
         func addNode() throws {
-            let n = try Service("\(bin)/cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(rpc)", "--token", token])
+            let n = try Service("\(bin)/cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(rpc)"])
             for _ in 0..<200 where !n.contains("registered") { Thread.sleep(forTimeInterval: 0.05) }
             nodes.append(n)
         }

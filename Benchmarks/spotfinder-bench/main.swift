@@ -9,5 +9,6 @@ if wants("physics") { PhysicsBench.run(into: &table) }
 if wants("topography") { try TopographyBench.run(into: &table) }
 if wants("render") { try RenderBench.run(into: &table) }
 if selected.contains("http") { table.rows += try await HTTPBench.run() }
+if selected.contains("map") { try MapBench.run(into: &table); table.rows += try await MapBench.runHTTP() }
 if wants("wire") { table.rows += try await WireBench.run() }
 print(table.render())

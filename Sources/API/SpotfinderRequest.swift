@@ -20,8 +20,12 @@ public struct SpotfinderRequest: Sendable, Equatable {
         guard let v = words[name] else { preconditionFailure("no choice parameter \(name)") }
         return v
     }
-    /// `compare`: the query of a pinned spectrum to overlay on spectrum plots.
-    public var compareQuery: String?
+    /// `compare` (up to `maxComparisons` times): queries of pinned spectra to overlay on spectrum plots.
+    public var compareQueries: [String] = []
+    /// The first pinned query, if any.
+    public var compareQuery: String? { compareQueries.first }
+    /// How many pinned spectra one plot overlays.
+    public static let maxComparisons = 4
     /// The parameters the caller gave (the rest are defaults): a named radiator's own
     /// properties replace defaults, never given values.
     public var given: Set<String> = []
@@ -35,9 +39,9 @@ public struct SpotfinderRequest: Sendable, Equatable {
         var words = Dictionary(uniqueKeysWithValues: ParameterCatalog.choices.map { ($0.name, $0.defaultValue) })
         var given: Set<String> = []  // to refuse a parameter given twice
         var radiatorName: String?
-        var compare: String?
+        var compare: [String] = []
         for (name, value) in pairs {
-            guard !given.contains(name) else {
+            guard name == "compare" || !given.contains(name) else {
                 throw ParameterError(parameter: name, message: "\(name) is given more than once; give it once")
             }
             given.insert(name)
@@ -57,7 +61,10 @@ public struct SpotfinderRequest: Sendable, Equatable {
                 }
                 radiatorName = value
             } else if name == "compare" {
-                compare = value
+                guard compare.count < Self.maxComparisons else {
+                    throw ParameterError(parameter: name, message: "compare is given more than \(Self.maxComparisons) times; overlay at most \(Self.maxComparisons) pinned spectra")
+                }
+                compare.append(value)
             } else if ParameterCatalog.text.contains(name) {
                 continue
             } else {
@@ -67,7 +74,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         self.numbers = numbers
         self.words = words
         self.radiatorName = radiatorName
-        self.compareQuery = compare
+        self.compareQueries = compare
         self.given = given
         try checkConsistency()
     }

@@ -98,13 +98,31 @@ public struct EdgeApp: Sendable {
         } catch { throw error.rpcError }
     }
 
-    public enum PlotOutput: Sendable { case png(Data), csv(String), json(Data) }
+    public enum PlotOutput: Sendable {
+        case png(Data), csv(String), json(Data)
+
+        /// Data downloads carry the full understood query, so that a file says how it was computed:
+        /// a `# parameters: …` line in CSV, a `parameters` object in JSON.
+        func carrying(_ request: SpotfinderRequest) -> PlotOutput {
+            let understood = request.understood
+            switch self {
+            case .png: return self
+            case .csv(let text):
+                let query = understood.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+                return .csv("# parameters: \(query)\n" + text)
+            case .json(let data):
+                guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return self }
+                object["parameters"] = understood
+                return .json((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? data)
+            }
+        }
+    }
 
     /// Largest map exported as CSV/JSON (the CSV is ~60 bytes a cell): bounds the answer's size.
     public static let maxExportCells = 500_000
 
     /// The plot for `plot_type`, as PNG (via the plot-renderer) or its data as CSV/JSON.
-    public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparison: SpotfinderRequest? = nil) async throws(RPCError) -> PlotOutput {
+    public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparisons: [SpotfinderRequest] = []) async throws(RPCError) -> PlotOutput {
         let format = request.word("format")
         switch request.word("plot_type") {
         case "map":
@@ -125,16 +143,17 @@ public struct EdgeApp: Sendable {
                 throw RPCError(.invalidArgument, "format = \(format): this map has \(Int(g.columns) * Int(g.rows)) cells, more than the \(Self.maxExportCells) an export holds; use format=png, or a coarser rad_tilt_resol for the tilt map")
             }
             return try await output(m, format: format, csv: PlotData.csv, json: PlotData.json,
-                                    method: PlotRendererService.renderMap, deadline: deadline)
+                                    method: PlotRendererService.renderMap, deadline: deadline).carrying(request)
         default:
             let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
             let result = try await spectrum(request, deadline: deadline)
-            var pinned: Spectrum?
-            if let comparison { pinned = try await spectrum(comparison, deadline: deadline).spectrum }
-            let p = PlotRequests.spectrum(kind, result.spectrum, request: result.request, radiatorName: result.radiatorName,
-                                          comparison: pinned, plane: result.plane)
+            var pinned: [Spectrum] = []
+            for comparison in comparisons { pinned.append(try await spectrum(comparison, deadline: deadline).spectrum) }
+            var p = PlotRequests.spectrum(kind, result.spectrum, request: result.request, radiatorName: result.radiatorName,
+                                          comparisons: pinned, plane: result.plane)
+            if let t = result.tilt, let warning = PlotRequests.beamWarning(t) { p.title.insert(warning, at: min(1, p.title.count)) }
             return try await output(p, format: format, csv: PlotData.csv, json: PlotData.json,
-                                    method: PlotRendererService.renderSpectrum, deadline: deadline)
+                                    method: PlotRendererService.renderSpectrum, deadline: deadline).carrying(request)
         }
     }
 

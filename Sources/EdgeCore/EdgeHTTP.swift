@@ -19,11 +19,14 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public let requestSeconds: Double
     /// POST /api/import (EdgeImport.swift).
     public let importer: EdgeImport
+    /// The page's HTML, CSS and JavaScript files.
+    public let assets: WebAssets
 
     public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15,
-                importToken: String = "") {
+                importToken: String = "", assets: WebAssets = .load()) {
         self.importer = EdgeImport(store: app.store, token: importToken)
         self.app = app
+        self.assets = assets
         self.metrics = metrics
         self.cache = cache
         self.revisions = RadiatorRevisions(store: app.store)
@@ -74,7 +77,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
+        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
         do {
@@ -112,8 +115,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
 
     func route(_ path: String, query: String) async throws -> HTTPResponse {
         switch path {
-        case "/", "/index.html":
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(WebPage.html.utf8))
+        case _ where path == "/" || path == "/index.html" || path.hasPrefix("/static/"):
+            guard let file = assets.file(at: path) else {
+                guard assets.folder == nil else { return json(.notFound, ["error": "no page file \(path)"]) }
+                return json(.serviceUnavailable, ["error": "the page's files were not found: set SPOTFINDER_WEB to Sources/EdgeCore/Web or copy Spotfinder_EdgeCore.resources next to the edge"])
+            }
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: file.contentType, HTTPHeader("Cache-Control"): "no-cache"], body: file.body)
         case "/healthz":
             let nodes = app.compute.registry.healthy()
             return json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
@@ -179,8 +186,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/map":
             return ("application/json", try encode(try await rpc { try await self.app.map(request, deadline: deadline) }))
         case "/plot.png":
-            let compare = try request.compareQuery.map { q throws in try parseCompare(q) }
-            switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparison: compare) }) {
+            let compare = try request.compareQueries.map { q throws in try parseCompare(q) }
+            switch try await rpc({ try await self.app.plot(request, deadline: deadline, comparisons: compare) }) {
             case .png(let d): return ("image/png", d)
             case .csv(let s): return ("text/csv; charset=utf-8", Data(s.utf8))
             case .json(let d): return ("application/json", d)
@@ -195,7 +202,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// Identical requests share an entry; a re-imported radiator changes its revision and so the key.
     func cacheKey(_ path: String, _ request: SpotfinderRequest) async throws -> String {
         var key = path + "?" + request.understood.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
-        if let compare = request.compareQuery { key += "&compare=\(compare)" }
+        for compare in request.compareQueries { key += "&compare=\(compare)" }
         if !request.isIdealRadiator {
             // Known revisions answer at once (refreshed in the background): a hit needs no other service.
             let r = try await rpc { try await self.revisions.revision(of: request.radiatorName, deadline: .after(seconds: min(5, self.requestSeconds))) }

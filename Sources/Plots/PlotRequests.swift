@@ -19,7 +19,7 @@ public enum PlotRequests {
     }
 
     public static func spectrum(_ kind: SpectrumKind, _ s: Spectrum, request: SpotfinderRequest, radiatorName: String,
-                                comparison: Spectrum? = nil, plane: PolarizationAzimuth? = nil) -> SpectrumPlotRequest {
+                                comparisons: [Spectrum] = [], plane: PolarizationAzimuth? = nil) -> SpectrumPlotRequest {
         var p = SpectrumPlotRequest()
         p.xTitle = "photon energy (GeV)"
         p.windowMin = request["pbeam_energy_min"]
@@ -60,8 +60,21 @@ public enum PlotRequests {
         p.title.append(plane.map { "\(headline); polarization plane \($0.text)" } ?? headline)
         p.curves = [CurveMessage(label: label, x: s.energyGeV, y: values(s), colorRgb: blue)]
         if kind == .intense { p.curves.append(CurveMessage(label: "incoherent", x: s.energyGeV, y: s.incoherent, colorRgb: grey)) }
-        if let c = comparison { p.curves.append(CurveMessage(label: "pinned", x: c.energyGeV, y: values(c), colorRgb: red, dashed: true)) }
+        // Pinned spectra: dashed, each in its own colour, numbered as the page lists them.
+        let pinColours: [UInt32] = [red, 0x27AE60, 0x8E44AD, 0xD35400]
+        for (i, c) in comparisons.enumerated() {
+            p.curves.append(CurveMessage(label: comparisons.count == 1 ? "pinned" : "pin \(i + 1)", x: c.energyGeV, y: values(c),
+                                         colorRgb: pinColours[i % pinColours.count], dashed: true))
+        }
         return p
+    }
+
+    /// A title line when the beam is not essentially all on the crystal (< 99 % on it, or > 0.1 % on
+    /// the mount): the rates are then scaled down, and a plot must say so.
+    public static func beamWarning(_ t: TiltDistribution) -> String? {
+        guard t.fractionOnCrystal < 0.99 || t.fractionOnMount > 0.001 else { return nil }
+        return String(format: "WARNING: beam not all on the crystal: %.1f %% on crystal, %.1f %% on mount, %.1f %% outside",
+                      t.fractionOnCrystal * 100, t.fractionOnMount * 100, t.fractionOutside * 100)
     }
 
     static func chosenPalette(_ request: SpotfinderRequest, default name: String) -> String {

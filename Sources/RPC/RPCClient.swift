@@ -5,8 +5,10 @@ import Wire
 public struct RPCClientConfig: Sendable {
     public var connectTimeoutSeconds = 2.0
     public var maxFrameBytes = Framing.defaultMaxFrameBytes
-    /// Extra attempts for idempotent calls that met UNAVAILABLE (peer down, connection lost).
-    public var idempotentRetries = 2
+    /// Extra attempts for idempotent calls that met UNAVAILABLE (peer down, connection lost), waiting
+    /// 50 ms, then twice as long each time (3 s in all for 6): enough for a supervisor to restart the peer,
+    /// always within the call's deadline.
+    public var idempotentRetries = 6
     public var sendTimeoutSeconds = 30.0
     /// The deployment token: each new connection first says hello with it, so internal servers
     /// count this client as known (reserved connections, normal idle timeout). Nil for lab tools.
@@ -70,8 +72,9 @@ public final class RPCClient: Sendable {
             do {
                 return try await attemptCall(method, payload: payload, deadline: deadline)
             } catch where error.code == .unavailable && idempotent && attempt < config.idempotentRetries && !deadline.hasPassed && !Task.isCancelled {
+                let pause = min(0.05 * Double(1 << min(attempt, 10)), max(0, deadline.remainingSeconds - 0.05))
                 attempt += 1
-                try? await Task.sleep(nanoseconds: UInt64(20_000_000 * attempt))
+                try? await Task.sleep(nanoseconds: UInt64(pause * 1e9))
             }
         }
     }

@@ -153,7 +153,8 @@ public final class RPCServer: Sendable {
 final class ServerConnection: Sendable {
     let id: Int
     private let socket: Socket
-    private unowned let server: RPCServer
+    // Strong: a handler still running after shutdown keeps the server alive (the cycle ends when the connection closes).
+    private let server: RPCServer
     private let sendLock = Mutex(())
     private struct Flight { var inFlight = 0; var readerDone = false; var closed = false }
     private let flight = Mutex(Flight())

@@ -80,6 +80,7 @@ final class LocalSystem: @unchecked Sendable {
     var nodes: [ServiceProcess] = []
     var edgeRPC: UInt16 = 0
     var storeRPC: UInt16 = 0
+    var tiltRPC: UInt16 = 0
     var http: UInt16 = 0
 
     static func start(computeInProcess: Bool = false) async throws -> LocalSystem {
@@ -94,6 +95,7 @@ final class LocalSystem: @unchecked Sendable {
         let renderer = try ServiceProcess("plot-renderer", ["--listen", "127.0.0.1:0"], environment: env)
         s.services += [tilt, renderer]
         let tiltPort = try await tilt.port(after: "listening on "), rendererPort = try await renderer.port(after: "listening on ")
+        s.tiltRPC = tiltPort
         let edge = try ServiceProcess("edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
                                                "--tilt", "127.0.0.1:\(tiltPort)", "--renderer", "127.0.0.1:\(rendererPort)"]
                                       + (computeInProcess ? ["--compute-in-process"] : []), environment: env)

@@ -28,7 +28,7 @@ import Wire
         #expect(values.count == xs.count * ys.count && (map["placements"] as? Int) == values.count)
 
         // Both nodes computed chunks.
-        let metrics = String(decoding: try await system.get("/metrics").body, as: UTF8.self)
+        let metrics = String(decoding: try await system.get("/metrics", headers: ["Authorization": "Bearer \(system.token)"]).body, as: UTF8.self)
         let perNode = metrics.split(separator: "\n").filter { $0.hasPrefix("spotfinder_node_chunks_total{") }
         #expect(perNode.count == 2 && perNode.allSatisfy { !$0.hasSuffix(" 0") }, "both nodes computed chunks: \(metrics)")
 

@@ -78,16 +78,17 @@ class System:
         self.token = "py-" + uuid.uuid4().hex[:12]
         self.data = tempfile.mkdtemp(prefix="sf-py-system-")
         self.services = []
-        store = self._start("topograph-store", ["--listen", "127.0.0.1:0", "--data", self.data, "--token", self.token])
+        os.environ["SPOTFINDER_TOKEN"] = self.token  # services read it from the environment, never argv
+        store = self._start("topograph-store", ["--listen", "127.0.0.1:0", "--data", self.data])
         self.store_port = store.port("listening on ")
         tilt = self._start("tilt-service", ["--listen", "127.0.0.1:0", "--store", f"127.0.0.1:{self.store_port}"])
         renderer = self._start("plot-renderer", ["--listen", "127.0.0.1:0"])
         tilt_port, renderer_port = tilt.port("listening on "), renderer.port("listening on ")
         edge = self._start("edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", f"127.0.0.1:{self.store_port}",
-                                    "--tilt", f"127.0.0.1:{tilt_port}", "--renderer", f"127.0.0.1:{renderer_port}", "--token", self.token])
+                                    "--tilt", f"127.0.0.1:{tilt_port}", "--renderer", f"127.0.0.1:{renderer_port}"])
         self.rpc = f"127.0.0.1:{edge.port('rpc listening on ')}"
         self.http = f"127.0.0.1:{edge.port('http listening on ')}"
-        node = self._start("cobrems-node", ["--listen", "127.0.0.1:0", "--edge", self.rpc, "--token", self.token, "--capacity", "2"])
+        node = self._start("cobrems-node", ["--listen", "127.0.0.1:0", "--edge", self.rpc, "--capacity", "2"])
         node.wait_for("registered")
         self.node_rpc = f"127.0.0.1:{node.port('listening on ')}"
 

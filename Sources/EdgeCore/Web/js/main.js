@@ -1,0 +1,103 @@
+// Start-up and the one path every change takes: commit → derive (thickness from the radiator,
+// θH/θV from the edge lock, photon window from the edge) → URL → views.
+
+import { state, notify, readURL, writeURL, setExplicit, setDerived, queryOf, radiatorInfo, SNAP_PARAMS } from "./state.js";
+import { Latest, getJSON, onBusy } from "./api.js";
+import { failed, succeeded, startSharedData, shared } from "./data.js";
+import { startControls } from "./controls.js";
+import { startBeamView } from "./beamview.js";
+import { startReadouts } from "./readouts.js";
+import { startPlots, rebuildPanels } from "./plots.js";
+import { startImport } from "./importer.js";
+
+/** Changes that move the coherent edge of a locked goniometer (and so need a re-snap). */
+const SNAP_TRIGGERS = new Set([...SNAP_PARAMS, "lock", "plane", "snap"]);
+
+/** The photon window that shows the edge: from 2 GeV below it to 1 GeV above (within the beam energy). */
+export function windowForEdge(edge, beam) {
+  const lo = Math.max(0.1, edge - 2), hi = Math.min(0.98 * beam, edge + 1);
+  return { pbeam_energy_min: (+lo.toFixed(2)).toString(), pbeam_energy_max: (+hi.toFixed(2)).toString() };
+}
+
+function deriveThickness() {
+  const info = radiatorInfo();
+  return info ? setDerived({ rad_thickness: String(info.thickness_um) }) : [];
+}
+
+const snapFetch = new Latest();
+
+/** Snap the goniometer for the spot's mean tilt at the edge; the window follows unless the user set it. */
+async function snap(push) {
+  const url = "/api/snap?" + queryOf(SNAP_PARAMS, { snap_action: state.page.plane === "perp" ? "snap_perp" : "snap_para" });
+  state.snapping = true;
+  try {
+    const body = await snapFetch.get(url);
+    if (body === null) return;
+    state.snapping = false;
+    state.values.rad_thetah = String(+body.rad_thetah.toFixed(6));
+    state.values.rad_thetav = String(+body.rad_thetav.toFixed(6));
+    setDerived(windowForEdge(body.snap_edge, body.ebeam_energy));
+    succeeded(url);
+    writeURL(push);
+    notify(["rad_thetah", "rad_thetav", "snapped"]);
+  } catch (e) {
+    state.snapping = false;
+    failed(e, url);
+    notify(["errors"]);
+  }
+}
+
+/** The one way to change the state. `changes`: parameters the user set; `changed`: other names
+ *  that changed (page settings, released parameters). */
+function commit(changes, { push = false, key = "", changed = [] } = {}) {
+  const names = [...setExplicit(changes), ...changed];
+  if (names.includes("radiator_name")) names.push(...deriveThickness());
+  if (names.includes("rad_thickness")) names.push(...deriveThickness());
+  writeURL(push, key);
+  const resnap = state.page.lock === "on" && names.some(n => SNAP_TRIGGERS.has(n));
+  if (resnap) { state.snapping = true; snap(false); }
+  notify(names.length ? names : ["errors"]);
+}
+
+/** The spot map's click: move the beam there (re-snapped when the map was computed that way). */
+function moveBeam(x, y, best) {
+  if (state.page.map_resnap === "on") state.page.lock = "on";
+  else if (best) Object.assign(state.values, { rad_thetah: String(best.rad_thetah), rad_thetav: String(best.rad_thetav) });
+  commit({ rad_xoffset: String(x), rad_yoffset: String(y) }, { push: true, changed: ["lock"] });
+}
+
+async function loadRadiators() {
+  try { state.radiators = await getJSON("/api/radiators"); } catch (e) { state.radiators = []; }
+  state.radiatorsLoaded = true;
+}
+
+/** Restore everything from the URL (start-up, Back and Forward). */
+async function fromURL(first) {
+  readURL();
+  if (!state.values.radiator_name) state.values.radiator_name = state.radiators.length ? state.radiators[0].name : "ideal";
+  deriveThickness();
+  if (!first) rebuildPanels();
+  if (state.page.lock === "on") await snap(false); else writeURL(false);
+  notify(["all"]);
+}
+
+async function start() {
+  onBusy(on => document.getElementById("busy").classList.toggle("on", on));
+  state.actions = { commit, moveBeam, reloadRadiators: async () => { await loadRadiators(); notify(["radiators"]); } };
+  await loadRadiators();
+  readURL();
+  if (!state.values.radiator_name) state.values.radiator_name = state.radiators.length ? state.radiators[0].name : "ideal";
+  if (state.page.lock === "on") state.snapping = true;  // the spectra wait for the first snap
+  startSharedData();
+  startControls();
+  startBeamView();
+  startReadouts();
+  startPlots();
+  startImport();
+  await fromURL(true);
+  window.addEventListener("popstate", () => fromURL(false));
+  document.body.dataset.ready = "1";
+  window.spotfinder = { state, shared };  // read by the browser tests
+}
+
+start();

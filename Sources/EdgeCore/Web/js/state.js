@@ -1,0 +1,169 @@
+// The page's state, held in one place, and its URL.
+//
+// `values` are the server's parameters (strings, exactly as sent); `explicit` names the ones the
+// user set (or the URL carried) — the others may be derived by the page (thickness from the
+// radiator, photon window from the edge, θH/θV from the edge lock). `page` holds what only the page
+// knows: panels, edge lock, pins, map settings. Every view is drawn from this object.
+
+/** Server parameters the page sends, with the server's defaults (README "Parameters"). */
+export const DEFAULTS = {
+  radiator_name: "", radiator_view: "front", map_quantity: "thetah",
+  ebeam_energy: "11.6", ebeam_current: "2.2", ebeam_rms: "0.001", ebeam_xsigma: "1", ebeam_ysigma: "0.5",
+  ebeam_xycorr: "-0.6", ebeam_xyresol: "0.02", ebeam_emittance: "4.2e-9", vspot_rms: "0.5", rad_thickness: "50",
+  collimator_diameter: "3.4", collimator_distance: "76", rad_xoffset: "0", rad_yoffset: "0", rad_phideg: "0",
+  rad_thetah: "1.2296", rad_thetav: "50", rad_tilt_range: "1", rad_tilt_resol: "0.01",
+  pbeam_energy_min: "4.5", pbeam_energy_max: "7", pbeam_energy_resol: "0.02", snap_edge: "6",
+};
+
+/** What each kind of request depends on: a change elsewhere does not re-fetch it. */
+export const TILT_PARAMS = ["radiator_name", "radiator_view", "rad_xoffset", "rad_yoffset", "rad_phideg",
+  "ebeam_xsigma", "ebeam_ysigma", "ebeam_xycorr", "ebeam_xyresol", "rad_tilt_range", "rad_tilt_resol"];
+export const SPECTRUM_PARAMS = Object.keys(DEFAULTS).filter(k => !["map_quantity", "snap_edge"].includes(k));
+export const SNAP_PARAMS = [...TILT_PARAMS, "ebeam_energy", "snap_edge"];
+
+/** Values derived by the page unless the user set them; kept in the URL's `auto` list. */
+const AUTO_GROUPS = { window: ["pbeam_energy_min", "pbeam_energy_max"], thickness: ["rad_thickness"] };
+/** Derived from the radiator alone: in the URL only when the user set them. */
+const FROM_RADIATOR = ["rad_thickness"];
+/** Written to the URL whatever their origin (a URL reproduces the view). */
+const ALWAYS_IN_URL = ["radiator_name", "rad_thetah", "rad_thetav", "snap_edge"];
+
+export const PLOT_KINDS = [["spot", "beam spot on crystal"], ["tilt", "crystal tilt distribution"],
+  ["intense", "intensity spectrum"], ["enhance", "enhancement"], ["polar", "polarization"], ["map", "spot map (best placement)"]];
+export const SPECTRUM_KINDS = ["intense", "enhance", "polar"];
+export const FOMS = [["peak_polarization", "peak polarization"], ["window_polarization", "window polarization"],
+  ["p2n", "P²·N in the tagging window"], ["window_flux", "flux in the tagging window"], ["rms_tilt", "rms tilt (lower is better)"],
+  ["fraction_on_crystal", "fraction on crystal"]];
+
+export const state = {
+  values: { ...DEFAULTS },
+  explicit: new Set(),
+  page: { panels: ["spot", "polar"], lock: "on", plane: "para", pins: [], fom: "peak_polarization", map_resnap: "on" },
+  /** Field errors: name → { message, value } (the value the message was about). */
+  errors: new Map(),
+  /** Radiators the store has (from /api/radiators), and whether the chosen one is among them. */
+  radiators: [],
+  /** True while the edge lock's snap for the newest state is in flight (spectra wait for it). */
+  snapping: false,
+  radiatorsLoaded: false,
+  /** Actions other modules call (set by main.js): commit, moveBeam, snapNow, reloadRadiators. */
+  actions: {},
+};
+
+const listeners = [];
+/** Call `fn(changedNames)` after every change of the state. */
+export function subscribe(fn) { listeners.push(fn); }
+export function notify(changed) { for (const fn of listeners) fn(changed); }
+
+/** The radiator's catalogue entry, undefined for the ideal crystal or an unknown name. */
+export function radiatorInfo() { return state.radiators.find(r => r.name === state.values.radiator_name); }
+export function isIdeal() { return state.values.radiator_name === "ideal"; }
+export function isUnknownRadiator() {
+  const name = state.values.radiator_name;
+  return name !== "" && name !== "ideal" && state.radiatorsLoaded && !radiatorInfo();
+}
+
+/** A query string of the given parameters from the state, plus `extra`. */
+export function queryOf(names, extra = {}) {
+  const p = new URLSearchParams();
+  for (const k of names) if (state.values[k] !== "" && state.values[k] !== undefined) p.set(k, state.values[k]);
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) p.set(k, v);
+  return p.toString();
+}
+export const fullQuery = (extra) => queryOf(Object.keys(DEFAULTS), extra);
+export const spectrumQuery = (extra) => queryOf(SPECTRUM_PARAMS, extra);
+
+/** True when any field holds a value that is not (yet) valid: the views then show stale results. */
+export function hasErrors() { return state.errors.size > 0; }
+
+function groupIsExplicit(group) { return AUTO_GROUPS[group].some(k => state.explicit.has(k)); }
+
+/** Read the URL into the state. Old URLs (the original tool's) carry parameters but no `lock`. */
+export function readURL() {
+  const u = new URLSearchParams(location.search);
+  state.values = { ...DEFAULTS };
+  state.explicit = new Set();
+  const auto = new Set((u.get("auto") || "").split(",").filter(Boolean));
+  for (const k of Object.keys(DEFAULTS)) {
+    if (!u.has(k)) continue;
+    state.values[k] = u.get(k);
+    const group = Object.keys(AUTO_GROUPS).find(g => AUTO_GROUPS[g].includes(k));
+    if (!ALWAYS_IN_URL.includes(k) && !(group && auto.has(group))) state.explicit.add(k);
+  }
+  const kinds = (u.get("panels") || u.get("plot_type") || "spot,polar").split(",").filter(k => PLOT_KINDS.some(t => t[0] === k));
+  state.page.panels = kinds.length ? kinds : ["spot", "polar"];
+  const legacySnap = u.get("snap_action");
+  state.page.plane = u.get("plane") === "perp" || legacySnap === "snap_perp" ? "perp" : "para";
+  const hasAngles = u.has("rad_thetah") || u.has("rad_thetav");
+  state.page.lock = u.get("lock") || (hasAngles && !legacySnap ? "off" : "on");
+  state.page.pins = u.getAll("pin").map(p => {
+    const i = p.indexOf("~");
+    return i < 0 ? null : { name: p.slice(0, i), query: p.slice(i + 1) };
+  }).filter(Boolean);
+  state.page.fom = u.get("fom") || "peak_polarization";
+  state.page.map_resnap = u.get("map_resnap") || "on";
+  state.errors = new Map();
+  return { hadAngles: hasAngles };
+}
+
+let lastPush = { time: 0, key: "" };
+/** Write the state to the URL. `push` adds a history entry (a committed change); a run of
+ *  pushes for the same control within a second (arrow keys on a slider) becomes one entry. */
+export function writeURL(push, key = "") {
+  const p = new URLSearchParams();
+  for (const k of Object.keys(DEFAULTS)) {
+    const v = state.values[k];
+    if (v === "" || v === undefined) continue;
+    if (state.explicit.has(k) || ALWAYS_IN_URL.includes(k) || (v !== DEFAULTS[k] && !FROM_RADIATOR.includes(k))) p.set(k, v);
+  }
+  const auto = Object.keys(AUTO_GROUPS).filter(g => !groupIsExplicit(g));
+  if (auto.length) p.set("auto", auto.join(","));
+  p.set("lock", state.page.lock);
+  p.set("plane", state.page.plane);
+  p.set("panels", state.page.panels.join(","));
+  if (state.page.panels.includes("map")) { p.set("fom", state.page.fom); p.set("map_resnap", state.page.map_resnap); }
+  for (const pin of state.page.pins) p.append("pin", pin.name + "~" + pin.query);
+  const url = location.pathname + "?" + p.toString();
+  if (url === location.pathname + location.search) return;
+  const now = Date.now();
+  const merge = push && key && lastPush.key === key && now - lastPush.time < 1000;
+  if (push && !merge) history.pushState(null, "", url); else history.replaceState(null, "", url);
+  if (push) lastPush = { time: now, key };
+}
+
+/** Set parameters as the user's own choice; returns the names that changed. */
+export function setExplicit(changes) {
+  const changed = [];
+  for (const [k, v] of Object.entries(changes)) {
+    state.explicit.add(k);
+    if (state.values[k] !== String(v)) { state.values[k] = String(v); changed.push(k); }
+  }
+  return changed;
+}
+
+/** Set parameters the page derives, unless the user set them. */
+export function setDerived(changes) {
+  const changed = [];
+  for (const [k, v] of Object.entries(changes)) {
+    if (state.explicit.has(k)) continue;
+    if (state.values[k] !== String(v)) { state.values[k] = String(v); changed.push(k); }
+  }
+  return changed;
+}
+
+/** Give a parameter back to the page (the user cleared its box). */
+export function release(name) { state.explicit.delete(name); }
+
+// ---- field errors: a message stays at its field until the value it was about is replaced by a valid one.
+
+export function setError(name, message, value) { state.errors.set(name, { message, value }); }
+
+/** A request with these parameters succeeded: errors about exactly these values are resolved. */
+export function resolveErrors(params) {
+  let any = false;
+  for (const [name, e] of [...state.errors]) {
+    if (e.clientSide) continue;
+    if (params.has(name) && params.get(name) === state.values[name]) { state.errors.delete(name); any = true; }
+  }
+  return any;
+}
