@@ -80,7 +80,8 @@ import Glibc
         let all = Self.cases()
         #expect(all.count >= 10_000)
         let state = FuzzState()
-        let known = Set(ParameterCatalog.numeric.map(\.name) + ParameterCatalog.choices.map(\.name) + ["radiator_name", "compare", "query"])
+        let known = Set(ParameterCatalog.numeric.map(\.name) + ParameterCatalog.optionalNumeric.map(\.name) + ParameterCatalog.choices.map(\.name)
+                        + ParameterCatalog.text + ["query"])
         let port = system.http
         let workers = 6
         await withTaskGroup(of: Void.self) { group in

@@ -88,7 +88,7 @@ class Client:
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise SpotfinderError(INVALID_ARGUMENT, f"address '{address}' must be HOST:PORT")
         self.address, self.token, self.timeout = address, token, timeout
-        self._connection = Connection(host.strip("[]"), int(port))
+        self._connection = Connection(host.strip("[]"), int(port), token)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._spectrum_method = NODE_SPECTRUM
