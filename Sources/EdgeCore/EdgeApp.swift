@@ -88,8 +88,11 @@ public struct EdgeApp: Sendable {
             throw RPCError(.invalidArgument, "snap_action = off: snap needs snap_action=snap_para or snap_action=snap_perp")
         }
         var mean = (0.0, 0.0)
+        var request = request
         let name = try await radiatorName(for: request, deadline: deadline)
         if let name {
+            // The radiator's own crystal sets the reciprocal vector the edge is snapped with.
+            request = try await withRadiatorDefaults(request, radiator: name, deadline: deadline)
             let t = try await tiltDistribution(request, radiator: name, deadline: deadline)
             mean = (t.meanThetaHMilliradians, t.meanThetaVMilliradians)
         }
