@@ -10,6 +10,8 @@ import TiltServiceCore
 import Topography
 import Wire
 import WireMapping
+import Wire
+import WireMapping
 
 /// What the edge does for one HTTP or RPC request, on top of the other
 /// services: the tilt-service for the spot, the nodes for spectra, the
@@ -100,6 +102,16 @@ public struct EdgeApp: Sendable {
             return try SnapResponse(request: request, plane: plane, meanTiltH: mean.0, meanTiltV: mean.1, radiatorName: name ?? "ideal")
         } catch { throw error.rpcError }
     }
+
+    /// Edge/ComputeSnap for lab tools: the query of GET /api/snap in, the same content out.
+    public func addSnapRoute(to routes: inout RPCRoutes) {
+        routes.unary(Self.computeSnap) { (m: SnapRequestMessage, context) -> SnapResponseMessage in
+            let request: SpotfinderRequest
+            do throws(ParameterError) { request = try SpotfinderRequest(query: m.query) } catch { throw error.rpcError }
+            return SnapResponseMessage(try await snap(request, deadline: context.deadline))
+        }
+    }
+    public static let computeSnap = "/spotfinder.v1.Edge/ComputeSnap"
 
     public enum PlotOutput: Sendable {
         case png(Data), csv(String), json(Data)

@@ -8,7 +8,7 @@ import Testing
 import Wire
 
 /// A radiator's own crystal (here silicon) sets the snap and the map's spectra, as it sets /api/spectrum's:
-/// through the CLI and HTTP.
+/// through the CLI, HTTP and the edge's RPC.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct RadiatorCrystalTests {
     /// A flat silicon plate, 8 × 8 mm, every pixel tilted by (10, −5) µrad.
     static let flatSilicon: Data = {
@@ -57,6 +57,13 @@ import Wire
         let ideal = try await system.json("/api/snap?radiator_name=ideal&rad_crystal=silicon&snap_edge=6&snap_action=snap_para")
         let thetaH = try Self.number(plate, "rad_thetah"), thetaV = try Self.number(plate, "rad_thetav")
         #expect(abs(thetaH - (try Self.number(ideal, "rad_thetah") - 0.010)) < 1e-9, "silicon's angle less the plate's mean tilt")
+
+        // Edge/ComputeSnap answers the same.
+        let edge = RPCClient(host: "127.0.0.1", port: system.edgeRPC)
+        let viaRPC: SnapResponseMessage = try await edge.call("/spotfinder.v1.Edge/ComputeSnap", SnapRequestMessage(query: spot),
+                                                              deadline: .after(seconds: 30))
+        #expect(abs(viaRPC.radThetah - thetaH) <= 1e-12 && abs(viaRPC.radThetav - thetaV) <= 1e-12 && viaRPC.radiatorName == "si-flat")  // JSON may be off in the last bit
+        #expect(abs(viaRPC.meanTiltH - 0.010) < 1e-9 && abs(viaRPC.meanTiltV + 0.005) < 1e-9)
 
         // The map re-snaps and computes each placement with silicon, as /api/spectrum does there.
         let map = try await system.json("/api/map?" + spot + "&fom=peak_polarization&map_resnap=on&map_xmin=0&map_xmax=0&map_ymin=0&map_ymax=0")
