@@ -48,15 +48,15 @@ enum PhysicsBench {
         table.add("physics", "spot average, \(samples.count) tilt bins (brute force)", ms(brute.median), "-",
                   String(format: "fast path is %.0f× faster", brute.median / average.median))
 
-        // What the default beam-energy spread (0.001 GeV, edge probabilities) costs.
-        var sharpBeamline = beamline
-        sharpBeamline.beamEnergySpreadGeV = 0
-        let sharp = SpectrumModel(beamline: sharpBeamline, grid: grid)
-        let sharpWarm = Timing.measure(repetitions: 50) { _ = sharp.spectrum(at: base) }
-        let sharpAverage = Timing.measure(repetitions: 21) { _ = sharp.spectrum(base: base, samples: samples) }
-        table.add("physics", "one orientation, ebeam_rms = 0", ms(sharpWarm.median), ms(sharpWarm.p90),
-                  String(format: "default spread costs %+.0f%%", (warm.median / sharpWarm.median - 1) * 100))
-        table.add("physics", "spot average, \(samples.count) tilt bins, ebeam_rms = 0", ms(sharpAverage.median), ms(sharpAverage.p90),
-                  String(format: "default spread costs %+.0f%%", (average.median / sharpAverage.median - 1) * 100))
+        // What a beam-energy spread (CEBAF's ≈ 0.001 GeV; edge probabilities) costs over the default 0.
+        var spreadBeamline = beamline
+        spreadBeamline.beamEnergySpreadGeV = 0.001
+        let spread = SpectrumModel(beamline: spreadBeamline, grid: grid)
+        let spreadWarm = Timing.measure(repetitions: 50) { _ = spread.spectrum(at: base) }
+        let spreadAverage = Timing.measure(repetitions: 21) { _ = spread.spectrum(base: base, samples: samples) }
+        table.add("physics", "one orientation, ebeam_rms = 0.001 GeV", ms(spreadWarm.median), ms(spreadWarm.p90),
+                  String(format: "the spread costs %+.0f%%", (spreadWarm.median / warm.median - 1) * 100))
+        table.add("physics", "spot average, \(samples.count) tilt bins, ebeam_rms = 0.001 GeV", ms(spreadAverage.median), ms(spreadAverage.p90),
+                  String(format: "the spread costs %+.0f%%; target ≤ 50 ms", (spreadAverage.median / average.median - 1) * 100))
     }
 }

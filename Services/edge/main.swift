@@ -36,6 +36,7 @@ await ServiceMain.run(log) {
                       compute: compute)
     var routes = EdgeRPCService(registry: registry, compute: compute).routes
     app.addMapRoute(to: &routes)
+    app.addSnapRoute(to: &routes)
     EdgeGateway(store: app.store.rpc, tilt: app.tilt).add(to: &routes)  // lab tools: one address for everything
     var rpcConfig = RPCServerConfig(host: rpc.host, port: rpc.port)
     rpcConfig.token = token.isEmpty ? nil : token  // nodes say hello with it: connections kept for them

@@ -106,8 +106,8 @@ do {
         let data: Data
         switch request.word("plot_type") {
         case "map":
-            let view = r.view(analysis.side)!
-            let map = try LocalMap.compute(request: request, view: view, radiatorName: r.name, model: SpectrumComputation().model(for: request))
+            let view = r.view(analysis.side)!, own = request.withDefaults(of: r)
+            let map = try LocalMap.compute(request: own, view: view, radiatorName: r.name, model: SpectrumComputation().model(for: own))
             let m = PlotRequests.spotMap(map, view: view, request: request)
             switch request.word("format") {
             case "csv": data = Data(PlotData.csv(m).utf8)
@@ -144,7 +144,8 @@ do {
         guard let view = r.view(request.viewSide) else {
             throw ParameterError(parameter: "radiator_view", message: "radiator_view = \(request.viewSide.rawValue): radiator \(r.name) has only \(r.views.map(\.side.rawValue).joined(separator: ", "))")
         }
-        printJSON(try LocalMap.compute(request: request, view: view, radiatorName: r.name, model: SpectrumComputation().model(for: request)))
+        let own = request.withDefaults(of: r)  // the radiator's thickness, crystal and mount, as `spectrum` uses
+        printJSON(try LocalMap.compute(request: own, view: view, radiatorName: r.name, model: SpectrumComputation().model(for: own)))
     case "spectrum", "snap", "tilt":
         let request = try SpotfinderRequest(query: positional.first ?? "")
         let found = try radiator(for: request)

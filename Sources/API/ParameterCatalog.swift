@@ -44,7 +44,7 @@ public enum ParameterCatalog {
     public static let numeric: [NumericParameter] = [
         n("ebeam_energy", "GeV", 11.6, 0.1, 100, "electron beam energy"),
         n("ebeam_current", "µA", 2.2, 0, 1000, lowerInclusive: false, "electron beam current"),
-        n("ebeam_rms", "GeV", 0.001, 0, 1, "rms beam energy spread (at most 1 % of ebeam_energy); spectra are averaged over it"),
+        n("ebeam_rms", "GeV", 0, 0, 1, "rms beam energy spread (at most 1 % of ebeam_energy); spectra are averaged over it"),
         n("ebeam_xsigma", "mm", 1.0, 0.001, 10, "beam spot rms x at the radiator"),
         n("ebeam_ysigma", "mm", 0.5, 0.001, 10, "beam spot rms y at the radiator"),
         n("ebeam_xycorr", "", -0.6, -1, 1, lowerInclusive: false, upperInclusive: false, "beam spot x–y correlation"),
@@ -104,8 +104,8 @@ public enum ParameterCatalog {
     /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query.
     public static let text: [String] = ["radiator_name", "iteration", "compare", "panels"]
 
-    /// Largest ebeam_rms as a fraction of ebeam_energy (the default 0.001 GeV passes at every
-    /// allowed energy). The edge-probability treatment of the spread is first order in σ/E:
+    /// Largest ebeam_rms as a fraction of ebeam_energy. The default is 0 (the reference model and
+    /// the original tool ignore the spread, so default answers are the reference's). The edge-probability treatment of the spread is first order in σ/E:
     /// it matches a brute-force average to 1e-3 of the peak at σ/E ≤ 1e-3 (tested).
     public static let maxRelativeEnergySpread = 0.01
 

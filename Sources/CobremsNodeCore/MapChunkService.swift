@@ -11,12 +11,8 @@ import WireMapping
 extension CobremsNodeService {
     public static let computeMapChunk = "/spotfinder.v1.CobremsNode/ComputeMapChunk"
 
-    /// A chunk runs for seconds of CPU: on a Dispatch worker, never on Swift's cooperative threads,
-    /// which the node's heartbeats and other calls need (a starved heartbeat drops the node from the pool).
-    public func mapChunkOffPool(_ m: MapChunkRequestMessage) async throws(RPCError) -> MapChunkResponseMessage {
-        try await Self.onWorkerThread { () throws(RPCError) in try mapChunk(m) }
-    }
-
+    /// Seconds of CPU (the edge's in-process map) on a Dispatch worker, off Swift's cooperative threads,
+    /// which other requests need. (The node's own methods run on its `ComputeThreads`, see `routes`.)
     public static func onWorkerThread<T: Sendable>(_ body: @escaping @Sendable () throws(RPCError) -> T) async throws(RPCError) -> T {
         let result: Result<T, RPCError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {

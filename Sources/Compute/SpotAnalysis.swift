@@ -29,13 +29,19 @@ public struct SpotAnalysis: Sendable {
     }
 
     /// The request with this radiator's own thickness, crystal and mount where the caller gave none.
-    public func request(_ request: SpotfinderRequest) -> SpotfinderRequest {
-        request.withRadiatorDefaults(thicknessMicrons: radiator.thicknessMicrons, crystal: radiator.crystal,
-                                     mountMaterial: radiator.mountMaterial, mountThicknessMillimeters: radiator.mountThicknessMillimeters)
-    }
+    public func request(_ request: SpotfinderRequest) -> SpotfinderRequest { request.withDefaults(of: radiator) }
 
+    /// The snap for the spot's mean tilt, with the radiator's own crystal (its reciprocal vector sets the angle).
     public func snap(_ request: SpotfinderRequest, plane: PolarizationPlane) throws(ParameterError) -> SnapResponse {
-        try SnapResponse(request: request, plane: plane, meanTiltH: tilt.meanThetaHMilliradians,
+        try SnapResponse(request: self.request(request), plane: plane, meanTiltH: tilt.meanThetaHMilliradians,
                          meanTiltV: tilt.meanThetaVMilliradians, radiatorName: radiator.name)
+    }
+}
+
+extension SpotfinderRequest {
+    /// This request with `radiator`'s own thickness, crystal and mount where the caller gave none.
+    public func withDefaults(of radiator: Radiator) -> SpotfinderRequest {
+        withRadiatorDefaults(thicknessMicrons: radiator.thicknessMicrons, crystal: radiator.crystal,
+                             mountMaterial: radiator.mountMaterial, mountThicknessMillimeters: radiator.mountThicknessMillimeters)
     }
 }

@@ -10,6 +10,8 @@ import TiltServiceCore
 import Topography
 import Wire
 import WireMapping
+import Wire
+import WireMapping
 
 /// What the edge does for one HTTP or RPC request, on top of the other
 /// services: the tilt-service for the spot, the nodes for spectra, the
@@ -88,8 +90,11 @@ public struct EdgeApp: Sendable {
             throw RPCError(.invalidArgument, "snap_action = off: snap needs snap_action=snap_para or snap_action=snap_perp")
         }
         var mean = (0.0, 0.0)
+        var request = request
         let name = try await radiatorName(for: request, deadline: deadline)
         if let name {
+            // The radiator's own crystal sets the reciprocal vector the edge is snapped with.
+            request = try await withRadiatorDefaults(request, radiator: name, deadline: deadline)
             let t = try await tiltDistribution(request, radiator: name, deadline: deadline)
             mean = (t.meanThetaHMilliradians, t.meanThetaVMilliradians)
         }
@@ -97,6 +102,16 @@ public struct EdgeApp: Sendable {
             return try SnapResponse(request: request, plane: plane, meanTiltH: mean.0, meanTiltV: mean.1, radiatorName: name ?? "ideal")
         } catch { throw error.rpcError }
     }
+
+    /// Edge/ComputeSnap for lab tools: the query of GET /api/snap in, the same content out.
+    public func addSnapRoute(to routes: inout RPCRoutes) {
+        routes.unary(Self.computeSnap) { (m: SnapRequestMessage, context) -> SnapResponseMessage in
+            let request: SpotfinderRequest
+            do throws(ParameterError) { request = try SpotfinderRequest(query: m.query) } catch { throw error.rpcError }
+            return SnapResponseMessage(try await snap(request, deadline: context.deadline))
+        }
+    }
+    public static let computeSnap = "/spotfinder.v1.Edge/ComputeSnap"
 
     public enum PlotOutput: Sendable {
         case png(Data), csv(String), json(Data)

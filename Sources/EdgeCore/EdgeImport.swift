@@ -106,18 +106,19 @@ public struct EdgeImport: Sendable {
                 throw ParameterError(parameter: key, message: "\(key) is not an option of ROOT import: use \(RootConverter.options.joined(separator: ", "))")
             }
             if options["name"] == nil, !filename.isEmpty { options["name"] = Self.defaultName(filename) }
-            // Under its own name in a private folder: the converter's messages then name the sender's file.
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spotfinder-upload-\(UUID().uuidString)")
-            let file = folder.appendingPathComponent((filename.isEmpty ? "upload" : Self.defaultName(filename)) + ".root")
-            guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil,
-                  FileManager.default.createFile(atPath: file.path, contents: body) else { throw RadiatorError("cannot store the upload for conversion") }
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let seconds = conversionSeconds
+            // A slot first: an upload that must retry costs no disk write.
             guard conversions.value.add(1, ordering: .relaxed).newValue <= maxConversions else {
                 conversions.value.subtract(1, ordering: .relaxed)
                 throw RPCError(.unavailable, "\(maxConversions) ROOT conversions are running already: retry in a few seconds")
             }
             defer { conversions.value.subtract(1, ordering: .relaxed) }
+            // Under its own name in a private folder: the converter's messages then name the sender's file.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spotfinder-upload-\(UUID().uuidString)")
+            let file = folder.appendingPathComponent((filename.isEmpty ? "upload" : Self.defaultName(filename)) + ".root")
+            defer { try? FileManager.default.removeItem(at: folder) }  // also when the write below fails half-way
+            guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil,
+                  FileManager.default.createFile(atPath: file.path, contents: body) else { throw RadiatorError("cannot store the upload for conversion") }
+            let seconds = conversionSeconds
             let given = options
             let result: Result<Radiator, RadiatorError> = await offPool {
                 do throws(RadiatorError) { return .success(try RootConverter.convert(file.path, options: given, timeoutSeconds: seconds)) } catch {

@@ -20,6 +20,8 @@ extension EdgeApp {
         guard let name = try await radiatorName(for: request, deadline: deadline) else {
             throw RPCError(.invalidArgument, "radiator_name = ideal: a perfect crystal is the same everywhere and has no map; name a radiator")
         }
+        // The radiator's own thickness, crystal and mount, as /api/spectrum computes at each placement.
+        let request = try await withRadiatorDefaults(request, radiator: name, deadline: deadline)
         let (view, _) = try await store.view(name: name, side: request.viewSide, deadline: deadline)
         let plan: MapPlan
         do { plan = try MapPlan(request: request, view: view) } catch { throw error.rpcError }

@@ -22,7 +22,7 @@ public struct Beamline: Sendable, Hashable {
     public var mount: RadiatorMount?
 
     public init(beamEnergyGeV: Double = 11.6, beamCurrentMicroamps: Double = 2.2,
-                beamEnergySpreadGeV: Double = 0.001, emittanceMeterRadians: Double = 4.2e-9,
+                beamEnergySpreadGeV: Double = 0, emittanceMeterRadians: Double = 4.2e-9,
                 virtualSpotRmsMeters: Double = 0.5e-3, collimatorDistanceMeters: Double = 76,
                 collimatorDiameterMeters: Double = 3.4e-3, radiatorThicknessMeters: Double = 50e-6,
                 crystal: Crystal = .diamond, collimated: Bool = true, mount: RadiatorMount? = nil) {

@@ -772,6 +772,96 @@ void   spotfinder__v1__list_nodes_response__free_unpacked
   assert(message->base.descriptor == &spotfinder__v1__list_nodes_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   spotfinder__v1__snap_request__init
+                     (Spotfinder__V1__SnapRequest         *message)
+{
+  static const Spotfinder__V1__SnapRequest init_value = SPOTFINDER__V1__SNAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__snap_request__get_packed_size
+                     (const Spotfinder__V1__SnapRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__snap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__snap_request__pack
+                     (const Spotfinder__V1__SnapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__snap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__snap_request__pack_to_buffer
+                     (const Spotfinder__V1__SnapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__snap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__SnapRequest *
+       spotfinder__v1__snap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__SnapRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__snap_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__snap_request__free_unpacked
+                     (Spotfinder__V1__SnapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__snap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__snap_response__init
+                     (Spotfinder__V1__SnapResponse         *message)
+{
+  static const Spotfinder__V1__SnapResponse init_value = SPOTFINDER__V1__SNAP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__snap_response__get_packed_size
+                     (const Spotfinder__V1__SnapResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__snap_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__snap_response__pack
+                     (const Spotfinder__V1__SnapResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__snap_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__snap_response__pack_to_buffer
+                     (const Spotfinder__V1__SnapResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__snap_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__SnapResponse *
+       spotfinder__v1__snap_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__SnapResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__snap_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__snap_response__free_unpacked
+                     (Spotfinder__V1__SnapResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__snap_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   spotfinder__v1__spot_map_request__init
                      (Spotfinder__V1__SpotMapRequest         *message)
 {
@@ -3294,6 +3384,173 @@ const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_response__descriptor
   spotfinder__v1__list_nodes_response__field_indices_by_name,
   1,  spotfinder__v1__list_nodes_response__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__list_nodes_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__snap_request__field_descriptors[1] =
+{
+  {
+    "query",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__snap_request__field_indices_by_name[] = {
+  0,   /* field[0] = query */
+};
+static const ProtobufCIntRange spotfinder__v1__snap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__snap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.SnapRequest",
+  "SnapRequest",
+  "Spotfinder__V1__SnapRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__SnapRequest),
+  1,
+  spotfinder__v1__snap_request__field_descriptors,
+  spotfinder__v1__snap_request__field_indices_by_name,
+  1,  spotfinder__v1__snap_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__snap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__snap_response__field_descriptors[8] =
+{
+  {
+    "rad_thetah",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, rad_thetah),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetav",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, rad_thetav),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "snap_action",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, snap_action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "snap_edge",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, snap_edge),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebeam_energy",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, ebeam_energy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_tilt_h",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, mean_tilt_h),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_tilt_v",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, mean_tilt_v),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "radiator_name",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, radiator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__snap_response__field_indices_by_name[] = {
+  4,   /* field[4] = ebeam_energy */
+  5,   /* field[5] = mean_tilt_h */
+  6,   /* field[6] = mean_tilt_v */
+  0,   /* field[0] = rad_thetah */
+  1,   /* field[1] = rad_thetav */
+  7,   /* field[7] = radiator_name */
+  2,   /* field[2] = snap_action */
+  3,   /* field[3] = snap_edge */
+};
+static const ProtobufCIntRange spotfinder__v1__snap_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__snap_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.SnapResponse",
+  "SnapResponse",
+  "Spotfinder__V1__SnapResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__SnapResponse),
+  8,
+  spotfinder__v1__snap_response__field_descriptors,
+  spotfinder__v1__snap_response__field_indices_by_name,
+  1,  spotfinder__v1__snap_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__snap_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_request__field_descriptors[1] =
@@ -5936,16 +6193,18 @@ void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *se
                                      &spotfinder__v1__cobrems_node__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor spotfinder__v1__edge__method_descriptors[5] =
+static const ProtobufCMethodDescriptor spotfinder__v1__edge__method_descriptors[6] =
 {
   { "RegisterNode", &spotfinder__v1__register_node_request__descriptor, &spotfinder__v1__register_node_response__descriptor },
   { "DeregisterNode", &spotfinder__v1__deregister_node_request__descriptor, &spotfinder__v1__deregister_node_response__descriptor },
   { "ListNodes", &spotfinder__v1__list_nodes_request__descriptor, &spotfinder__v1__list_nodes_response__descriptor },
   { "ComputeSpectrum", &spotfinder__v1__spectrum_request__descriptor, &spotfinder__v1__spectrum_response__descriptor },
   { "ComputeMap", &spotfinder__v1__spot_map_request__descriptor, &spotfinder__v1__spot_map_response__descriptor },
+  { "ComputeSnap", &spotfinder__v1__snap_request__descriptor, &spotfinder__v1__snap_response__descriptor },
 };
 const unsigned spotfinder__v1__edge__method_indices_by_name[] = {
   4,        /* ComputeMap */
+  5,        /* ComputeSnap */
   3,        /* ComputeSpectrum */
   1,        /* DeregisterNode */
   2,        /* ListNodes */
@@ -5958,7 +6217,7 @@ const ProtobufCServiceDescriptor spotfinder__v1__edge__descriptor =
   "Edge",
   "Spotfinder__V1__Edge",
   "spotfinder.v1",
-  5,
+  6,
   spotfinder__v1__edge__method_descriptors,
   spotfinder__v1__edge__method_indices_by_name
 };
@@ -6001,6 +6260,14 @@ void spotfinder__v1__edge__compute_map(ProtobufCService *service,
 {
   assert(service->descriptor == &spotfinder__v1__edge__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__edge__compute_snap(ProtobufCService *service,
+                                        const Spotfinder__V1__SnapRequest *input,
+                                        Spotfinder__V1__SnapResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__edge__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
                                  Spotfinder__V1__Edge_ServiceDestroy destroy)

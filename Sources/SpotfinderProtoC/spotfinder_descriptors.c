@@ -18,6 +18,8 @@ static const ProtobufCMessageDescriptor *const descriptors[] = {
   &spotfinder__v1__node_info__descriptor,
   &spotfinder__v1__list_nodes_request__descriptor,
   &spotfinder__v1__list_nodes_response__descriptor,
+  &spotfinder__v1__snap_request__descriptor,
+  &spotfinder__v1__snap_response__descriptor,
   &spotfinder__v1__spot_map_request__descriptor,
   &spotfinder__v1__spot_map_best__descriptor,
   &spotfinder__v1__spot_map_response__descriptor,

@@ -341,6 +341,24 @@ public struct StoredRadiatorMessage: WireMessage {
     public init() {}
 }
 
+// MARK: Edge snap
+
+public struct SnapRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.SnapRequest"
+    public var query = ""
+    public init(query: String = "") { self.query = query }
+}
+
+public struct SnapResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.SnapResponse"
+    public var radThetah = 0.0, radThetav = 0.0
+    public var snapAction = ""
+    public var snapEdge = 0.0, ebeamEnergy = 0.0
+    public var meanTiltH = 0.0, meanTiltV = 0.0
+    public var radiatorName = ""
+    public init() {}
+}
+
 // MARK: Spot map
 
 public struct MapChunkRequestMessage: WireMessage {

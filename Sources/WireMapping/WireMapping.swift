@@ -79,3 +79,14 @@ extension ParameterError {
     /// A bad parameter is the caller's mistake: INVALID_ARGUMENT with the same sentence.
     public var rpcError: RPCError { RPCError(.invalidArgument, message) }
 }
+
+extension SnapResponseMessage {
+    /// Edge/ComputeSnap's answer: the content of GET /api/snap.
+    public init(_ s: SnapResponse) {
+        self.init()
+        radThetah = s.rad_thetah; radThetav = s.rad_thetav
+        snapAction = s.snap_action; snapEdge = s.snap_edge; ebeamEnergy = s.ebeam_energy
+        meanTiltH = s.mean_tilt_h; meanTiltV = s.mean_tilt_v
+        radiatorName = s.radiator_name
+    }
+}

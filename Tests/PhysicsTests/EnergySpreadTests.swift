@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Physics
+import API
+import Compute
 
 /// ebeam_rms acts (issue 12, item 5): the spectrum is the average over a Gaussian beam energy.
 @Suite struct EnergySpreadTests {
@@ -92,6 +94,46 @@ import Testing
             let moved = a.coherent.indices.filter { abs(b.coherent[$0] - a.coherent[$0]) > 1e-6 * a.coherent[$0] }.count
             #expect(moved <= a.coherent.count / 5, "\(golden): \(moved) of \(a.coherent.count) bins moved")
             #expect(abs(b.totalRatePerSecond / a.totalRatePerSecond - 1) < 2e-3, "\(golden)")
+        }
+    }
+}
+
+/// What a reference harness sends: every golden parameter but `ebeam_rms` (which the reference
+/// ignores) as an HTTP query. The default spread is 0, so the answer is the reference's.
+@Suite struct DefaultQueryMatchesTheReference {
+    static let cases = GoldenCase.load("cobrems-reference.json")
+        + GoldenCase.load("cobrems-extended-reference.json", from: GoldenCase.ownReferenceData)
+
+    @Test func theDefaultSpreadIsZero() throws {
+        #expect(try SpotfinderRequest(query: "")["ebeam_rms"] == 0)
+    }
+
+    @Test(arguments: cases)
+    func queryWithoutEbeamRmsAgrees(_ golden: GoldenCase) throws {
+        let p = golden.params
+        let query = [
+            "radiator_name=ideal", "ebeam_energy=\(p.ebeam_energy)", "ebeam_current=\(p.ebeam_current)",
+            "ebeam_emittance=\(p.ebeam_emittance)", "vspot_rms=\(p.vspot_rms)",
+            "rad_thetah=\(p.rad_thetah)", "rad_thetav=\(p.rad_thetav)", "rad_thetaz=\(p.rad_thetaz ?? 0)",
+            "rad_thickness=\(p.rad_thickness)", "rad_crystal=\(p.rad_crystal ?? "diamond")",
+            "collimator_distance=\(p.collimator_distance)", "collimator_diameter=\(p.collimator_diameter)",
+            "pbeam_energy_min=\(p.pbeam_energy_min)", "pbeam_energy_max=\(p.pbeam_energy_max)",
+            "pbeam_energy_resol=\(p.pbeam_energy_resol)",
+            "collimated=\(p.collimated ?? true ? "on" : "off")", "beam_crystal_smearing=\(golden.convolved ? "on" : "off")",
+        ].joined(separator: "&")
+        let response = SpectrumComputation().spectrum(for: try SpotfinderRequest(query: query), samples: nil)
+        let window = p.pbeam_energy_min...p.pbeam_energy_max
+        func aligned(_ values: [Double]) -> [Double] {
+            golden.energy_GeV.map { e in
+                guard let i = response.energyGeV.firstIndex(where: { abs($0 - e) < 1e-9 }) else { return .nan }
+                return values[i]
+            }
+        }
+        for (label, ours, reference) in [("coherent", response.coherent, golden.coherent_rate),
+                                         ("polarized", response.coherentPolarized, golden.coherent_polarized_rate),
+                                         ("incoherent", response.incoherent, golden.incoherent_rate)] {
+            let report = ToleranceReport(energy: golden.energy_GeV, ours: aligned(ours), reference: reference, window: window)
+            #expect(report.checked > 0 && report.passes, "\(golden) \(label): \(report)")
         }
     }
 }

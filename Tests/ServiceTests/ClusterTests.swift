@@ -36,12 +36,7 @@ import Wire
         let r = try await run("/bin/sh", ["-c", "cd '\(repositoryRoot.path)' && PATH=/usr/bin:$PATH "
                                              + command.replacingOccurrences(of: ":7100", with: ":\(system.edgeRPC)") + " --json"])
         #expect(r.status == 0, "\(r.stderr)")
-        struct Answer: Decodable { let energy_GeV: [Double]; let coherent: [Double]; let polarization: [Double] }
-        let answer = try JSONDecoder().decode(Answer.self, from: Data(r.stdout.utf8))
-        let local = SpectrumComputation().spectrum(for: try SpotfinderRequest(query: "rad_thetah=1.2296&rad_thetav=50"), samples: nil)
-        #expect(answer.energy_GeV == local.energyGeV)
-        #expect(answer.coherent == local.coherent)
-        #expect(answer.polarization == local.polarization)
+        try expectExampleAnswerEqualsLocalSpectrum(r.stdout)
         // And the node's partial sums, answered by the pool.
         let edge = RPCClient(host: "127.0.0.1", port: system.edgeRPC)
         let part: PartialSumResponseMessage = try await edge.call(EdgeMethods.nodeComputePartialSum,

@@ -77,11 +77,17 @@ import WireMapping
         let script = repositoryRoot.appendingPathComponent("examples/python/compute_spectrum.py").path
         let r = try await run("/usr/bin/python3", [script, "127.0.0.1:\(server.port)", "--json"])
         #expect(r.status == 0, "python failed: \(r.stderr)")
-        struct Answer: Decodable { let energy_GeV: [Double]; let coherent: [Double]; let polarization: [Double] }
-        let answer = try JSONDecoder().decode(Answer.self, from: Data(r.stdout.utf8))
-        let local = SpectrumComputation().spectrum(for: try SpotfinderRequest(query: "rad_thetah=1.2296&rad_thetav=50"), samples: nil)
-        #expect(answer.energy_GeV == local.energyGeV)
-        #expect(answer.coherent == local.coherent)
-        #expect(answer.polarization == local.polarization)
+        try expectExampleAnswerEqualsLocalSpectrum(r.stdout)
     }
+}
+
+/// The `--json` answer of examples/python/compute_spectrum.py (its default orientation) equals the
+/// spectrum computed in this process, bin for bin.
+func expectExampleAnswerEqualsLocalSpectrum(_ json: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    struct Answer: Decodable { let energy_GeV: [Double]; let coherent: [Double]; let polarization: [Double] }
+    let answer = try JSONDecoder().decode(Answer.self, from: Data(json.utf8))
+    let local = SpectrumComputation().spectrum(for: try SpotfinderRequest(query: "rad_thetah=1.2296&rad_thetav=50"), samples: nil)
+    #expect(answer.energy_GeV == local.energyGeV, sourceLocation: sourceLocation)
+    #expect(answer.coherent == local.coherent, sourceLocation: sourceLocation)
+    #expect(answer.polarization == local.polarization, sourceLocation: sourceLocation)
 }

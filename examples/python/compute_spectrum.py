@@ -2,9 +2,11 @@
 """Call Spotfinder's compute RPC from Python: a spectrum for one crystal orientation.
 
 Usage: compute_spectrum.py HOST:PORT [--thetah 1.2296] [--thetav 50] [--json]
-Needs Google's protobuf package and spotfinder_pb2.py (generated from Protos/spotfinder.proto).
+Needs Google's protobuf package and spotfinder_pb2.py, generated from Protos/spotfinder.proto into
+python/spotfinder/ (the package's own copy, loaded here as a plain module: no NumPy or install needed).
 """
-import argparse, json, socket, struct
+import argparse, json, os, socket, struct, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python", "spotfinder"))
 import spotfinder_pb2 as pb
 
 def call(address, method, request, response_type, timeout_ms=10000):

@@ -6,9 +6,9 @@ or at a single cobrems-node for `spectrum` alone.
 """
 import itertools
 import json
-import math
 import threading
 import time
+import urllib.parse
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from .framing import Connection
 NODE_SPECTRUM = "/spotfinder.v1.CobremsNode/ComputeSpectrum"
 EDGE_SPECTRUM = "/spotfinder.v1.Edge/ComputeSpectrum"
 LIST_NODES = "/spotfinder.v1.Edge/ListNodes"
+EDGE_SNAP = "/spotfinder.v1.Edge/ComputeSnap"
 COMPUTE_TILT = "/spotfinder.v1.TiltService/ComputeTilt"
 LIST_RADIATORS = "/spotfinder.v1.TopographStore/ListRadiators"
 IMPORT_RADIATOR = "/spotfinder.v1.TopographStore/ImportRadiator"
@@ -27,11 +28,6 @@ BEAMLINE = tuple(f.name for f in pb.BeamlineParameters.DESCRIPTOR.fields)
 SPOT = ("ebeam_xsigma", "ebeam_ysigma", "ebeam_xycorr", "ebeam_xyresol", "rad_xoffset", "rad_yoffset", "rad_phideg")
 TILT = ("rad_tilt_range", "rad_tilt_resol")
 ORIENTATION = ("rad_thetah", "rad_thetav", "rad_thetaz")
-
-# The original tool's edge-snapping constants (Sources/Physics/EdgeSnapping.swift; a test keeps them equal).
-_SNAP_ELECTRON_MASS_GEV = 0.51099895e-3
-_SNAP_Q_GEV = {"diamond": 9.8e-6, "silicon": math.sqrt(8.0) * 2 * math.pi * 0.1973269718e-15 / 5.431e-10}
-_SNAP_TIP_MR = 50.0
 
 
 class Spectrum:
@@ -156,30 +152,24 @@ class Client:
         return Spectrum(self._compute(request, deadline), fraction_on_crystal=t.fraction_on_crystal, tilt=t)
 
     def snap(self, snap_edge=6.0, snap_action="snap_para", radiator_name=None, radiator_view="front", ebeam_energy=11.6,
-             rad_crystal="diamond", timeout=None, **spot):
+             rad_crystal=None, timeout=None, **spot):
         """The goniometer setting (rad_thetah, rad_thetav, mrad) that puts the coherent edge at `snap_edge`
-        GeV, for the spot's mean tilt on `radiator_name` (None: a perfect crystal)."""
-        if snap_action not in ("snap_para", "snap_perp"):
-            raise SpotfinderError(INVALID_ARGUMENT, f"snap_action = '{snap_action}' is not allowed: must be snap_para or snap_perp")
-        if rad_crystal not in _SNAP_Q_GEV:
-            raise SpotfinderError(INVALID_ARGUMENT, f"rad_crystal = '{rad_crystal}' is not allowed: must be diamond or silicon")
-        if not all(isinstance(x, (int, float)) for x in (snap_edge, ebeam_energy)):
+        GeV, for the spot's mean tilt on `radiator_name` (None: a perfect crystal). The edge computes it
+        (Edge/ComputeSnap: the answer of GET /api/snap, with the radiator's own crystal unless
+        `rad_crystal` is given)."""
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (snap_edge, ebeam_energy)):
             raise SpotfinderError(INVALID_ARGUMENT, "snap_edge and ebeam_energy must be numbers (GeV)")
-        if not 0 < snap_edge < ebeam_energy:
-            raise SpotfinderError(INVALID_ARGUMENT, f"snap_edge = {snap_edge} GeV is outside the allowed range: must lie between 0 and ebeam_energy ({ebeam_energy} GeV)")
-        gamma = ebeam_energy / _SNAP_ELECTRON_MASS_GEV
-        q = _SNAP_Q_GEV[rad_crystal]
-        s = (ebeam_energy * snap_edge * (0.5 / gamma**2) - q * q / 2) / ((ebeam_energy - snap_edge) * q)
-        if not abs(s) <= 1:
-            raise SpotfinderError(INVALID_ARGUMENT, f"snap_edge = {snap_edge} GeV cannot be reached by tilting the (220) planes at this beam energy")
-        theta = math.asin(s) * 1000
-        mean_h = mean_v = 0.0
-        if radiator_name not in (None, "ideal"):
-            t = self.tilt(radiator_name, radiator_view, timeout=timeout, **spot)
-            mean_h, mean_v = t.mean_thetah_mr, t.mean_thetav_mr
-        h, v = (theta - mean_h, _SNAP_TIP_MR) if snap_action == "snap_para" else (_SNAP_TIP_MR, theta - mean_v)
-        return {"rad_thetah": h, "rad_thetav": v, "snap_action": snap_action, "snap_edge": snap_edge, "ebeam_energy": ebeam_energy,
-                "mean_tilt_h": mean_h, "mean_tilt_v": mean_v, "radiator_name": radiator_name or "ideal"}
+        query = {"snap_edge": snap_edge, "snap_action": snap_action, "radiator_name": radiator_name or "ideal",
+                 "radiator_view": radiator_view, "ebeam_energy": ebeam_energy}
+        if rad_crystal is not None:
+            query["rad_crystal"] = rad_crystal
+        _tilt_request(query["radiator_name"], radiator_view, spot)  # names and types checked before anything is sent
+        query.update(spot)
+        text = "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in query.items())
+        r = self.call(EDGE_SNAP, pb.SnapRequest(query=text), pb.SnapResponse, timeout)
+        return {"rad_thetah": r.rad_thetah, "rad_thetav": r.rad_thetav, "snap_action": r.snap_action, "snap_edge": r.snap_edge,
+                "ebeam_energy": r.ebeam_energy, "mean_tilt_h": r.mean_tilt_h, "mean_tilt_v": r.mean_tilt_v,
+                "radiator_name": r.radiator_name}
 
     def radiators(self, timeout=None):
         """The store's radiators: name, crystal, thickness, views, size, rms tilt, pixel, notes, revision."""

@@ -32,6 +32,8 @@ typedef struct Spotfinder__V1__DeregisterNodeResponse Spotfinder__V1__Deregister
 typedef struct Spotfinder__V1__NodeInfo Spotfinder__V1__NodeInfo;
 typedef struct Spotfinder__V1__ListNodesRequest Spotfinder__V1__ListNodesRequest;
 typedef struct Spotfinder__V1__ListNodesResponse Spotfinder__V1__ListNodesResponse;
+typedef struct Spotfinder__V1__SnapRequest Spotfinder__V1__SnapRequest;
+typedef struct Spotfinder__V1__SnapResponse Spotfinder__V1__SnapResponse;
 typedef struct Spotfinder__V1__SpotMapRequest Spotfinder__V1__SpotMapRequest;
 typedef struct Spotfinder__V1__SpotMapBest Spotfinder__V1__SpotMapBest;
 typedef struct Spotfinder__V1__SpotMapResponse Spotfinder__V1__SpotMapResponse;
@@ -578,6 +580,63 @@ struct  Spotfinder__V1__ListNodesResponse
 #define SPOTFINDER__V1__LIST_NODES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__list_nodes_response__descriptor) \
     , 0,NULL }
+
+
+/*
+ * The edge snap for lab tools.
+ */
+struct  Spotfinder__V1__SnapRequest
+{
+  ProtobufCMessage base;
+  /*
+   * the web API's query: radiator_name, snap_action, snap_edge, ebeam_energy, beam spot …
+   */
+  char *query;
+};
+#define SPOTFINDER__V1__SNAP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__snap_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Spotfinder__V1__SnapResponse
+{
+  ProtobufCMessage base;
+  /*
+   * mrad
+   */
+  double rad_thetah;
+  /*
+   * mrad
+   */
+  double rad_thetav;
+  /*
+   * snap_para or snap_perp
+   */
+  char *snap_action;
+  /*
+   * GeV
+   */
+  double snap_edge;
+  /*
+   * GeV
+   */
+  double ebeam_energy;
+  /*
+   * mrad: the spot's intensity-weighted mean tilt that was compensated
+   */
+  double mean_tilt_h;
+  /*
+   * mrad
+   */
+  double mean_tilt_v;
+  /*
+   * "ideal" for the perfect crystal
+   */
+  char *radiator_name;
+};
+#define SPOTFINDER__V1__SNAP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__snap_response__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1488,6 +1547,44 @@ Spotfinder__V1__ListNodesResponse *
 void   spotfinder__v1__list_nodes_response__free_unpacked
                      (Spotfinder__V1__ListNodesResponse *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__SnapRequest methods */
+void   spotfinder__v1__snap_request__init
+                     (Spotfinder__V1__SnapRequest         *message);
+size_t spotfinder__v1__snap_request__get_packed_size
+                     (const Spotfinder__V1__SnapRequest   *message);
+size_t spotfinder__v1__snap_request__pack
+                     (const Spotfinder__V1__SnapRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__snap_request__pack_to_buffer
+                     (const Spotfinder__V1__SnapRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__SnapRequest *
+       spotfinder__v1__snap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__snap_request__free_unpacked
+                     (Spotfinder__V1__SnapRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__SnapResponse methods */
+void   spotfinder__v1__snap_response__init
+                     (Spotfinder__V1__SnapResponse         *message);
+size_t spotfinder__v1__snap_response__get_packed_size
+                     (const Spotfinder__V1__SnapResponse   *message);
+size_t spotfinder__v1__snap_response__pack
+                     (const Spotfinder__V1__SnapResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__snap_response__pack_to_buffer
+                     (const Spotfinder__V1__SnapResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__SnapResponse *
+       spotfinder__v1__snap_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__snap_response__free_unpacked
+                     (Spotfinder__V1__SnapResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Spotfinder__V1__SpotMapRequest methods */
 void   spotfinder__v1__spot_map_request__init
                      (Spotfinder__V1__SpotMapRequest         *message);
@@ -2016,6 +2113,12 @@ typedef void (*Spotfinder__V1__ListNodesRequest_Closure)
 typedef void (*Spotfinder__V1__ListNodesResponse_Closure)
                  (const Spotfinder__V1__ListNodesResponse *message,
                   void *closure_data);
+typedef void (*Spotfinder__V1__SnapRequest_Closure)
+                 (const Spotfinder__V1__SnapRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__SnapResponse_Closure)
+                 (const Spotfinder__V1__SnapResponse *message,
+                  void *closure_data);
 typedef void (*Spotfinder__V1__SpotMapRequest_Closure)
                  (const Spotfinder__V1__SpotMapRequest *message,
                   void *closure_data);
@@ -2157,6 +2260,10 @@ struct Spotfinder__V1__Edge_Service
                       const Spotfinder__V1__SpotMapRequest *input,
                       Spotfinder__V1__SpotMapResponse_Closure closure,
                       void *closure_data);
+  void (*compute_snap)(Spotfinder__V1__Edge_Service *service,
+                       const Spotfinder__V1__SnapRequest *input,
+                       Spotfinder__V1__SnapResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Spotfinder__V1__Edge_ServiceDestroy)(Spotfinder__V1__Edge_Service *);
 void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
@@ -2169,7 +2276,8 @@ void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
       function_prefix__ ## deregister_node,\
       function_prefix__ ## list_nodes,\
       function_prefix__ ## compute_spectrum,\
-      function_prefix__ ## compute_map  }
+      function_prefix__ ## compute_map,\
+      function_prefix__ ## compute_snap  }
 void spotfinder__v1__edge__register_node(ProtobufCService *service,
                                          const Spotfinder__V1__RegisterNodeRequest *input,
                                          Spotfinder__V1__RegisterNodeResponse_Closure closure,
@@ -2190,6 +2298,10 @@ void spotfinder__v1__edge__compute_map(ProtobufCService *service,
                                        const Spotfinder__V1__SpotMapRequest *input,
                                        Spotfinder__V1__SpotMapResponse_Closure closure,
                                        void *closure_data);
+void spotfinder__v1__edge__compute_snap(ProtobufCService *service,
+                                        const Spotfinder__V1__SnapRequest *input,
+                                        Spotfinder__V1__SnapResponse_Closure closure,
+                                        void *closure_data);
 typedef struct Spotfinder__V1__TopographStore_Service Spotfinder__V1__TopographStore_Service;
 struct Spotfinder__V1__TopographStore_Service
 {
@@ -2302,6 +2414,8 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__deregister_node_response
 extern const ProtobufCMessageDescriptor spotfinder__v1__node_info__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__snap_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__snap_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__spot_map_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__spot_map_best__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__spot_map_response__descriptor;

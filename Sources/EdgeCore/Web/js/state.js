@@ -8,7 +8,7 @@
 /** Server parameters the page sends, with the server's defaults (README "Parameters"). */
 export const DEFAULTS = {
   radiator_name: "", radiator_view: "front", map_quantity: "thetah",
-  ebeam_energy: "11.6", ebeam_current: "2.2", ebeam_rms: "0.001", ebeam_xsigma: "1", ebeam_ysigma: "0.5",
+  ebeam_energy: "11.6", ebeam_current: "2.2", ebeam_rms: "0", ebeam_xsigma: "1", ebeam_ysigma: "0.5",
   ebeam_xycorr: "-0.6", ebeam_xyresol: "0.02", ebeam_emittance: "4.2e-9", vspot_rms: "0.5", rad_thickness: "50",
   collimator_diameter: "3.4", collimator_distance: "76", rad_xoffset: "0", rad_yoffset: "0", rad_phideg: "0",
   rad_thetah: "1.2296", rad_thetav: "50", rad_tilt_range: "1", rad_tilt_resol: "0.01",
