@@ -6,11 +6,12 @@ Usage: test_page.py BASE_URL ARTIFACTS_DIR [TOKEN]
 Prints one line per check and a closing 'N passed, M failed' line; exit status 1 on any failure.
 One browser session; every wait is for a condition (no fixed sleeps beyond the page's typing pause).
 The checks follow issue #13 (defects 1–16 and the new controls) and #11 (the spot map)."""
-import json, os, re, sys, time, urllib.request, urllib.error
+import json, os, re, subprocess, sys, time, urllib.request, urllib.error
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.action_chains import ActionChains
 
 base, artifacts = sys.argv[1].rstrip("/"), sys.argv[2]
 token = sys.argv[3] if len(sys.argv) > 3 else None
@@ -380,6 +381,13 @@ try:
     check("#8 an unknown radiator from an old URL names the radiators there are", "JD70-103" in message and "SF-E01" in message
           and "import" in message, message)
     check("#8 the radiator list is not blank for it", value("radiator_name") == "JD70-103")
+    # An old URL without angles has the edge lock on: nothing is snapped for a radiator the store lacks, and
+    # nothing is marked stale or repeated under the plots (the message next to the list says it all).
+    open_page("radiator_name=JD70-103")
+    quiet = js("""return [window.spotfinder.state.snapping, document.getElementById('general_error').textContent,
+      document.querySelectorAll('.stale').length, performance.getEntriesByType('resource').filter(e => e.name.includes('/api/snap')).length]""")
+    check("#8 an unknown radiator with the edge lock: no snap, no repeated error, nothing marked stale",
+          quiet == [False, "", 0, 0] and "JD70-103" in by_id("radiator_message").text, str(quiet))
 
     # ---- #14 the plots stay in view while a control far down is adjusted (1280×800 and 800 px).
     for w, h in [(1280, 800), (800, 900)]:
@@ -388,6 +396,12 @@ try:
         js("document.getElementById('snap_edge').scrollIntoView({block: 'center'})")
         top = js("const r = document.querySelector('.panel').getBoundingClientRect(); return [r.top, r.bottom, innerHeight]")
         check(f"#14 at {w}×{h} the plots are in view while the edge control is", 0 <= top[0] < top[2] - 150, str(top))
+        # Only the two columns scroll: the page itself never does (else the plots and header scroll away
+        # with a control), and nothing in the results column is cut off sideways.
+        sizes = js("""const r = document.querySelector('section.results');
+          return [document.documentElement.scrollHeight, innerHeight, document.documentElement.scrollWidth, innerWidth, r.scrollWidth, r.clientWidth]""")
+        check(f"#14 at {w}×{h} the page itself does not scroll, the results fit their column",
+              sizes[0] <= sizes[1] and sizes[2] <= sizes[3] and sizes[4] <= sizes[5] + 1, str(sizes))
     shot("08-800px.png")
     driver.set_window_size(1400, 1000)
 
@@ -417,6 +431,78 @@ try:
           by_id("import_status").text)
     check("import: the token is kept in this session's storage", js("return sessionStorage.getItem('spotfinder-token')") == token)
 
+    # ---- A lower beam energy with the edge lock: the window follows the edge before the snap asks for it.
+    open_page("panels=spot,polar")
+    type_into("ebeam_energy", "6", Keys.ENTER)
+    type_into("snap_edge", "3", Keys.ENTER)
+    wait(lambda: value("pbeam_energy_max") == "4", 20)
+    idle()
+    errors_now = js("return [...window.spotfinder.state.errors.keys()]")
+    edge = wait(lambda: float(by_id("ro_edge").find_element(By.CLASS_NAME, "v").text), 20)
+    check("edge lock at 6 GeV beam energy: snapped at 3 GeV, window 1–4 GeV, no error at a field the user did not touch",
+          not errors_now and value("pbeam_energy_min") == "1" and edge and abs(edge - 3) < 0.2, f"{errors_now} {edge}")
+    # A derived value the user set and then cleared is the page's again (and leaves the URL).
+    type_into("pbeam_energy_max", "5.5", Keys.ENTER)
+    wait(lambda: url_params().get("pbeam_energy_max") == "5.5", 10)
+    type_into("pbeam_energy_max", "", Keys.ENTER)
+    wait(lambda: value("pbeam_energy_max") == "4", 10)
+    idle()
+    check("clearing the window's box gives it back to the edge", value("pbeam_energy_max") == "4"
+          and "window" in url_params().get("auto", ""), f"{value('pbeam_energy_max')} {url_params()}")
+    type_into("rad_tilt_range", "0.3", Keys.ENTER)
+    wait(lambda: url_params().get("rad_tilt_range") == "0.3", 10)
+    type_into("rad_tilt_range", "", Keys.ENTER)
+    wait(lambda: "rad_tilt_range" not in url_params(), 10)
+    idle()
+    check("#12 clearing the tilt range returns it to auto (out of the URL)", "rad_tilt_range" not in url_params(), str(url_params()))
+
+    # ---- #7 a slider drag is one history entry: Back returns to the value before the drag.
+    open_page("panels=spot,polar")
+    type_into("rad_xoffset", "1", Keys.ENTER)
+    wait(lambda: url_params().get("rad_xoffset") == "1", 10)
+    idle()
+    slider = driver.find_element(By.CSS_SELECTOR, "input[data-slider=rad_xoffset]")
+    ActionChains(driver).click_and_hold(slider).move_by_offset(25, 0).move_by_offset(10, 0).release().perform()
+    wait(lambda: url_params().get("rad_xoffset") not in ("1", None), 10)
+    dragged = value("rad_xoffset")
+    idle()
+    driver.back()
+    wait(lambda: value("rad_xoffset") != dragged, 10)
+    idle()
+    check("#7 Back after a slider drag returns to the value before the drag", dragged != "1" and value("rad_xoffset") == "1",
+          f"dragged to {dragged}, Back shows {value('rad_xoffset')}")
+
+    # ---- Import a ROOT file from the page (#14): the two histogram names and the thickness.
+    root_path = os.path.join(artifacts, "page-scan.root")
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    made = subprocess.run([os.path.join(repo, ".venv/bin/python"), "-c", """import sys, numpy as np
+sys.path.insert(0, sys.argv[2])
+from conftest import centres, write_maps
+XE, YE = np.linspace(-2.0, 2.0, 81), np.linspace(-2.0, 2.0, 81)
+X, Y = np.meshgrid(centres(XE), centres(YE), indexing="ij")
+write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.join(repo, "python/tests")], capture_output=True, text=True)
+    check("a ROOT file for the page import is written with uproot (.venv)", made.returncode == 0, made.stderr[-500:])
+    open_page("panels=spot,polar")
+    if token:
+        type_into("import_token", token)
+    by_id("import_file").send_keys(root_path)
+    wait(lambda: by_id("root_options").is_displayed(), 10)
+    type_into("import_thetah", "hmu_moco_h")
+    type_into("import_thetav", "hmu_moco_v")
+    type_into("import_name", "page-root")
+    by_id("import_root").click()
+    refused = wait(lambda: "error" in by_id("import_status").get_attribute("class") and by_id("import_status").text, 60)
+    check("ROOT import without a thickness: the page names it", refused and "thickness" in refused, str(refused))
+    has_thickness = bool(driver.find_elements(By.ID, "import_thickness"))
+    check("ROOT import: the page asks for the thickness (a ROOT map has none)", has_thickness)
+    if has_thickness:
+        type_into("import_thickness", "60")
+        by_id("import_root").click()
+    imported = has_thickness and wait(lambda: value("radiator_name") == "page-root", 90)
+    idle()
+    check("ROOT import from the page: the radiator is chosen at once, with its thickness", imported and value("rad_thickness") == "60",
+          f"{by_id('import_status').text} {value('rad_thickness')}")
+
     # ---- The spot map (#11).
     open_page("radiator_name=SF-E01&panels=map,polar&fom=peak_polarization&map_resnap=on")
     drawn = wait(lambda: js("const c = document.querySelector('.mapcanvas'); return c && !c.hidden && c.width > 0")
@@ -436,6 +522,45 @@ try:
               f"{value('rad_xoffset')},{value('rad_yoffset')},{value('rad_thetah')} vs {best}")
         check("#11 the other plots follow", js("return document.querySelector('.panel[data-kind=polar] .dl-png').href") != polar_before)
         shot("11-spot-map-moved.png")
+    # The map is asked once per question: it waits for the first snap (its window and angles), coarse then fine.
+    maps = [u for u in requests("/api/map?")]
+    queries = {re.sub(r"&map_step=[^&]*", "", u) for u in maps}
+    check("#11/#16 the map waits for the snap: one question, coarse then fine", len(maps) == 2 and len(queries) == 1, str(maps))
+    # Its data downloads say how they were computed, as every other plot's do.
+    map_csv = urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=map] .dl-csv').href"), timeout=120).read().decode()
+    map_json = json.load(urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=map] .dl-json').href"), timeout=120))
+    check("#13 the map's CSV/JSON carry the parameters they were computed with", map_csv.startswith("# parameters: ")
+          and "fom=peak_polarization" in map_csv.split("\n")[0] and map_json.get("parameters", {}).get("fom") == "peak_polarization",
+          map_csv[:200] + " " + str(list(map_json)))
+    check("#13 the map's download is named for its figure of merit", js("return document.querySelector('.panel[data-kind=map] .dl-png').download")
+          .startswith("spotfinder_map_SF-E01_peak_polarization"), js("return document.querySelector('.panel[data-kind=map] .dl-png').download"))
+
+    # ---- The map step: a labelled box, validated at its field, kept in the URL, used by the map and its downloads.
+    has_box = js("const b = document.getElementById('map_step'); return !!b && !!document.querySelector('label[for=map_step]')")
+    check("#11 the map has a labelled step box", has_box)
+    if has_box:
+        clear_requests()
+        type_into("map_step", "0.25", Keys.ENTER)
+        wait(lambda: url_params().get("map_step") == "0.25" and "placements in" in js("return document.querySelector('.mapstatus .text').textContent")
+             and requests("map_step=0.25"), 120)
+        check("#11 the map step is kept in the URL and used by the map and its download", url_params().get("map_step") == "0.25"
+              and "map_step=0.25" in requests("/api/map?")[-1]  # (a coarse map may come first)
+              and "map_step=0.25" in js("return document.querySelector('.panel[data-kind=map] .dl-png').href"), str(requests("/api/map?")))
+        type_into("map_step", "0.001", Keys.ENTER)
+        msg = wait(lambda: err_text("map_step"), 60)
+        check("#11 a bad map step is refused at its field, naming the parameter and its limit", msg and "map_step" in msg
+              and by_id("map_step").get_attribute("aria-invalid") == "true", str(msg))
+        type_into("map_step", "1e", Keys.TAB)
+        msg = wait(lambda: "not a number" in err_text("map_step") and err_text("map_step"), 5)
+        check("#11 a partial map step is not sent", msg and not requests("map_step=1e"), str(msg))
+        check("#2 the map is marked stale while a value is invalid", js("return document.querySelector('.mapcanvas').classList.contains('stale')"))
+        type_into("map_step", "0.5", Keys.ENTER)
+        wait(lambda: not err_text("map_step") and "placements in" in js("return document.querySelector('.mapstatus .text').textContent"), 120)
+        url = driver.current_url
+        driver.get("about:blank")
+        driver.get(url)
+        idle()
+        check("#11 the map step survives a reload", value("map_step") == "0.5" and not err_text("map_step"), value("map_step"))
     errors = severe_errors()
     check("no unexpected console errors at the end", not errors, str(errors))
 finally:

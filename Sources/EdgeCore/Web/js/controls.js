@@ -51,36 +51,45 @@ function stepBox(el, direction) {
   commitBox(el, true);
 }
 
+/** Make a number box commit as every other: after a pause, on Enter or when left (also for boxes that
+ *  other views create, such as the spot map's step). Its error element is `[data-err=NAME]`. */
+export function wireBox(el) {
+  el.addEventListener("input", () => {
+    el.dataset.editing = "1";
+    clearTimeout(el._timer);
+    el._timer = setTimeout(() => commitBox(el, true), PAUSE_MS);
+  });
+  el.addEventListener("keydown", e => {
+    if (e.key === "Enter") { e.preventDefault(); commitBox(el, true); }
+    else if (e.key === "ArrowUp" || e.key === "ArrowDown") { e.preventDefault(); stepBox(el, e.key === "ArrowUp" ? 1 : -1); }
+  });
+  el.addEventListener("blur", () => { if (el.dataset.editing) commitBox(el, true); });
+  el.setAttribute("aria-describedby", `err_${el.dataset.param}`);
+  const err = el.parentElement.querySelector(`[data-err="${el.dataset.param}"]`);
+  if (err) err.id = `err_${el.dataset.param}`;
+  if (state.values[el.dataset.param] !== undefined) el.value = state.values[el.dataset.param];
+}
+
 function wireBoxes() {
-  for (const el of all("input[data-param]")) {
-    el.addEventListener("input", () => {
-      el.dataset.editing = "1";
-      clearTimeout(el._timer);
-      el._timer = setTimeout(() => commitBox(el, true), PAUSE_MS);
-    });
-    el.addEventListener("keydown", e => {
-      if (e.key === "Enter") { e.preventDefault(); commitBox(el, true); }
-      else if (e.key === "ArrowUp" || e.key === "ArrowDown") { e.preventDefault(); stepBox(el, e.key === "ArrowUp" ? 1 : -1); }
-    });
-    el.addEventListener("blur", () => { if (el.dataset.editing) commitBox(el, true); });
-    el.setAttribute("aria-describedby", `err_${el.dataset.param}`);
-  }
+  for (const el of all("input[data-param]")) wireBox(el);
   for (const e of all("[data-err]")) e.id = `err_${e.dataset.err}`;
   for (const el of all("select[data-param]")) {
     el.addEventListener("change", () => state.actions.commit({ [el.dataset.param]: el.value }, { push: true }));
   }
+  // A drag is one history entry: its first step pushes, the following steps (within a second of
+  // each other) replace that entry, so Back returns to the value before the drag.
   for (const el of all("input[data-slider]")) {
     const name = el.dataset.slider;
-    el.addEventListener("input", () => state.actions.commit({ [name]: el.value }, { push: false }));
-    el.addEventListener("change", () => state.actions.commit({ [name]: el.value }, { push: true, key: name }));
+    el.addEventListener("input", () => state.actions.commit({ [name]: el.value }, { push: true, key: `${name}:slider` }));
+    el.addEventListener("change", () => state.actions.commit({ [name]: el.value }, { push: true, key: `${name}:slider` }));
   }
   // The vernier: ±1 mrad around the value it was last centred on; re-centred when released.
   for (const el of all("input[data-vernier]")) {
     const name = el.dataset.vernier;
-    el.addEventListener("input", () => { el.dataset.dragging = "1"; state.actions.commit({ [name]: (+el.value).toFixed(4) }, { push: false }); });
+    el.addEventListener("input", () => { el.dataset.dragging = "1"; state.actions.commit({ [name]: (+el.value).toFixed(4) }, { push: true, key: `${name}:vernier` }); });
     el.addEventListener("change", () => {
       delete el.dataset.dragging;
-      state.actions.commit({ [name]: (+el.value).toFixed(4) }, { push: true, key: name });
+      state.actions.commit({ [name]: (+el.value).toFixed(4) }, { push: true, key: `${name}:vernier` });
     });
   }
 }
@@ -167,7 +176,9 @@ function render() {
   const dialog = $("#collimation");
   const hidden = [...state.errors].filter(([name]) => !dialog.open && dialog.querySelector(`[data-err="${name}"]`));
   $("#collimation_error").textContent = hidden.map(([, e]) => `Collimation and radiator: ${e.message}`).join(" ");
-  const general = [...state.errors].filter(([name]) => !document.querySelector(`[data-err="${name}"]`));
+  // An unknown radiator's message is already next to the list (#radiator_message).
+  const general = [...state.errors].filter(([name]) => !document.querySelector(`[data-err="${name}"]`)
+    && !(name === "radiator_name" && isUnknownRadiator()));
   $("#general_error").textContent = general.map(([, e]) => e.message).join(" ");
 }
 

@@ -39,7 +39,17 @@ async function upload(file, extra = {}) {
     state.actions.commit({ radiator_name: answer.name }, { push: true });
   } catch (e) {
     status(describeFailure(e), "error");
+    offerHistograms(e);
   }
+}
+
+/** A ROOT file refused for a missing or wrong histogram name lists the file's objects ("NAME (CLASS)"):
+ *  its 2-D histograms become the name boxes' suggestions. */
+function offerHistograms(e) {
+  if (!(e instanceof RequestFailed) || !["thetah", "thetav", "mask"].includes(e.body.parameter)) return;
+  const names = [...e.message.matchAll(/([\w./-]+) \((TH2\w*|Map2D\w*)\)/g)].map(m => m[1]);
+  $("#import_histograms").innerHTML = "";
+  for (const n of new Set(names)) { const o = document.createElement("option"); o.value = n; $("#import_histograms").appendChild(o); }
 }
 
 function accept(file) {
@@ -48,7 +58,7 @@ function accept(file) {
     pendingRoot = file;
     $("#root_options").hidden = false;
     if (!$("#import_name").value) $("#import_name").value = file.name.replace(/\.root$/i, "").replace(/[^A-Za-z0-9_.-]/g, "-");
-    status(`${file.name}: name the two tilt histograms (θH, θV), then import.`, "");
+    status(`${file.name}: name the two tilt histograms (θH, θV) and give the thickness, then import.`, "");
     return;
   }
   $("#root_options").hidden = true;
@@ -65,7 +75,9 @@ export function startImport() {
   zone.addEventListener("drop", e => { e.preventDefault(); zone.classList.remove("over"); accept(e.dataTransfer.files[0]); });
   $("#import_root").addEventListener("click", () => {
     if (!pendingRoot) { status("Choose a ROOT file first.", "error"); return; }
-    const extra = { thetah: $("#import_thetah").value.trim(), thetav: $("#import_thetav").value.trim(), name: $("#import_name").value.trim() };
+    // A ROOT map carries no thickness: the server requires it (thickness_um, µm).
+    const extra = { thetah: $("#import_thetah").value.trim(), thetav: $("#import_thetav").value.trim(),
+      thickness_um: $("#import_thickness").value.trim(), name: $("#import_name").value.trim() };
     for (const k of Object.keys(extra)) if (!extra[k]) delete extra[k];
     upload(pendingRoot, extra);
   });

@@ -1,7 +1,8 @@
 // Start-up and the one path every change takes: commit → derive (thickness from the radiator,
 // θH/θV from the edge lock, photon window from the edge) → URL → views.
 
-import { state, notify, readURL, writeURL, setExplicit, setDerived, queryOf, radiatorInfo, SNAP_PARAMS } from "./state.js";
+import { state, notify, readURL, writeURL, setExplicit, setDerived, queryOf, radiatorInfo, isUnknownRadiator,
+  SNAP_PARAMS } from "./state.js";
 import { Latest, getJSON, onBusy } from "./api.js";
 import { failed, succeeded, startSharedData, shared } from "./data.js";
 import { startControls } from "./controls.js";
@@ -13,10 +14,21 @@ import { startImport } from "./importer.js";
 /** Changes that move the coherent edge of a locked goniometer (and so need a re-snap). */
 const SNAP_TRIGGERS = new Set([...SNAP_PARAMS, "lock", "plane", "snap"]);
 
+/** Changes that move the edge or give the window back to the page: the window is derived again. */
+const WINDOW_TRIGGERS = new Set(["snap_edge", "ebeam_energy", "pbeam_energy_min", "pbeam_energy_max", "snap"]);
+
 /** The photon window that shows the edge: from 2 GeV below it to 1 GeV above (within the beam energy). */
 export function windowForEdge(edge, beam) {
   const lo = Math.max(0.1, edge - 2), hi = Math.min(0.98 * beam, edge + 1);
   return { pbeam_energy_min: (+lo.toFixed(2)).toString(), pbeam_energy_max: (+hi.toFixed(2)).toString() };
+}
+
+/** The window follows the edge unless the user set it. Derived before a snap, so that the snap (whose
+ *  request validates the window too) and the spectra never see a window past a lowered beam energy. */
+function deriveWindow() {
+  const edge = Number(state.values.snap_edge), beam = Number(state.values.ebeam_energy);
+  if (!(edge > 0 && beam > edge)) return [];  // an invalid edge: its own error says so, the window stays
+  return setDerived(windowForEdge(edge, beam));
 }
 
 function deriveThickness() {
@@ -28,7 +40,10 @@ const snapFetch = new Latest();
 
 /** Snap the goniometer for the spot's mean tilt at the edge; the window follows unless the user set it. */
 async function snap(push) {
-  const url = "/api/snap?" + queryOf(SNAP_PARAMS, { snap_action: state.page.plane === "perp" ? "snap_perp" : "snap_para" });
+  // An unknown radiator (an old URL) cannot be snapped: its message asks to choose one.
+  if (isUnknownRadiator()) { state.snapping = false; snapFetch.abort(); writeURL(push); return; }
+  const url = "/api/snap?" + queryOf([...SNAP_PARAMS, "pbeam_energy_min", "pbeam_energy_max"],
+    { snap_action: state.page.plane === "perp" ? "snap_perp" : "snap_para" });
   state.snapping = true;
   try {
     const body = await snapFetch.get(url);
@@ -36,7 +51,6 @@ async function snap(push) {
     state.snapping = false;
     state.values.rad_thetah = String(+body.rad_thetah.toFixed(6));
     state.values.rad_thetav = String(+body.rad_thetav.toFixed(6));
-    setDerived(windowForEdge(body.snap_edge, body.ebeam_energy));
     succeeded(url);
     writeURL(push);
     notify(["rad_thetah", "rad_thetav", "snapped"]);
@@ -53,8 +67,9 @@ function commit(changes, { push = false, key = "", changed = [] } = {}) {
   const names = [...setExplicit(changes), ...changed];
   if (names.includes("radiator_name")) names.push(...deriveThickness());
   if (names.includes("rad_thickness")) names.push(...deriveThickness());
+  const resnap = state.page.lock === "on" && !isUnknownRadiator() && names.some(n => SNAP_TRIGGERS.has(n));
+  if (resnap || names.some(n => WINDOW_TRIGGERS.has(n))) names.push(...deriveWindow());
   writeURL(push, key);
-  const resnap = state.page.lock === "on" && names.some(n => SNAP_TRIGGERS.has(n));
   if (resnap) { state.snapping = true; snap(false); }
   notify(names.length ? names : ["errors"]);
 }
@@ -76,6 +91,7 @@ async function fromURL(first) {
   readURL();
   if (!state.values.radiator_name) state.values.radiator_name = state.radiators.length ? state.radiators[0].name : "ideal";
   deriveThickness();
+  if (state.page.lock === "on") deriveWindow();
   if (!first) rebuildPanels();
   if (state.page.lock === "on") await snap(false); else writeURL(false);
   notify(["all"]);
@@ -87,7 +103,7 @@ async function start() {
   await loadRadiators();
   readURL();
   if (!state.values.radiator_name) state.values.radiator_name = state.radiators.length ? state.radiators[0].name : "ideal";
-  if (state.page.lock === "on") state.snapping = true;  // the spectra wait for the first snap
+  if (state.page.lock === "on" && !isUnknownRadiator()) state.snapping = true;  // the spectra wait for the first snap
   startSharedData();
   startControls();
   startBeamView();

@@ -2,9 +2,10 @@
 // drawn to scale over the radiator, with the best spots numbered. A coarse map comes first, then
 // the fine one; a change of parameters supersedes a running map. A click moves the beam there.
 
-import { state, queryOf, radiatorInfo, isIdeal, isUnknownRadiator, writeURL, notify, SPECTRUM_PARAMS, FOMS } from "./state.js";
+import { state, queryOf, radiatorInfo, isIdeal, isUnknownRadiator, hasErrors, writeURL, notify, SPECTRUM_PARAMS, FOMS } from "./state.js";
 import { Latest, RequestFailed } from "./api.js";
-import { failed } from "./data.js";
+import { failed, succeeded } from "./data.js";
+import { wireBox } from "./controls.js";
 
 const VIRIDIS = [[68, 1, 84], [71, 45, 123], [59, 82, 139], [44, 114, 142], [33, 145, 140], [40, 174, 128], [94, 201, 98], [173, 220, 48], [253, 231, 37]];
 const UNITS = { peak_polarization: "", window_polarization: "", p2n: "/s", window_flux: "photons/s", rms_tilt: "µrad", fraction_on_crystal: "" };
@@ -17,11 +18,11 @@ function viridis(t) {
 const fmt = v => (v === null || v === undefined || !isFinite(v) ? "—" : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(2) : v.toPrecision(3));
 
 /** Parameters the map depends on: all but the offsets (the map spans them) and, when the
- *  goniometer is re-snapped at every placement, the current angles. */
+ *  goniometer is re-snapped at every placement, the current angles; its step when the user set one. */
 export function mapQuery(extra = {}) {
   const resnap = state.page.map_resnap === "on";
   const names = SPECTRUM_PARAMS.filter(k => !["rad_xoffset", "rad_yoffset"].includes(k) && !(resnap && ["rad_thetah", "rad_thetav"].includes(k)));
-  return queryOf([...names, "snap_edge"], {
+  return queryOf([...names, "snap_edge", "map_step"], {
     snap_action: state.page.plane === "perp" ? "snap_perp" : "snap_para", fom: state.page.fom, map_resnap: state.page.map_resnap, ...extra,
   });
 }
@@ -37,6 +38,9 @@ export class MapView {
     container.innerHTML = `<div class="mapbar">
         <label>figure of merit <select class="fom">${FOMS.map(f => `<option value="${f[0]}">${f[1]}</option>`).join("")}</select></label>
         <label>goniometer <select class="resnap"><option value="on">re-snapped at every placement</option><option value="off">fixed at θH, θV</option></select></label>
+        <span class="mapstep"><label for="map_step">step (mm)</label>
+          <input type="text" inputmode="decimal" autocomplete="off" id="map_step" data-param="map_step" data-auto="1" data-step="0.02"
+            placeholder="auto" size="6"><span class="err" data-err="map_step"></span></span>
       </div>
       <div class="mapstatus" role="status"><progress hidden></progress> <span class="text"></span></div>
       <canvas class="mapcanvas" aria-label="spot map: click to move the beam there"></canvas>
@@ -46,6 +50,7 @@ export class MapView {
     resnap.value = state.page.map_resnap;
     fom.addEventListener("change", () => { state.page.fom = fom.value; writeURL(true); notify(["map"]); });
     resnap.addEventListener("change", () => { state.page.map_resnap = resnap.value; writeURL(true); notify(["map"]); });
+    wireBox(container.querySelector("[data-param=map_step]"));
     this.canvas = container.querySelector("canvas");
     this.canvas.addEventListener("click", e => this.click(e));
   }
@@ -68,29 +73,38 @@ export class MapView {
     this.el.querySelector(".resnap").value = state.page.map_resnap;
     const q = this.plotQuery();
     if (!q.query) { this.stop(); this.map = null; this.status(q.wait, false); this.draw(); return; }
+    // The map shown is stale while a value is invalid; a snap in flight is waited for (its window and,
+    // for a fixed goniometer, its angles are part of the map's question).
+    this.canvas.classList.toggle("stale", hasErrors());
+    if (state.snapping) { this.draw(); return; }
     const query = mapQuery();
     if (query !== this.query) { this.query = query; this.compute(query); }
     this.draw();
   }
 
-  /** Coarse first (about 12 placements across), then the fine map; a newer query aborts both. */
+  /** Coarse first (about 12 placements across), then the fine map; a newer query aborts both. A step
+   *  the user chose at least as coarse as that is computed at once. */
   async compute(query) {
     const info = radiatorInfo();
-    const coarse = info ? (Math.max(info.width_mm, info.height_mm) / 12).toFixed(2) : null;
+    let coarse = info ? (Math.max(info.width_mm, info.height_mm) / 12).toFixed(2) : null;
+    const step = Number(state.values.map_step);
+    if (state.values.map_step !== "" && !(step < Number(coarse))) coarse = null;
+    const coarseQuery = () => { const q = new URLSearchParams(query); q.set("map_step", coarse); return q.toString(); };
     this.map = null;
     this.draw();
     try {
       if (coarse) {
         this.status("computing a coarse map…", true);
-        const m = await this.fetcher.get(`/api/map?${query}&map_step=${coarse}`);
+        const m = await this.fetcher.get(`/api/map?${coarseQuery()}`);
         if (m === null || this.query !== query) return;
         this.map = m;
         this.draw();
       }
-      this.status(`coarse map shown; refining…`, true);
+      this.status(coarse ? "coarse map shown; refining…" : "computing the map…", true);
       const m = await this.fetcher.get(`/api/map?${query}`);
       if (m === null || this.query !== query) return;
       this.map = m;
+      succeeded(`/api/map?${query}`);
       this.status(`${m.x_offsets_mm.length}×${m.y_offsets_mm.length} placements in ${m.seconds.toFixed(2)} s. Click the map or a best spot to move the beam there.`, false);
       this.draw();
     } catch (e) {

@@ -57,7 +57,10 @@ function plotQuery(panel) {
 
 function downloadName(kind, ext) {
   const v = state.values;
-  const parts = ["spotfinder", kind, v.radiator_name || "radiator", `x${v.rad_xoffset}`, `y${v.rad_yoffset}`];
+  // A map spans the offsets: it is named for its figure of merit (and step) instead.
+  const where = kind === "map" ? [state.page.fom, state.page.map_resnap === "on" ? "resnapped" : "fixed", v.map_step ? `step${v.map_step}` : ""]
+    : [`x${v.rad_xoffset}`, `y${v.rad_yoffset}`];
+  const parts = ["spotfinder", kind, v.radiator_name || "radiator", ...where.filter(Boolean)];
   if (SPECTRUM_KINDS.includes(kind)) parts.push(`th${v.rad_thetah}`, `tv${v.rad_thetav}`, `E${v.ebeam_energy}`);
   return parts.join("_").replace(/[^A-Za-z0-9_.+-]/g, "") + "." + ext;
 }
@@ -142,7 +145,8 @@ function update(panel) {
   const plane = el.querySelector(".plane");
   plane.hidden = kind !== "polar";
   plane.textContent = kind === "polar" ? `polarization plane: ${polarizationPlane()}` : "";
-  const stale = !isMap && (hasErrors() || !!panel.error);
+  // A panel waiting for a radiator shows no result, so nothing of it is stale.
+  const stale = !isMap && !q.wait && (hasErrors() || !!panel.error);
   el.classList.toggle("stale", stale);
   el.querySelector(".perr").textContent = q.wait ? "" : (panel.error || "");
 }

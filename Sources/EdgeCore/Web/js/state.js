@@ -13,16 +13,19 @@ export const DEFAULTS = {
   collimator_diameter: "3.4", collimator_distance: "76", rad_xoffset: "0", rad_yoffset: "0", rad_phideg: "0",
   rad_thetah: "1.2296", rad_thetav: "50", rad_tilt_range: "1", rad_tilt_resol: "0.01",
   pbeam_energy_min: "4.5", pbeam_energy_max: "7", pbeam_energy_resol: "0.02", snap_edge: "6",
+  map_step: "",  // the spot map's placement step; "" = the server's default (about 41 × 41 placements)
 };
 
 /** What each kind of request depends on: a change elsewhere does not re-fetch it. */
 export const TILT_PARAMS = ["radiator_name", "radiator_view", "rad_xoffset", "rad_yoffset", "rad_phideg",
   "ebeam_xsigma", "ebeam_ysigma", "ebeam_xycorr", "ebeam_xyresol", "rad_tilt_range", "rad_tilt_resol"];
-export const SPECTRUM_PARAMS = Object.keys(DEFAULTS).filter(k => !["map_quantity", "snap_edge"].includes(k));
+export const SPECTRUM_PARAMS = Object.keys(DEFAULTS).filter(k => !["map_quantity", "snap_edge", "map_step"].includes(k));
 export const SNAP_PARAMS = [...TILT_PARAMS, "ebeam_energy", "snap_edge"];
 
 /** Values derived by the page unless the user set them; kept in the URL's `auto` list. */
 const AUTO_GROUPS = { window: ["pbeam_energy_min", "pbeam_energy_max"], thickness: ["rad_thickness"] };
+/** Parameters the page derives when the user leaves them (their boxes cleared). */
+const DERIVED = Object.values(AUTO_GROUPS).flat();
 /** Derived from the radiator alone: in the URL only when the user set them. */
 const FROM_RADIATOR = ["rad_thickness"];
 /** Written to the URL whatever their origin (a URL reproduces the view). */
@@ -151,8 +154,13 @@ export function setDerived(changes) {
   return changed;
 }
 
-/** Give a parameter back to the page (the user cleared its box). */
-export function release(name) { state.explicit.delete(name); }
+/** Give a parameter back to the page (the user cleared its box): a derived one is derived again by
+ *  the next commit; any other (tilt range and bin, map step) returns to its default, so that the URL
+ *  no longer carries the old value. */
+export function release(name) {
+  state.explicit.delete(name);
+  if (!DERIVED.includes(name)) state.values[name] = DEFAULTS[name];
+}
 
 // ---- field errors: a message stays at its field until the value it was about is replaced by a valid one.
 
