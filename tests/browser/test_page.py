@@ -562,8 +562,9 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
         idle()
         check("#11 the map step survives a reload", value("map_step") == "0.5" and not err_text("map_step"), value("map_step"))
 
-    # A coarse spot sampling (ebeam_xyresol above the coarse preview's step): the map is still drawn.
-    open_page("radiator_name=SF-E01&panels=map,polar&fom=rms_tilt&ebeam_xyresol=0.7")
+    # A coarse spot sampling on a small radiator (the 4 mm one imported above: a preview of 12 steps across
+    # would be finer than ebeam_xyresol allows): the map is still drawn.
+    open_page("radiator_name=page-import&panels=map,polar&fom=rms_tilt&ebeam_xyresol=1")
     status = wait(lambda: (lambda t: ("placements in" in t or "failed" in t) and t)(
         js("return document.querySelector('.mapstatus .text').textContent")), 120)
     check("#11 with a coarse spot sampling the map is drawn (its preview in whole sampling steps)", status and "placements in" in status, str(status))
