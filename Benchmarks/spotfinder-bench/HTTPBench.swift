@@ -35,6 +35,46 @@ enum HTTPBench {
         func stop() { process.terminate(); process.waitUntilExit() }
     }
 
+    /// The four services (store with the synthetic radiators, tilt-service, plot-renderer, edge) as
+    /// processes of this build on free loopback ports; nodes are added one at a time.
+    final class System {
+        let token = "bench"
+        let http: UInt16, rpc: UInt16
+        private let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        private let data: String
+        private var services: [Service] = []
+
+        init(name: String) throws {
+            data = FileManager.default.temporaryDirectory.appendingPathComponent("sf-bench-\(name)-\(getpid())").path
+            setenv("SPOTFINDER_TOKEN", token, 1)  // the services read it from the environment, never argv
+            let store = try Service("\(bin)/topograph-store", ["--listen", "127.0.0.1:0", "--data", data])
+            services.append(store)
+            let storePort = try store.port(after: "listening on ")
+            let tilt = try Service("\(bin)/tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"])
+            services.append(tilt)
+            let renderer = try Service("\(bin)/plot-renderer", ["--listen", "127.0.0.1:0"])
+            services.append(renderer)
+            let edge = try Service("\(bin)/edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
+                                                  "--tilt", "127.0.0.1:\(try tilt.port(after: "listening on "))",
+                                                  "--renderer", "127.0.0.1:\(try renderer.port(after: "listening on "))"])
+            services.append(edge)
+            rpc = try edge.port(after: "rpc listening on ")
+            http = try edge.port(after: "http listening on ")
+        }
+
+        /// One more cobrems-node, registered with the edge.
+        func addNode() throws {
+            let n = try Service("\(bin)/cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(rpc)"])
+            services.append(n)
+            for _ in 0..<200 where !n.contains("registered") { Thread.sleep(forTimeInterval: 0.05) }
+        }
+
+        func stop() {
+            for s in services.reversed() { s.stop() }
+            try? FileManager.default.removeItem(atPath: data)
+        }
+    }
+
     static func get(_ url: URL) async throws -> Double {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let (data, response) = try await URLSession.shared.data(from: url)
@@ -46,30 +86,14 @@ enum HTTPBench {
 
     static func run() async throws -> [[String]] {
         var table = BenchTable("area", "measurement", "median", "p90", "notes")
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sf-bench-http-\(getpid())").path
-        let token = "bench"
-        setenv("SPOTFINDER_TOKEN", token, 1)  // the services read it from the environment, never argv
-        let store = try Service("\(bin)/topograph-store", ["--listen", "127.0.0.1:0", "--data", data])
-        let storePort = try store.port(after: "listening on ")
-        let tilt = try Service("\(bin)/tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"])
-        let renderer = try Service("\(bin)/plot-renderer", ["--listen", "127.0.0.1:0"])
-        let edge = try Service("\(bin)/edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
-                                              "--tilt", "127.0.0.1:\(try tilt.port(after: "listening on "))",
-                                              "--renderer", "127.0.0.1:\(try renderer.port(after: "listening on "))"])
-        let rpc = try edge.port(after: "rpc listening on "), http = try edge.port(after: "http listening on ")
-        var nodes: [Service] = []
-        defer { for s in nodes + [edge, renderer, tilt, store] { s.stop() }; try? FileManager.default.removeItem(atPath: data) }
-        func addNode() throws {
-            let n = try Service("\(bin)/cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(rpc)"])
-            for _ in 0..<200 where !n.contains("registered") { Thread.sleep(forTimeInterval: 0.05) }
-            nodes.append(n)
-        }
+        let system = try System(name: "http")
+        defer { system.stop() }
+        let http = system.http
         func url(_ thetah: Double) -> URL {
             URL(string: "http://127.0.0.1:\(http)/plot.png?radiator_name=SF-G03&plot_type=polar&rad_thetah=\(thetah)&rad_thetav=50")!
         }
         for count in [1, 2] {
-            try addNode()
+            try system.addNode()
             _ = try await get(url(1.2))  // warm the model cache and connections
             var cold: [Double] = []
             for i in 0..<80 { cold.append(try await get(url(1.2 + Double(count * 1000 + i) * 1e-5))) }

@@ -53,25 +53,11 @@ enum MapBench {
     /// The largest case through HTTP with SPOTFINDER_NODES = 1 and 2: time, and how the chunks spread.
     static func runHTTP() async throws -> [[String]] {
         var table = BenchTable("area", "measurement", "median", "p90", "notes")
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sf-bench-map-\(getpid())").path
-        let token = "bench"
-        setenv("SPOTFINDER_TOKEN", token, 1)  // services read the token from the environment, never the command line
-        typealias Service = HTTPBench.Service
-        let store = try Service("\(bin)/topograph-store", ["--listen", "127.0.0.1:0", "--data", data])
-        let storePort = try store.port(after: "listening on ")
-        let tilt = try Service("\(bin)/tilt-service", ["--listen", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)"])
-        let renderer = try Service("\(bin)/plot-renderer", ["--listen", "127.0.0.1:0"])
-        let edge = try Service("\(bin)/edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
-                                              "--tilt", "127.0.0.1:\(try tilt.port(after: "listening on "))",
-                                              "--renderer", "127.0.0.1:\(try renderer.port(after: "listening on "))"])
-        let rpc = try edge.port(after: "rpc listening on "), http = try edge.port(after: "http listening on ")
-        var nodes: [Service] = []
-        defer { for s in nodes + [edge, renderer, tilt, store] { s.stop() }; try? FileManager.default.removeItem(atPath: data) }
+        let system = try HTTPBench.System(name: "map")
+        defer { system.stop() }
+        let http = system.http, token = system.token
         for count in [1, 2] {
-            let n = try Service("\(bin)/cobrems-node", ["--listen", "127.0.0.1:0", "--edge", "127.0.0.1:\(rpc)"])
-            for _ in 0..<200 where !n.contains("registered") { try await Task.sleep(nanoseconds: 50_000_000) }
-            nodes.append(n)
+            try system.addNode()
             var samples: [Double] = []
             for i in 0..<4 {
                 // A different snap edge each time: never the response cache.

@@ -121,9 +121,6 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
                 return json(.serviceUnavailable, ["error": "the page's files were not found: set SPOTFINDER_WEB to Sources/EdgeCore/Web or copy Spotfinder_EdgeCore.resources next to the edge"])
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: file.contentType, HTTPHeader("Cache-Control"): "no-cache"], body: file.body)
-        case "/healthz":
-            let nodes = app.compute.registry.healthy()
-            return json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
         case "/metrics":
             try requireDeploymentToken()
             let nodes = app.compute.registry.healthy()
@@ -222,11 +219,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         guard !token.isEmpty else {
             throw Failure(status: .forbidden, json: ["error": "internal page: the edge has no deployment token configured"])
         }
-        // Constant time in the token's length.
-        let a = Array(given.utf8), b = Array(token.utf8)
-        var diff = a.count == b.count ? 0 : 1
-        for i in 0..<b.count { diff |= Int((i < a.count ? a[i] : 0) ^ b[i]) }
-        guard diff == 0 else {
+        guard tokenMatches(given, token) else {
             throw Failure(status: .unauthorized, json: ["error": "internal page: send the deployment token as 'Authorization: Bearer TOKEN'"])
         }
     }

@@ -46,7 +46,7 @@ public struct EdgeImport: Sendable {
             return Self.answer(401, ["error": "import needs the deployment's token (SPOTFINDER_TOKEN) in the \(Self.tokenHeader) header",
                                      "parameter": "token"])
         }
-        if !self.token.isEmpty && token != self.token {
+        if !self.token.isEmpty && !tokenMatches(token, self.token) {
             return Self.answer(401, ["error": "import refused: wrong token in the \(Self.tokenHeader) header", "parameter": "token"])
         }
         do {

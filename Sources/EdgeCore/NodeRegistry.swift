@@ -81,7 +81,7 @@ public final class NodeRegistry: Sendable {
 
     /// Register or renew. `peerHost` is the address the call came from.
     public func register(_ r: RegisterNodeRequest, peerHost: String) throws(RPCError) -> RegisterNodeResponse {
-        guard !token.isEmpty, r.token == token else {
+        guard !token.isEmpty, tokenMatches(r.token, token) else {
             throw RPCError(.unauthenticated, "node registration refused: wrong or missing token")
         }
         guard !r.nodeId.isEmpty, r.nodeId.count <= 200 else { throw RPCError(.invalidArgument, "node_id must be 1–200 characters") }
@@ -129,7 +129,7 @@ public final class NodeRegistry: Sendable {
     }
 
     public func deregister(_ r: DeregisterNodeRequest, peerHost: String) throws(RPCError) {
-        guard !token.isEmpty, r.token == token else { throw RPCError(.unauthenticated, "deregistration refused: wrong or missing token") }
+        guard !token.isEmpty, tokenMatches(r.token, token) else { throw RPCError(.unauthenticated, "deregistration refused: wrong or missing token") }
         let removed: Result<Node?, RPCError> = nodes.withLock { n in
             guard let node = n[r.nodeId] else { return .success(nil) }
             if policy.requireSameHost && !peerHost.isEmpty && node.peerHost != peerHost {

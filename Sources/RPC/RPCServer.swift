@@ -374,6 +374,11 @@ final class TimerSlot: Sendable {
     }
 }
 
+/// Whether a presented token is the deployment's, compared without leaking where they differ through timing.
+public func tokenMatches(_ given: String, _ expected: String) -> Bool {
+    constantTimeEqual(Array(given.utf8), Array(expected.utf8))
+}
+
 /// Compare secrets without leaking where they differ through timing.
 func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     guard a.count == b.count else { return false }

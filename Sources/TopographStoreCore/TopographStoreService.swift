@@ -69,7 +69,7 @@ public final class TopographStoreService: Sendable {
         guard let importToken, !importToken.isEmpty else {
             throw RPCError(.permissionDenied, "imports are disabled: start topograph-store with SPOTFINDER_TOKEN (or --token-file)")
         }
-        guard m.token == importToken else { throw RPCError(.unauthenticated, "import refused: wrong or missing token") }
+        guard tokenMatches(m.token, importToken) else { throw RPCError(.unauthenticated, "import refused: wrong or missing token") }
         guard let message = m.radiator else { throw RPCError(.invalidArgument, "import needs a radiator") }
         do {
             var r = try message.radiator()

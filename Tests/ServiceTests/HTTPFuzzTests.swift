@@ -1,11 +1,9 @@
 import API
 import Foundation
+import HTTPTestSupport
 import RPC
 import Synchronization
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Every parameter × hostile values × every endpoint and plot type, through the real services:
 /// no crash, no 500, and every 400 names a parameter the user can fix.
@@ -147,37 +145,13 @@ final class FuzzState: Sendable {
 
 /// A blocking HTTP/1.1 client that keeps its connection (the fuzz test sends many thousands of requests).
 final class KeepAliveClient {
-    let socket: Socket
-    private var pending: [UInt8] = []
+    private let client: RawClient
 
-    init(port: UInt16) throws { socket = try Socket.connect(host: "127.0.0.1", port: port, timeoutSeconds: 5) }
+    init(port: UInt16) throws { client = try RawClient(port: port) }
 
     func get(_ target: String, timeout: Double = 60) -> (status: Int, body: Data, keepAlive: Bool)? {
-        guard (try? socket.writeAll(Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))) != nil else { return nil }
-        var data = pending
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        let deadline = Date().addingTimeInterval(timeout)
-        func fill() -> Bool {
-            guard (try? socket.waitReadable(timeoutSeconds: max(0.001, deadline.timeIntervalSinceNow))) == true else { return false }
-            let n = buffer.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return false }
-            data += buffer[0..<n]
-            return true
-        }
-        var headEnd: Int?
-        while headEnd == nil {
-            if data.count >= 4 {
-                for i in 0...(data.count - 4) where data[i] == 13 && data[i + 1] == 10 && data[i + 2] == 13 && data[i + 3] == 10 { headEnd = i; break }
-            }
-            if headEnd == nil { guard fill() else { return nil } }
-        }
-        let head = String(decoding: data[0..<headEnd!], as: UTF8.self).lowercased()
-        let lines = head.components(separatedBy: "\r\n")
-        guard let status = Int(lines[0].split(separator: " ").dropFirst().first ?? "") else { return nil }
-        let length = lines.first { $0.hasPrefix("content-length:") }.flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
-        let start = headEnd! + 4
-        while data.count < start + length { guard fill() else { return nil } }
-        pending = Array(data[(start + length)...])
-        return (status, Data(data[start..<(start + length)]), !lines.contains("connection: close"))
+        guard (try? client.send("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) != nil,
+              let r = client.readResponse(timeout: timeout) else { return nil }
+        return (r.status, Data(r.body), r.headers["connection"]?.lowercased() != "close")
     }
 }

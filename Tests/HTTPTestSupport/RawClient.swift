@@ -1,23 +1,23 @@
 import Foundation
-import HTTPServer
 import RPC
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A raw HTTP client on a real loopback socket: sends bytes as given, reads answers as they come.
-final class RawClient {
-    let socket: Socket
+/// A raw HTTP client on a real loopback socket: sends bytes as given, reads answers as they come
+/// (the HTTP server's tests and the edge's HTTP fuzz test).
+public final class RawClient {
+    public let socket: Socket
 
-    init(port: UInt16) throws {
+    public init(port: UInt16) throws {
         socket = try Socket.connect(host: "127.0.0.1", port: port, timeoutSeconds: 5)
     }
 
-    func send(_ text: String) throws { try socket.writeAll(Array(text.utf8)) }
-    func send(_ bytes: [UInt8]) throws { try socket.writeAll(bytes) }
+    public func send(_ text: String) throws { try socket.writeAll(Array(text.utf8)) }
+    public func send(_ bytes: [UInt8]) throws { try socket.writeAll(bytes) }
 
     /// Everything until the server closes (or `timeout` passes).
-    func readToEnd(timeout: Double = 10) -> [UInt8] {
+    public func readToEnd(timeout: Double = 10) -> [UInt8] {
         var out: [UInt8] = []
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -31,7 +31,7 @@ final class RawClient {
     }
 
     /// One response (status, headers, body), read by its Content-Length; nil if the connection closed first.
-    func readResponse(timeout: Double = 10, head isHead: Bool = false) -> (status: Int, headers: [String: String], body: [UInt8])? {
+    public func readResponse(timeout: Double = 10, head isHead: Bool = false) -> (status: Int, headers: [String: String], body: [UInt8])? {
         var data: [UInt8] = pending
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -65,31 +65,18 @@ final class RawClient {
 
     private var pending: [UInt8] = []
 
-    static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
+    public static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
         guard hay.count >= needle.count else { return nil }
         for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i }
         return nil
     }
 
     /// True when the server has closed the connection (end of stream within `timeout`).
-    func isClosed(timeout: Double) -> Bool {
+    public func isClosed(timeout: Double) -> Bool {
         guard (try? socket.waitReadable(timeoutSeconds: timeout)) == true else { return false }
         var b: UInt8 = 0
         return recv(socket.fd, &b, 1, Int32(MSG_PEEK)) <= 0
     }
 
-    func close() { socket.close() }
-}
-
-/// Answers `/echo` with the method, path, query, a header and the body; `/health` immediately.
-struct EchoHandler: HTTPHandler {
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        if request.path == "/big" { return HTTPResponse(statusCode: .ok, body: Data(repeating: 7, count: 3 << 20)) }
-        let text = "\(request.method) \(request.path) ?\(request.query) x=\(request.headers["X-Test"] ?? "-") body=\(request.body.count)"
-        return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain"], body: Data(text.utf8))
-    }
-
-    func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
-        request.path == "/health" ? HTTPResponse(statusCode: .ok, body: Data("ok".utf8)) : nil
-    }
+    public func close() { socket.close() }
 }
