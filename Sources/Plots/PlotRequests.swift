@@ -131,6 +131,19 @@ public enum PlotRequests {
 
     /// ρ = σxy / (σx σy) of the rotated spot. A spot so narrow that a width underflows to 0 (σ = 1e-300 mm)
     /// is a line: ρ = 0 draws it; rounding can never push |ρ| to 1, where the ellipse is undefined.
+    /// The beam spot's ellipse in the radiator frame (its covariance turned by −φ): rms widths and correlation.
+    static func spotEllipse(_ spot: BeamSpot, rotationDegrees: Double) -> (sx: Double, sy: Double, rho: Double) {
+        let phi = -rotationDegrees * Double.pi / 180
+        let c = cos(phi), s = sin(phi)
+        let sxx = spot.sigmaXMillimeters * spot.sigmaXMillimeters, syy = spot.sigmaYMillimeters * spot.sigmaYMillimeters
+        let sxy = spot.correlation * spot.sigmaXMillimeters * spot.sigmaYMillimeters
+        let rxx = c * c * sxx - 2 * c * s * sxy + s * s * syy
+        let ryy = s * s * sxx + 2 * c * s * sxy + c * c * syy
+        let rxy = c * s * (sxx - syy) + (c * c - s * s) * sxy
+        let sx = max(0, rxx).squareRoot(), sy = max(0, ryy).squareRoot()
+        return (sx, sy, correlation(rxy, sx, sy))
+    }
+
     static func correlation(_ sxy: Double, _ sx: Double, _ sy: Double) -> Double {
         let rho = sxy / (sx * sy)
         guard rho.isFinite else { return 0 }
@@ -153,17 +166,10 @@ public enum PlotRequests {
         let fractions = tilt.map { String(format: "beam on crystal %.4f, on mount %.4f", $0.fractionOnCrystal, $0.fractionOnMount) } ?? ""
         m.title = ["Beam spot on \(radiatorName) (\(view.side.rawValue) view)", fractions]
         // The spot in the radiator frame: centre under the beam, covariance rotated by −φ.
-        let placement = request.placement, spot = request.beamSpot
+        let placement = request.placement
         let centre = placement.radiatorPoint(labX: 0, labY: 0, centre: g.centre)
-        let phi = -placement.rotationDegrees * Double.pi / 180
-        let c = cos(phi), s = sin(phi)
-        let sxx = spot.sigmaXMillimeters * spot.sigmaXMillimeters, syy = spot.sigmaYMillimeters * spot.sigmaYMillimeters
-        let sxy = spot.correlation * spot.sigmaXMillimeters * spot.sigmaYMillimeters
-        let rxx = c * c * sxx - 2 * c * s * sxy + s * s * syy
-        let ryy = s * s * sxx + 2 * c * s * sxy + c * c * syy
-        let rxy = c * s * (sxx - syy) + (c * c - s * s) * sxy
-        let sx = max(0, rxx).squareRoot(), sy = max(0, ryy).squareRoot()
-        m.ellipses = [1.0, 2.0].map { EllipseMessage(cx: centre.x, cy: centre.y, sx: sx, sy: sy, rho: correlation(rxy, sx, sy), sigmas: $0, colorRgb: 0xE74C3C) }
+        let e = spotEllipse(request.beamSpot, rotationDegrees: placement.rotationDegrees)
+        m.ellipses = [1.0, 2.0].map { EllipseMessage(cx: centre.x, cy: centre.y, sx: e.sx, sy: e.sy, rho: e.rho, sigmas: $0, colorRgb: 0xE74C3C) }
         m.markers = [MarkerMessage(x: centre.x, y: centre.y, label: "")]
         m.widthPx = UInt32(request["size_px"])
         m.heightPx = UInt32(request["size_px"])

@@ -74,15 +74,8 @@ extension PlotRequests {
         let beam = radiatorPoint(map.rad_xoffset, map.rad_yoffset)
         m.markers.append(MarkerMessage(x: beam.x, y: beam.y, label: "beam"))
         // The spot at the beam position (1σ), rotated into the radiator frame.
-        let spot = request.beamSpot
-        let rot = -phi, rc = cos(rot), rs = sin(rot)
-        let sxx = spot.sigmaXMillimeters * spot.sigmaXMillimeters, syy = spot.sigmaYMillimeters * spot.sigmaYMillimeters
-        let sxy = spot.correlation * spot.sigmaXMillimeters * spot.sigmaYMillimeters
-        let rxx = rc * rc * sxx - 2 * rc * rs * sxy + rs * rs * syy
-        let ryy = rs * rs * sxx + 2 * rc * rs * sxy + rc * rc * syy
-        let rxy = rc * rs * (sxx - syy) + (rc * rc - rs * rs) * sxy
-        let sx = max(0, rxx).squareRoot(), sy = max(0, ryy).squareRoot()
-        m.ellipses = [EllipseMessage(cx: beam.x, cy: beam.y, sx: sx, sy: sy, rho: PlotRequests.correlation(rxy, sx, sy), sigmas: 1, colorRgb: 0xE74C3C)]
+        let e = PlotRequests.spotEllipse(request.beamSpot, rotationDegrees: map.rad_phideg)
+        m.ellipses = [EllipseMessage(cx: beam.x, cy: beam.y, sx: e.sx, sy: e.sy, rho: e.rho, sigmas: 1, colorRgb: 0xE74C3C)]
         m.widthPx = UInt32(request["size_px"])
         m.heightPx = UInt32(request["size_px"])
         return m
