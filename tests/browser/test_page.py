@@ -561,6 +561,26 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
         driver.get(url)
         idle()
         check("#11 the map step survives a reload", value("map_step") == "0.5" and not err_text("map_step"), value("map_step"))
+
+    # A coarse spot sampling on a small radiator (the 4 mm one imported above: a preview of 12 steps across
+    # would be finer than ebeam_xyresol allows): the map is still drawn.
+    open_page("radiator_name=page-import&panels=map,polar&fom=rms_tilt&ebeam_xyresol=1")
+    status = wait(lambda: (lambda t: ("placements in" in t or "failed" in t) and t)(
+        js("return document.querySelector('.mapstatus .text').textContent")), 120)
+    check("#11 with a coarse spot sampling the map is drawn (its preview in whole sampling steps)", status and "placements in" in status, str(status))
+
+    # A map of a fixed goniometer: its best spot moves the beam and keeps the angles the map was computed with.
+    open_page("radiator_name=SF-E01&panels=map,polar&fom=rms_tilt&map_resnap=off")
+    wait(lambda: "placements in" in js("return document.querySelector('.mapstatus .text').textContent")
+         and driver.find_elements(By.CSS_SELECTOR, "ol.best .bestspot"), 120)
+    angles = (value("rad_thetah"), value("rad_thetav"))
+    fixed_best = driver.find_elements(By.CSS_SELECTOR, "ol.best .bestspot")
+    if fixed_best:
+        fixed_best[min(1, len(fixed_best) - 1)].click()
+        wait(lambda: url_params().get("lock") == "off", 10)
+        idle()
+    check("#11 a fixed-goniometer map's best spot keeps θH/θV (no re-snap)", fixed_best and (value("rad_thetah"), value("rad_thetav")) == angles
+          and url_params().get("lock") == "off", f"{angles} → {(value('rad_thetah'), value('rad_thetav'))}, lock {url_params().get('lock')}")
     errors = severe_errors()
     check("no unexpected console errors at the end", not errors, str(errors))
 finally:

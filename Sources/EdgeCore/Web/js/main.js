@@ -74,10 +74,15 @@ function commit(changes, { push = false, key = "", changed = [] } = {}) {
   notify(names.length ? names : ["errors"]);
 }
 
-/** The spot map's click: move the beam there (re-snapped when the map was computed that way). */
+/** The spot map's click: move the beam there, re-snapped when the map was computed that way; a map of
+ *  a fixed goniometer keeps its angles (the edge lock goes off, else the move would re-snap them and
+ *  the plots would no longer show what the map promised). */
 function moveBeam(x, y, best) {
   if (state.page.map_resnap === "on") state.page.lock = "on";
-  else if (best) Object.assign(state.values, { rad_thetah: String(best.rad_thetah), rad_thetav: String(best.rad_thetav) });
+  else {
+    state.page.lock = "off";
+    if (best) Object.assign(state.values, { rad_thetah: String(best.rad_thetah), rad_thetav: String(best.rad_thetav) });
+  }
   commit({ rad_xoffset: String(x), rad_yoffset: String(y) }, { push: true, changed: ["lock"] });
 }
 

@@ -86,7 +86,9 @@ export class MapView {
    *  the user chose at least as coarse as that is computed at once. */
   async compute(query) {
     const info = radiatorInfo();
-    let coarse = info ? (Math.max(info.width_mm, info.height_mm) / 12).toFixed(2) : null;
+    // About 12 placements across, in whole spot-sampling steps (the server's placements lie on them).
+    const resol = Number(state.values.ebeam_xyresol) || 0.02;
+    let coarse = info ? String(+(Math.ceil(Math.max(info.width_mm, info.height_mm) / 12 / resol) * resol).toFixed(6)) : null;
     const step = Number(state.values.map_step);
     if (state.values.map_step !== "" && !(step < Number(coarse))) coarse = null;
     const coarseQuery = () => { const q = new URLSearchParams(query); q.set("map_step", coarse); return q.toString(); };
@@ -95,10 +97,10 @@ export class MapView {
     try {
       if (coarse) {
         this.status("computing a coarse map…", true);
-        const m = await this.fetcher.get(`/api/map?${coarseQuery()}`);
+        // Only a preview: if it is refused, the fine map (whose refusal is the user's to see) still runs.
+        const m = await this.fetcher.get(`/api/map?${coarseQuery()}`).catch(() => undefined);
         if (m === null || this.query !== query) return;
-        this.map = m;
-        this.draw();
+        if (m) { this.map = m; this.draw(); }
       }
       this.status(coarse ? "coarse map shown; refining…" : "computing the map…", true);
       const m = await this.fetcher.get(`/api/map?${query}`);
