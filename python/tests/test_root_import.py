@@ -197,11 +197,3 @@ def test_malformed_radiator_dicts_are_refused_by_the_client_before_sending():
                               ("not-a-dict.json", "cannot read the radiator JSON not-a-dict.json")):
         with pytest.raises(SpotfinderError, match=message):
             c.import_radiator(radiator)
-
-
-def test_the_cli_takes_the_token_from_the_environment_only(capsys):
-    # A command line shows in `ps`: like every Spotfinder program, the converter has no --token.
-    from spotfinder.root_import import main
-    with pytest.raises(SystemExit) as e:
-        main(["scan.root", "--send", "127.0.0.1:7100", "--token", "secret"])
-    assert e.value.code == 2 and "--token" in capsys.readouterr().err
