@@ -1,3 +1,5 @@
+import Physics
+
 /// One numeric parameter of the vocabulary: its name (the original tool's),
 /// unit, default and the allowed range.
 public struct NumericParameter: Sendable {
@@ -52,7 +54,7 @@ public enum ParameterCatalog {
         n("ebeam_emittance", "m·rad", 4.2e-9, 0, 1e-6, lowerInclusive: false, "transverse emittance"),
         n("vspot_rms", "mm", 0.5, 0.001, 20, "virtual beam spot rms at the collimator"),
         n("rad_thickness", "µm", 50, 1, 5000, "radiator thickness (default: the named radiator's own, else 50)"),
-        n("rad_mount_thickness", "mm", 1.0, 0, 20, "thickness of the radiator's mount along the beam (default: the radiator's own, else 1; 0: it does not radiate)"),
+        n("rad_mount_thickness", "mm", MountMaterial.defaultThicknessMillimeters, 0, 20, "thickness of the radiator's mount along the beam (default: the radiator's own, else 1; 0: it does not radiate)"),
         n("collimator_diameter", "mm", 3.4, 0, 200, lowerInclusive: false, "collimator aperture diameter"),
         n("collimator_distance", "m", 76, 1, 1000, "radiator to collimator distance"),
         n("rad_xoffset", "mm", 0, -50, 50, "radiator shift in x (beam view)"),
@@ -90,7 +92,7 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "beam_crystal_smearing", choices: ["on", "off"], defaultValue: "on", meaning: "beam–crystal smearing of the coherent peaks"),
         ChoiceParameter(name: "collimated", choices: ["on", "off"], defaultValue: "on", meaning: "collimated (on) or all-angle (off) rates"),
         ChoiceParameter(name: "rad_crystal", choices: ["diamond", "silicon"], defaultValue: "diamond", meaning: "crystal of an ideal radiator (default: a named radiator's own)"),
-        ChoiceParameter(name: "rad_mount_material", choices: ["aluminium", "graphite", "copper", "iron", "tantalum"], defaultValue: "aluminium",
+        ChoiceParameter(name: "rad_mount_material", choices: MountMaterial.all.map(\.name), defaultValue: MountMaterial.defaultMaterial.name,
                         meaning: "material of the radiator's mount (default: the radiator's own)"),
         ChoiceParameter(name: "format", choices: ["png", "csv", "json"], defaultValue: "png", meaning: "plot output format"),
         ChoiceParameter(name: "map_quantity", choices: ["thetah", "thetav", "elevation"], defaultValue: "thetah", meaning: "what the spot plot's topograph shows"),

@@ -49,7 +49,7 @@ public enum RootConverter {
         }
         defer { try? FileManager.default.removeItem(at: work) }
         let output = work.appendingPathComponent("radiator.json"), errors = work.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)  // a failure shows when it is opened below
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try locate())
         process.arguments = arguments + ["--output=\(output.path)", "--", path]

@@ -1,3 +1,5 @@
+import Physics
+
 /// What is under a point of a topograph: crystal, its mount, or nothing.
 public enum SurfaceKind: UInt8, Sendable, Codable, CaseIterable {
     case nothing = 0
@@ -108,11 +110,11 @@ public struct Radiator: Sendable, Equatable {
     public var mountThicknessMillimeters: Double
 
     /// Mount materials the physics knows (atomic number, weight, density in the Physics module).
-    public static let mountMaterials = ["aluminium", "graphite", "copper", "iron", "tantalum"]
+    public static let mountMaterials = MountMaterial.all.map(\.name)
     /// Every radiator without its own mount fields (the built-ins, files and imports from before):
-    /// a 1 mm aluminium holder.
-    public static let defaultMountMaterial = "aluminium"
-    public static let defaultMountThicknessMillimeters = 1.0
+    /// the physics' default holder, 1 mm of aluminium.
+    public static let defaultMountMaterial = MountMaterial.defaultMaterial.name
+    public static let defaultMountThicknessMillimeters = MountMaterial.defaultThicknessMillimeters
     public static let maxMountThicknessMillimeters = 20.0
 
     public init(name: String, crystal: String = "diamond", thicknessMicrons: Double, notes: String = "", views: [RadiatorView],
