@@ -24,6 +24,10 @@ await ServiceMain.run(log) {
     guard (1...1024).contains(policy.maxCapacity) else {
         throw Flags.UsageError(description: "--node-max-capacity must be in [1, 1024] cores, got \(policy.maxCapacity)")
     }
+    let requestSeconds = try flags.double("deadline", default: 15)
+    guard requestSeconds > 0, requestSeconds <= 3600 else {
+        throw Flags.UsageError(description: "--deadline must be in (0, 3600] seconds (one HTTP request, end to end), got \(requestSeconds)")
+    }
     let registry = NodeRegistry(token: token, policy: policy, log: log)
     let metrics = EdgeMetrics()
     let compute = DistributedCompute(registry: registry, computation: SpectrumComputation(), metrics: metrics,
@@ -42,8 +46,7 @@ await ServiceMain.run(log) {
     rpcConfig.token = token.isEmpty ? nil : token  // nodes say hello with it: connections kept for them
     let rpcServer = try RPCServer(routes: routes, config: rpcConfig)
     log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")
-    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: try flags.double("deadline", default: 15),
-                           importToken: token)
+    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: requestSeconds, importToken: token)
     let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: flags.string("http-max-connections") == nil ? nil : try flags.int("http-max-connections", default: 512)) {
         // The listener cannot serve any more: exit so the supervisor starts a fresh process.
         log.error("http listener failed for good (\($0)); exiting for a restart")

@@ -161,7 +161,7 @@ public struct DistributedCompute: Sendable {
                 lastError = error
                 if error.code == .invalidArgument { throw error }  // the request itself is wrong: no node will do better
                 guard !deadline.hasPassed else {
-                    throw RPCError(.deadlineExceeded, "the request's deadline passed while computing the spectrum")
+                    throw RPCError(.deadlineExceeded, "the request's deadline passed while its chunks were being computed")
                 }
                 if attempts < Self.maxAttemptsPerChunk {
                     let busy = Set(running.filter { $0.value > 0 }.keys)

@@ -105,6 +105,11 @@ public struct EdgeImport: Sendable {
             if let key = options.keys.sorted().first(where: { !RootConverter.options.contains($0) }) {
                 throw ParameterError(parameter: key, message: "\(key) is not an option of ROOT import: use \(RootConverter.options.joined(separator: ", "))")
             }
+            // `OTHER.root:NAME` (a map in another file) works from the CLI and Python; here it would open the server's files.
+            if let key = ["thetah", "thetav", "mask"].first(where: { options[$0]?.contains(".root:") == true }) {
+                throw ParameterError(parameter: key, message: "\(key) = '\(options[key]!)' names a map in another file: an upload is one ROOT file, "
+                                                             + "so put both maps in it, or import the two files with `spotfinder import` or Python")
+            }
             if options["name"] == nil, !filename.isEmpty { options["name"] = Self.defaultName(filename) }
             // A slot first: an upload that must retry costs no disk write.
             guard conversions.value.add(1, ordering: .relaxed).newValue <= maxConversions else {

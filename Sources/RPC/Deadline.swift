@@ -13,8 +13,12 @@ public struct Deadline: Sendable, Comparable {
 
     public static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+    /// `seconds` from now (negative or NaN: now); beyond about 285 years, or infinite, there is no deadline
+    /// (converting such a span to nanoseconds would trap).
     public static func after(seconds: Double) -> Deadline {
-        Deadline(uptimeNanoseconds: now &+ UInt64(max(0, seconds) * 1e9))
+        let nanoseconds = max(0, seconds) * 1e9
+        guard nanoseconds < 9e18 else { return .none }
+        return Deadline(uptimeNanoseconds: now &+ UInt64(nanoseconds))
     }
 
     /// From a wire timeout: 0 means no deadline.

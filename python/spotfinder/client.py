@@ -34,11 +34,11 @@ class Spectrum:
     """A photon spectrum: NumPy arrays over the bin centres `energy_GeV` (photons/s/GeV for the rates)."""
 
     def __init__(self, response, fraction_on_crystal=1.0, tilt=None):
-        s = fraction_on_crystal  # a spot partly off the crystal makes proportionally fewer photons
+        # A spot's spectrum comes already scaled to the beam on crystal and mount (the request carries the fractions).
         self.energy_GeV = np.array(response.energy_gev, dtype=float)
-        self.coherent = np.array(response.coherent, dtype=float) * s
-        self.coherent_polarized = np.array(response.coherent_polarized, dtype=float) * s
-        self.incoherent = np.array(response.incoherent, dtype=float) * s
+        self.coherent = np.array(response.coherent, dtype=float)
+        self.coherent_polarized = np.array(response.coherent_polarized, dtype=float)
+        self.incoherent = np.array(response.incoherent, dtype=float)
         self.enhancement = np.array(response.enhancement, dtype=float)
         self.polarization = np.array(response.polarization, dtype=float)
         self.orientations_averaged = int(response.orientations_averaged)
@@ -140,16 +140,32 @@ class Client:
 
     def spot_spectrum(self, radiator_name, radiator_view="front", rad_thetah=1.2296, rad_thetav=50.0, rad_thetaz=0.0,
                       timeout=None, **parameters):
-        """The spectrum of a beam spot on a stored radiator: the spot's tilt distribution, then the
-        average over its orientations, scaled by the fraction of the beam on the crystal (as the page does)."""
-        deadline = self.deadline(timeout)  # one budget for both calls
+        """The spectrum of a beam spot on a stored radiator, as the page computes it: the radiator's own
+        thickness, crystal and mount (unless given), the spot's tilt distribution, the average over its
+        orientations; the server scales it by the fraction of the beam on the crystal and adds the mount's
+        bremsstrahlung for the fraction on the mount."""
+        deadline = self.deadline(timeout)  # one budget for all calls
         spot = {k: parameters.pop(k) for k in list(parameters) if k in SPOT + TILT}
         request = pb.SpectrumRequest(beamline=_beamline(parameters), orientation=_orientation(rad_thetah, rad_thetav, rad_thetaz))
         t = self.tilt(radiator_name, radiator_view, deadline=deadline, **spot)
         if t.fraction_on_crystal <= 0:
             raise SpotfinderError(INVALID_ARGUMENT, f"rad_xoffset / rad_yoffset: the beam spot misses the crystal of {radiator_name}; move the radiator under the beam")
+        self._fill_radiator_defaults(request.beamline, radiator_name, deadline)
         request.samples.extend(t._message.samples)
+        request.fraction_on_crystal = t.fraction_on_crystal
+        request.fraction_on_mount = t.fraction_on_mount
         return Spectrum(self._compute(request, deadline), fraction_on_crystal=t.fraction_on_crystal, tilt=t)
+
+    def _fill_radiator_defaults(self, beamline, radiator_name, deadline):
+        """The stored radiator's thickness, crystal and mount where the caller gave none (as the edge does)."""
+        listed = self.call(LIST_RADIATORS, pb.ListRadiatorsRequest(), pb.ListRadiatorsResponse, deadline=deadline).radiators
+        summary = next((s for s in listed if s.name == radiator_name), None)
+        if summary is None:
+            return
+        for field, value in (("rad_thickness", summary.thickness_um), ("rad_crystal", summary.crystal),
+                             ("rad_mount_material", summary.mount_material), ("rad_mount_thickness", summary.mount_thickness_mm)):
+            if not beamline.HasField(field) and value != "":
+                setattr(beamline, field, value)
 
     def snap(self, snap_edge=6.0, snap_action="snap_para", radiator_name=None, radiator_view="front", ebeam_energy=11.6,
              rad_crystal=None, timeout=None, **spot):

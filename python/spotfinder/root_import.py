@@ -6,6 +6,8 @@ a bin where both tilts are exactly 0 (the original tool's empty bins) or either 
 "nothing"; an optional mask histogram makes its zero (or NaN) bins "nothing"; an optional mount
 rectangle (x0, y0, x1, y1 in mm) makes the bins whose centres lie in it "mount". Bins must be
 square and uniform: other binnings are refused (rebin in ROOT first), never resampled.
+The original tool's scans keep each direction's map in its own results file under the same name
+(hmu_moco): a map may be named in another file as `OTHER.root:NAME` (uproot's file:object form).
 """
 import argparse
 import json
@@ -41,15 +43,25 @@ def import_root(path, thetah=None, thetav=None, mask=None, name=None, view="fron
     if tilt_unit not in TILT_UNITS:
         raise invalid(f"tilt_unit = '{tilt_unit}' is not allowed: must be one of {', '.join(TILT_UNITS)}")
     histograms = _RootFile(path)
-    h, grid = histograms.map(thetah, "thetah")
-    v, grid_v = histograms.map(thetav, "thetav")
+    files = {str(path): histograms}
+
+    def read(spec, parameter):
+        other, key = _split_source(spec)
+        if other is None:
+            return histograms.map(spec, parameter)
+        if other not in files:
+            files[other] = _RootFile(other)
+        return files[other].map(key, parameter)
+
+    h, grid = read(thetah, "thetah")
+    v, grid_v = read(thetav, "thetav")
     _same_binning(grid, grid_v, thetah, thetav)
     if thickness_um is None:  # after the maps: a first try without names learns them from the message
         raise invalid("thickness_um is required: the radiator's thickness in µm, in [1, 5000]")
     h, v = h * TILT_UNITS[tilt_unit], v * TILT_UNITS[tilt_unit]
     nothing = ((h == 0) & (v == 0)) | ~np.isfinite(h) | ~np.isfinite(v)
     if mask is not None:
-        m, grid_m = histograms.map(mask, "mask")
+        m, grid_m = read(mask, "mask")
         _same_binning(grid, grid_m, thetah, mask)
         nothing |= (m == 0) | ~np.isfinite(m)
     kind = np.where(nothing, 0, 1).astype(np.uint8)
@@ -163,6 +175,13 @@ class _RootFile:
         raise invalid(f"{parameter} = '{name}': no such histogram in {self.label}; it has {self.listing()}")
 
 
+def _split_source(spec):
+    """'OTHER.root:NAME' → (OTHER.root, NAME): a map in another file; anything else → (None, spec)."""
+    text = str(spec) if spec is not None else ""
+    head, marker, name = text.rpartition(".root:")
+    return (head + ".root", name) if marker and head else (None, spec)
+
+
 def _with_behaviour(obj, behaviour):
     """`obj` itself, or the base part of a user class that has `behaviour`: uproot reads a class it
     does not know (the original tool's Map2D : TH2D) from the file's streamers, with its C++ bases
@@ -224,7 +243,8 @@ def main(argv=None):
     ap.add_argument("file", help="the ROOT file")
     # Required, but checked by import_root: its message lists the file's histograms.
     ap.add_argument("--thetah", help="(required) histogram of the horizontal tilt θH (µrad), e.g. hmu_moco or dir/hmu_moco")
-    ap.add_argument("--thetav", help="(required) histogram of the vertical tilt θV (µrad)")
+    ap.add_argument("--thetav", help="(required) histogram of the vertical tilt θV (µrad); OTHER.root:NAME reads it from another "
+                                     "file (the original tool kept each scan's hmu_moco in its own results file)")
     ap.add_argument("--thickness-um", type=float, help="(required) radiator thickness, µm, in [1, 5000]")
     ap.add_argument("--mask", help="optional histogram whose zero bins are not crystal")
     ap.add_argument("--mount", help="optional mount rectangle x0,y0,x1,y1 (mm, histogram axes)")

@@ -72,6 +72,26 @@ def test_spot_spectrum_tilt_and_snap_equal_the_page(system):
         assert got["rad_thetav"] == pytest.approx(want["rad_thetav"], rel=1e-12)
 
 
+def test_spot_spectrum_of_an_imported_radiator_equals_the_page(system):
+    # Its own thickness (40 µm) and a copper mount under part of the spot: both must reach the spectrum.
+    n = 20 * 20
+    mask = [2 if i % 20 >= 14 else 1 for i in range(n)]
+    radiator = {"name": "py-client-mounted", "crystal": "diamond", "thickness_um": 40, "mount_material": "copper",
+                "mount_thickness_mm": 2.0,
+                "views": [{"view": "front", "grid": {"origin_x_mm": -1.9, "origin_y_mm": -1.9, "pixel_mm": 0.2, "columns": 20, "rows": 20},
+                           "thetah_urad": [20.0] * n, "thetav_urad": [-10.0] * n, "mask": mask}]}
+    spot = dict(ebeam_xsigma=0.4, ebeam_ysigma=0.4, rad_xoffset=-0.3)
+    with spotfinder.Client(system.rpc, token=system.token) as c:
+        c.import_radiator(radiator)
+        s = c.spot_spectrum("py-client-mounted", rad_thetah=1.22, rad_thetav=50, **spot)
+    assert 0.02 < s.tilt.fraction_on_mount < 0.5
+    status, http = system.get("/api/spectrum?radiator_name=py-client-mounted&rad_thetah=1.22&rad_thetav=50&"
+                              + "&".join(f"{k}={v}" for k, v in spot.items()))
+    assert status == 200 and http["parameters"]["rad_thickness"] in ("40", "40.0")
+    for name in ARRAYS:
+        np.testing.assert_allclose(getattr(s, name), http[name], rtol=1e-9, atol=1e-12)
+
+
 def test_radiators_nodes_and_import(system):
     with spotfinder.Client(system.rpc, token=system.token) as c:
         names = [r["name"] for r in c.radiators()]

@@ -160,6 +160,10 @@ def test_http_import_errors_name_the_parameter_or_line(system, files):
     status, body = system.request("POST", "/api/import?filename=x.root&thetah=hmu_moco_h&thetav=hmu_moco_v&thickness_um=50&colour=red",
                                   open(files["bow"], "rb").read(), token)
     assert status == 400 and body["parameter"] == "colour"
+    # A map in another file (the CLI's and Python's two-scan form) would read the server's own files: refused.
+    status, body = system.request("POST", "/api/import?filename=x.root&thetah=hmu_moco_h&thetav=/etc/scan0.root:hmu_moco&thickness_um=50",
+                                  open(files["bow"], "rb").read(), token)
+    assert status == 400 and body["parameter"] == "thetav" and "an upload is one ROOT file" in body["error"]
     status, body = system.request("POST", "/api/import?filename=x.txt", b"{}", token)
     assert status == 400 and body["parameter"] == "filename"
     csv = b"# name: csv-http\n# thickness_um: 50\nx_mm,y_mm,thetah_urad,thetav_urad,surface\n0,0,1,2,crystal\n0.05,0,1,2,cristal\n"

@@ -197,3 +197,18 @@ def test_malformed_radiator_dicts_are_refused_by_the_client_before_sending():
                               ("not-a-dict.json", "cannot read the radiator JSON not-a-dict.json")):
         with pytest.raises(SpotfinderError, match=message):
             c.import_radiator(radiator)
+
+
+def test_each_scan_in_its_own_file_as_the_original_tool_kept_them(tmp):
+    # Two results files, each with its scan's centroid map under the same name (hmu_moco).
+    scan1 = write_maps(str(tmp / "scan1_results.root"), H, H, XE, YE, names=("hmu_moco", "unused"))
+    scan0 = write_maps(str(tmp / "scan0_results.root"), V, V, XE, YE, names=("hmu_moco", "unused"))
+    r = spotfinder.import_root(scan1, thetah="hmu_moco", thetav=f"{scan0}:hmu_moco", thickness_um=50, name="two-scans")
+    both = spotfinder.import_root(write_maps(str(tmp / "both.root"), H, V, XE, YE), thetah="hmu_moco_h", thetav="hmu_moco_v",
+                                  thickness_um=50, name="two-scans")
+    assert view(r)["thetah_urad"] == view(both)["thetah_urad"] and view(r)["thetav_urad"] == view(both)["thetav_urad"]
+    # The other file's problems are named by that file.
+    with pytest.raises(SpotfinderError, match=r"thetav = 'nope': no such histogram in scan0_results.root; it has hmu_moco \(TH2D\)"):
+        spotfinder.import_root(scan1, thetah="hmu_moco", thetav=f"{scan0}:nope", thickness_um=50)
+    with pytest.raises(SpotfinderError, match=r"cannot read missing.root: no such file"):
+        spotfinder.import_root(scan1, thetah="hmu_moco", thetav=str(tmp / "missing.root") + ":hmu_moco", thickness_um=50)
