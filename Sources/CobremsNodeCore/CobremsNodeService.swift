@@ -35,7 +35,7 @@ public struct CobremsNodeService: Sendable {
             await offPoolCall(payload, deadline: context.deadline) { (m: PartialSumRequestMessage) throws(RPCError) in try partialSum(m) }
         }
         r.raw(Self.computeMapChunk) { payload, context in
-            await offPoolCall(payload, deadline: context.deadline) { (m: MapChunkRequestMessage) throws(RPCError) in try mapChunk(m) }
+            await offPoolCall(payload, deadline: context.deadline) { (m: MapChunkRequestMessage) throws(RPCError) in try mapChunk(m, deadline: context.deadline) }
         }
         return r
     }

@@ -24,7 +24,8 @@ extension CobremsNodeService {
         return try result.get()
     }
 
-    public func mapChunk(_ m: MapChunkRequestMessage) throws(RPCError) -> MapChunkResponseMessage {
+    /// The chunk's placements; given up at `deadline` (the edge no longer waits: its cores are wanted elsewhere).
+    public func mapChunk(_ m: MapChunkRequestMessage, deadline: Deadline = .none) throws(RPCError) -> MapChunkResponseMessage {
         let view: RadiatorView
         do throws(RadiatorError) {
             guard let message = m.view else { throw RadiatorError("view: a map chunk needs the radiator view") }
@@ -47,6 +48,9 @@ extension CobremsNodeService {
         let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil,
                                indices: indices)
         // One thread per chunk: the edge keeps every core busy with several chunks in flight.
-        return MapChunkResponseMessage(engine.compute(indices, threads: 1))
+        guard let results = engine.compute(indices, threads: 1, shouldStop: { deadline.hasPassed }) else {
+            throw RPCError(.deadlineExceeded, "the deadline passed while the node computed \(indices.count) map placements")
+        }
+        return MapChunkResponseMessage(results)
     }
 }

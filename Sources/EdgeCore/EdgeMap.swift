@@ -71,7 +71,13 @@ extension DistributedCompute {
             }
             metrics.count("in_process_computations_total")
             let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil)
-            return try await CobremsNodeService.onWorkerThread { engine.compute(Array(0..<plan.placements)) }
+            // Stopped at the deadline: past it nobody waits for the answer, and the cores are wanted.
+            return try await CobremsNodeService.onWorkerThread { () throws(RPCError) in
+                guard let results = engine.compute(Array(0..<plan.placements), shouldStop: { deadline.hasPassed }) else {
+                    throw RPCError(.deadlineExceeded, "the spot map of \(plan.placements) placements took longer than its deadline: use a larger map_step or a smaller extent")
+                }
+                return results
+            }
         }
         let capacity = nodes.reduce(0) { $0 + $1.capacity }
         let total = plan.placements

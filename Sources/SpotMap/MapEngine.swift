@@ -100,27 +100,31 @@ public struct MapEngine: Sendable {
         return out
     }
 
-    /// Several placements, spread over `threads` threads (one scratch each).
-    public func compute(_ indices: [Int], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [PlacementResult] {
-        if !plan.fom.needsSpectrum { return computeMoments(indices, threads: threads) }
+    /// Several placements, spread over `threads` threads (one scratch each). Once `shouldStop` says so
+    /// (a deadline passed: nobody waits for the answer) the rest are skipped and nil is returned.
+    public func compute(_ indices: [Int], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                        shouldStop: @Sendable () -> Bool = { false }) -> [PlacementResult]? {
+        if !plan.fom.needsSpectrum { return computeMoments(indices, threads: threads, shouldStop: shouldStop) }
+        let stopped = Atomic(false)
         let results = Mutex([PlacementResult](repeating: PlacementResult(), count: indices.count))
         let next = Atomic<Int>(0)
         let workers = max(1, min(threads, indices.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var scratch = lattice.makeScratch()
             var local: [(Int, PlacementResult)] = []
-            while true {
+            while !stopped.load(ordering: .relaxed) {
+                if shouldStop() { stopped.store(true, ordering: .relaxed); break }
                 let i = next.add(1, ordering: .relaxed).oldValue
                 guard i < indices.count else { break }
                 local.append((i, compute(indices[i], scratch: &scratch)))
             }
             results.withLock { r in for (i, v) in local { r[i] = v } }
         }
-        return results.withLock { $0 }
+        return stopped.load(ordering: .relaxed) ? nil : results.withLock { $0 }
     }
 
     /// Moment-only maps, a map row at a time (the rows' lattice reads stay in cache).
-    func computeMoments(_ indices: [Int], threads: Int) -> [PlacementResult] {
+    func computeMoments(_ indices: [Int], threads: Int, shouldStop: @Sendable () -> Bool) -> [PlacementResult]? {
         let nx = plan.ks.count
         guard !indices.isEmpty else { return [] }
         // Runs of the same map row, in the given order.
@@ -132,9 +136,10 @@ public struct MapEngine: Sendable {
         }
         let runs = found
         let results = Mutex([PlacementResult](repeating: PlacementResult(), count: indices.count))
-        let next = Atomic<Int>(0)
+        let next = Atomic<Int>(0), stopped = Atomic(false)
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, runs.count))) { _ in
-            while true {
+            while !stopped.load(ordering: .relaxed) {
+                if shouldStop() { stopped.store(true, ordering: .relaxed); break }
                 let r = next.add(1, ordering: .relaxed).oldValue
                 guard r < runs.count else { break }
                 let run = runs[r]
@@ -144,6 +149,6 @@ public struct MapEngine: Sendable {
                 results.withLock { out in for (offset, i) in run.enumerated() { out[i] = done[offset] } }
             }
         }
-        return results.withLock { $0 }
+        return stopped.load(ordering: .relaxed) ? nil : results.withLock { $0 }
     }
 }

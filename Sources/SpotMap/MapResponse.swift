@@ -105,7 +105,7 @@ public enum LocalMap {
         let start = DispatchTime.now().uptimeNanoseconds
         let plan = try MapPlan(request: request, view: view)
         let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? model : nil)
-        let results = engine.compute(Array(0..<plan.placements), threads: threads)
+        let results = engine.compute(Array(0..<plan.placements), threads: threads)!  // nothing stops it
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapResponse(plan: plan, results: results, radiatorName: radiatorName, seconds: seconds)
     }

@@ -5,6 +5,7 @@ import Foundation
 import Physics
 import RPC
 import Testing
+import Topography
 import Wire
 import WireMapping
 
@@ -90,4 +91,19 @@ func expectExampleAnswerEqualsLocalSpectrum(_ json: String, sourceLocation: Sour
     #expect(answer.energy_GeV == local.energyGeV, sourceLocation: sourceLocation)
     #expect(answer.coherent == local.coherent, sourceLocation: sourceLocation)
     #expect(answer.polarization == local.polarization, sourceLocation: sourceLocation)
+}
+
+/// A map chunk nobody waits for any more is given up, not computed to the end.
+@Suite struct MapChunkDeadlineTests {
+    @Test func aChunkPastItsDeadlineIsGivenUp() throws {
+        let radiator = try #require(SyntheticRadiators.all.first { $0.name == "SF-G03" })
+        let view = try #require(radiator.view(.front))
+        // 1600 placements with a spectrum each: many seconds of work on one thread.
+        let query = "radiator_name=SF-G03&fom=peak_polarization&map_resnap=on&min_on_crystal=0"
+        let placements = (0..<1600).map { UInt32($0) }
+        let message = MapChunkRequestMessage(query: query, view: RadiatorViewMessage(view), placements: placements)
+        #expect {
+            try CobremsNodeService().mapChunk(message, deadline: .after(seconds: 0.2))
+        } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
+    }
 }

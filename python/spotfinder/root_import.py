@@ -255,8 +255,9 @@ def main(argv=None):
     ap.add_argument("--axis-unit", default="mm", choices=list(AXIS_UNITS))
     ap.add_argument("--tilt-unit", default="urad", choices=list(TILT_UNITS))
     ap.add_argument("-o", "--output", help="write the JSON to this file instead of standard output")
-    ap.add_argument("--send", metavar="HOST:PORT", help="import it into a running store (or through the edge) instead of printing")
-    ap.add_argument("--token", help="import token (default: $SPOTFINDER_TOKEN)")
+    # The token only from the environment, as every Spotfinder program takes it: a command line shows in `ps`.
+    ap.add_argument("--send", metavar="HOST:PORT", help="import it into a running store (or through the edge) instead of printing; "
+                                                        "the token is $SPOTFINDER_TOKEN")
     a = ap.parse_args(argv)
     try:
         radiator = import_root(a.file, a.thetah, a.thetav, mask=a.mask, name=a.name, view=a.view, thickness_um=a.thickness_um,
@@ -264,7 +265,7 @@ def main(argv=None):
                                output=a.output)
         if a.send:
             from .client import Client
-            with Client(a.send, token=a.token or os.environ.get("SPOTFINDER_TOKEN")) as c:
+            with Client(a.send, token=os.environ.get("SPOTFINDER_TOKEN")) as c:
                 print(json.dumps(c.import_radiator(radiator), sort_keys=True))
         elif a.output is None:
             json.dump(radiator, sys.stdout, separators=(",", ":"))

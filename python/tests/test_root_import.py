@@ -212,3 +212,11 @@ def test_each_scan_in_its_own_file_as_the_original_tool_kept_them(tmp):
         spotfinder.import_root(scan1, thetah="hmu_moco", thetav=f"{scan0}:nope", thickness_um=50)
     with pytest.raises(SpotfinderError, match=r"cannot read missing.root: no such file"):
         spotfinder.import_root(scan1, thetah="hmu_moco", thetav=str(tmp / "missing.root") + ":hmu_moco", thickness_um=50)
+
+
+def test_the_cli_takes_the_token_from_the_environment_only(capsys):
+    # A command line shows in `ps`: like every Spotfinder program, the converter has no --token.
+    from spotfinder.root_import import main
+    with pytest.raises(SystemExit) as e:
+        main(["scan.root", "--send", "127.0.0.1:7100", "--token", "secret"])
+    assert e.value.code == 2 and "--token" in capsys.readouterr().err
