@@ -532,6 +532,13 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
     wait(lambda: "placements in" in js("return document.querySelector('.mapstatus .text').textContent"), 120)
     shot("10-spot-map.png")
     check("#11 choosing the map draws it with its best spots", bool(drawn), js("return document.querySelector('.mapstatus .text').textContent"))
+    # The radiator under the map shows its mount (light grey, 176) and the crystal's edge (white): counted on the canvas.
+    surface = wait(lambda: (lambda n: n[0] > 300 and n[1] > 300 and n)(js("""const c = document.querySelector('.mapcanvas'),
+        d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let m = 0, w = 0;
+        for (let k = 0; k < d.length; k += 4) { const [r, g, b] = [d[k], d[k + 1], d[k + 2]];
+          if (r === 176 && g === 176 && b === 176) m++; if (r === 255 && g === 255 && b === 255) w++; }
+        return [m, w]""")), 20)
+    check("#11 the map shows the mount and the crystal's outline", bool(surface), str(surface))
     if drawn:
         best = api("/api/map?" + js("""const u = new URL(document.querySelector('.panel[data-kind=map] .dl-json').href);
             u.searchParams.delete('plot_type'); u.searchParams.delete('format'); return u.search.slice(1)"""))["best"][0]
