@@ -111,7 +111,7 @@ public struct MapPlot: Sendable {
     func layout() -> PlotFrame {
         var (xr, yr) = extent
         let frame = PlotFrame(width: width, height: height, x: AxisTicks(lower: xr.lowerBound, upper: xr.upperBound),
-                              y: AxisTicks(lower: yr.lowerBound, upper: yr.upperBound), titleLines: title.count, rightMargin: 90)
+                              y: AxisTicks(lower: yr.lowerBound, upper: yr.upperBound), titleLines: shownTitle.count, rightMargin: 90)
         // Equal scales on both axes: widen the shorter range so the map is drawn to scale.
         let ppx = (frame.right - frame.left) / (xr.upperBound - xr.lowerBound), ppy = (frame.bottom - frame.top) / (yr.upperBound - yr.lowerBound)
         if ppx > ppy {
@@ -122,8 +122,11 @@ public struct MapPlot: Sendable {
             if extra.isFinite, extra > 0 { yr = (yr.lowerBound - extra)...(yr.upperBound + extra) }
         }
         return PlotFrame(width: width, height: height, x: AxisTicks(lower: xr.lowerBound, upper: xr.upperBound),
-                         y: AxisTicks(lower: yr.lowerBound, upper: yr.upperBound), titleLines: title.count, rightMargin: 90)
+                         y: AxisTicks(lower: yr.lowerBound, upper: yr.upperBound), titleLines: shownTitle.count, rightMargin: 90)
     }
+
+    /// The title wrapped to the image's width.
+    var shownTitle: [String] { PlotFrame.fittedTitle(title, width: width, height: height) }
 
     public func render() -> Canvas {
         var c = Canvas(width: width, height: height, background: transparent ? .clear : .white)
@@ -174,7 +177,7 @@ public struct MapPlot: Sendable {
         }
         c.resetClip()
         drawColourBar(frame, z, &c)
-        frame.drawTitle(on: &c, title)
+        frame.drawTitle(on: &c, shownTitle)
         return c
     }
 

@@ -64,6 +64,26 @@ struct PlotFrame {
         c.text(yTitle, x: 16 * scale, y: (top + bottom) / 2, size: fontSize, color: ink, anchor: .centre, vertical: true)
     }
 
+    /// Title lines as drawn: a line wider than the image is wrapped at spaces (a long warning or radiator
+    /// name in a small plot would otherwise be cut off at both sides).
+    static func fittedTitle(_ lines: [String], width: Int, height: Int) -> [String] {
+        let scale = max(0.5, Double(min(width, height)) / 600)
+        let room = Double(width) - 16 * scale
+        var out: [String] = []
+        for (i, line) in lines.enumerated() {
+            let size = (i == 0 ? 14 * 1.1 : 11) * scale
+            guard Canvas.textWidth(line, size: size) > room else { out.append(line); continue }
+            var current = ""
+            for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+                let candidate = current.isEmpty ? String(word) : current + " " + word
+                if current.isEmpty || Canvas.textWidth(candidate, size: size) <= room { current = candidate }
+                else { out.append(current); current = String(word) }
+            }
+            out.append(current)
+        }
+        return out
+    }
+
     func drawTitle(on c: inout Canvas, _ lines: [String]) {
         for (i, line) in lines.enumerated() {
             c.text(line, x: Double(width) / 2, y: (20 + 20 * Double(i)) * scale, size: i == 0 ? fontSize * 1.1 : smallFont,

@@ -49,11 +49,14 @@ public struct SpectrumPlot: Sendable {
         return (xr, y0...(headroom.isFinite ? y1 + headroom : y1))
     }
 
+    /// The title wrapped to the image's width.
+    var shownTitle: [String] { PlotFrame.fittedTitle(title, width: width, height: height) }
+
     public func render() -> Canvas {
         var c = Canvas(width: width, height: height, background: transparent ? .clear : .white)
         let r = ranges
         let frame = PlotFrame(width: width, height: height, x: AxisTicks(lower: r.x.lowerBound, upper: r.x.upperBound),
-                              y: AxisTicks(lower: r.y.lowerBound, upper: r.y.upperBound), titleLines: title.count)
+                              y: AxisTicks(lower: r.y.lowerBound, upper: r.y.upperBound), titleLines: shownTitle.count)
         // Keep the data range exactly (ticks inside); the frame maps the ranges.
         frame.drawAxes(on: &c, xTitle: xTitle, yTitle: yTitle)
         if let w = window {
@@ -80,7 +83,7 @@ public struct SpectrumPlot: Sendable {
                 y += 17 * frame.scale
             }
         }
-        frame.drawTitle(on: &c, title)
+        frame.drawTitle(on: &c, shownTitle)
         return c
     }
 

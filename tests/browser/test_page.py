@@ -287,6 +287,28 @@ try:
     shot("05-beam-on-mount.png")
     check("#5 the beam view warns when the beam is on the mount", warning and "mount" in warning, str(warning))
     check("#5 the spectrum plots carry the warning", "mount" in panel_warn, panel_warn)
+    # The warning line in a small plot's own title is wrapped, never cut off at the image's sides.
+    png = js("const u = new URL(document.querySelector('.panel[data-kind=polar] .dl-png').href); u.searchParams.set('size_px', '400'); return u.href")
+    edges = driver.execute_async_script("""const [u, done] = arguments; const i = new Image();
+      i.onload = () => { const c = document.createElement('canvas'); c.width = i.width; c.height = i.height;
+        const g = c.getContext('2d'); g.drawImage(i, 0, 0); const d = g.getImageData(0, 0, i.width, i.height).data; let n = 0;
+        for (let y = 0; y < 60; y++) for (const x of [0, 1, 2, i.width - 3, i.width - 2, i.width - 1]) {
+          const k = 4 * (y * i.width + x); if (d[k] + d[k + 1] + d[k + 2] < 600) n++; }
+        done(n); };
+      i.onerror = () => done('no image'); i.src = u;""", png)
+    check("#5 the warning in a 400 px plot's title is wrapped, not cut off at its sides", edges == 0, f"{edges} dark pixels at the title's edges")
+    # #15: the warning is announced when it appears, not at every step of the beam on the mount: only its
+    # head is a live region, and the same warning repeated on every spectrum panel is not announced again.
+    live = lambda: js("""return [...document.querySelectorAll('[role=alert], [aria-live]')].filter(e => e.closest('#beamview'))
+      .map(e => e.textContent).join('|')""")
+    live_before = live()
+    type_into("rad_xoffset", "-2.7", Keys.ENTER)
+    wait(lambda: "2.7" in by_id("rad_xoffset").get_attribute("value") and by_id("beamwarning").text != warning, 30)
+    idle()
+    panel_alerts = js("return document.querySelectorAll('.panel .warn[role=alert], .panel .warn [role=alert]').length")
+    check("#15 the mount warning is not re-announced as the beam moves on the mount (nor once per panel)",
+          live_before and live() == live_before and by_id("beamwarning").text != warning and panel_alerts == 0,
+          f"{live_before!r} → {live()!r}, {panel_alerts} panel alerts")
     title = json.load(urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=polar] .dl-json').href")))["title"]
     check("#5 the spectrum plot's own title carries the warning (PNG and downloads)", any("not all on the crystal" in t for t in title), str(title))
     type_into("rad_xoffset", "0", Keys.ENTER)
@@ -510,6 +532,13 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
     wait(lambda: "placements in" in js("return document.querySelector('.mapstatus .text').textContent"), 120)
     shot("10-spot-map.png")
     check("#11 choosing the map draws it with its best spots", bool(drawn), js("return document.querySelector('.mapstatus .text').textContent"))
+    # The radiator under the map shows its mount (light grey, 176) and the crystal's edge (white): counted on the canvas.
+    surface = wait(lambda: (lambda n: n[0] > 300 and n[1] > 300 and n)(js("""const c = document.querySelector('.mapcanvas'),
+        d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let m = 0, w = 0;
+        for (let k = 0; k < d.length; k += 4) { const [r, g, b] = [d[k], d[k + 1], d[k + 2]];
+          if (r === 176 && g === 176 && b === 176) m++; if (r === 255 && g === 255 && b === 255) w++; }
+        return [m, w]""")), 20)
+    check("#11 the map shows the mount and the crystal's outline", bool(surface), str(surface))
     if drawn:
         best = api("/api/map?" + js("""const u = new URL(document.querySelector('.panel[data-kind=map] .dl-json').href);
             u.searchParams.delete('plot_type'); u.searchParams.delete('format'); return u.search.slice(1)"""))["best"][0]

@@ -14,10 +14,20 @@ const QUANTITY = { thetah: "θH tilt", thetav: "θV tilt", elevation: "elevation
 
 /** A sentence about where the beam is, or "" when it is essentially all on the crystal. */
 export function beamWarning(t) {
-  if (!t) return "";
-  if (t.fraction_on_crystal >= MIN_ON_CRYSTAL && t.fraction_on_mount <= MAX_ON_MOUNT) return "";
+  const head = beamWarningHead(t);
+  return head ? `${head}: ${beamWarningDetail(t)}` : "";
+}
+
+/** The warning's announced part: changes only when the kind of problem does, not at every drag step. */
+function beamWarningHead(t) {
+  if (!t || (t.fraction_on_crystal >= MIN_ON_CRYSTAL && t.fraction_on_mount <= MAX_ON_MOUNT)) return "";
+  return t.fraction_on_mount > MAX_ON_MOUNT ? "Beam not all on the crystal, part of it on the mount" : "Beam not all on the crystal";
+}
+
+/** The numbers, shown but not announced (they change while the beam is dragged). */
+function beamWarningDetail(t) {
   const pct = v => (100 * v).toFixed(v < 0.01 ? 2 : 1);
-  return `Beam not all on the crystal: ${pct(t.fraction_on_crystal)} % on the crystal, ${pct(t.fraction_on_mount)} % on the mount, `
+  return `${pct(t.fraction_on_crystal)} % on the crystal, ${pct(t.fraction_on_mount)} % on the mount, `
     + `${pct(t.fraction_outside)} % outside. Rates are scaled down; move the radiator (or use the spot map).`;
 }
 
@@ -104,11 +114,13 @@ function draw() {
     + `<line x1="-7" y1="0" x2="7" y2="0" stroke="#fff"/><line x1="0" y1="-7" x2="0" y2="7" stroke="#fff"/>`
     + `<g id="scalebar"><rect x="${-190}" y="172" width="${barPx}" height="5" fill="#fff" stroke="#000" stroke-width=".8"/>`
     + `<text x="${-190}" y="166" fill="#fff" stroke="#000" stroke-width="2.5" paint-order="stroke" font-size="14">${bar} mm</text></g>`;
-  // The warning: prominent, announced when it appears or changes (not at every drag step).
-  const warning = isIdeal() ? "" : beamWarning(shared.tilt);
-  const w = document.getElementById("beamwarning");
-  if (w.textContent !== warning) w.textContent = warning;
-  w.hidden = !warning;
+  // The warning: prominent, announced when it appears or its kind changes (not at every drag step:
+  // only its head is a live region).
+  const t = isIdeal() ? null : shared.tilt, head = beamWarningHead(t);
+  const w = document.getElementById("beamwarning"), headEl = w.querySelector(".head"), detailEl = w.querySelector(".detail");
+  if (headEl.textContent !== (head && head + ":")) headEl.textContent = head && head + ":";
+  detailEl.textContent = head ? beamWarningDetail(t) : "";
+  w.hidden = !head;
   document.getElementById("legend_mount").hidden = !info;
   loadColourScale();
 }

@@ -8,6 +8,8 @@ import { failed, succeeded } from "./data.js";
 import { wireBox } from "./controls.js";
 
 const VIRIDIS = [[68, 1, 84], [71, 45, 123], [59, 82, 139], [44, 114, 142], [33, 145, 140], [40, 174, 128], [94, 201, 98], [173, 220, 48], [253, 231, 37]];
+/** The mount on the map: a grey no blend of the radiator picture or the colour map produces. */
+export const MOUNT_RGB = [176, 176, 176];
 const UNITS = { peak_polarization: "", window_polarization: "", p2n: "/s", window_flux: "photons/s", rms_tilt: "µrad", fraction_on_crystal: "" };
 
 function viridis(t) {
@@ -35,6 +37,9 @@ export class MapView {
     this.map = null;
     this.image = new Image();
     this.image.addEventListener("load", () => this.draw());
+    this.maskFetch = new Latest();
+    this.maskURL = null;
+    this.mask = null;  // the mount and the crystal's edge, drawn over the grey radiator
     container.innerHTML = `<div class="mapbar">
         <label>figure of merit <select class="fom">${FOMS.map(f => `<option value="${f[0]}">${f[1]}</option>`).join("")}</select></label>
         <label>goniometer <select class="resnap"><option value="on">re-snapped at every placement</option><option value="off">fixed at θH, θV</option></select></label>
@@ -44,6 +49,9 @@ export class MapView {
       </div>
       <div class="mapstatus" role="status"><progress hidden></progress> <span class="text"></span></div>
       <canvas class="mapcanvas" aria-label="spot map: click to move the beam there"></canvas>
+      <p class="maplegend">The radiator as the beam sees it at each offset (turned by 180° + φ): light grey the
+        mount, white line the crystal's edge; hatched placements are excluded (less than the minimum on the
+        crystal, or on the mount); numbers are the best spots, the cross is the beam now.</p>
       <ol class="best" aria-label="best spots"></ol>`;
     const fom = container.querySelector(".fom"), resnap = container.querySelector(".resnap");
     fom.value = state.page.fom;
@@ -56,6 +64,35 @@ export class MapView {
   }
 
   stop() { this.fetcher.abort(); this.query = null; }
+
+  /** The radiator's surface (crystal, mount, nothing) as a picture: the mount in light grey, the crystal's
+   *  edge in white, the rest transparent. From the spot plot's data (the request the beam view makes too). */
+  async loadMask() {
+    const info = radiatorInfo();
+    const url = info ? "/plot.png?" + queryOf(["radiator_name", "radiator_view", "map_quantity"], { plot_type: "spot", format: "json" }) : null;
+    if (url === this.maskURL) return;
+    this.maskURL = url;
+    this.mask = null;
+    if (!url) return;
+    try {
+      const m = await this.maskFetch.get(url);
+      if (!m || !m.mask || this.maskURL !== url) return;
+      const { columns: nx, rows: ny } = m.grid;
+      const canvas = document.createElement("canvas");
+      canvas.width = nx; canvas.height = ny;
+      const g = canvas.getContext("2d"), img = g.createImageData(nx, ny);
+      const at = (i, j) => (i < 0 || j < 0 || i >= nx || j >= ny ? 0 : m.mask[j * nx + i]);
+      for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+        const s = at(i, j), k = 4 * ((ny - 1 - j) * nx + i);  // row 0 is the lowest; the picture's top row the highest
+        const edge = s === 1 && (at(i - 1, j) !== 1 || at(i + 1, j) !== 1 || at(i, j - 1) !== 1 || at(i, j + 1) !== 1);
+        const rgb = s === 2 ? MOUNT_RGB : edge ? [255, 255, 255] : null;
+        if (rgb) { img.data.set(rgb, k); img.data[k + 3] = 255; }
+      }
+      g.putImageData(img, 0, 0);
+      this.mask = { canvas, width: nx * info.pixel_mm, height: ny * info.pixel_mm };
+      this.draw();
+    } catch (e) { this.mask = null; }
+  }
 
   plotQuery() {
     if (isIdeal()) return { wait: "The spot map needs a radiator with a topograph (a perfect crystal has no map)." };
@@ -72,6 +109,7 @@ export class MapView {
     this.el.querySelector(".fom").value = state.page.fom;
     this.el.querySelector(".resnap").value = state.page.map_resnap;
     const q = this.plotQuery();
+    this.loadMask();
     if (!q.query) { this.stop(); this.map = null; this.status(q.wait, false); this.draw(); return; }
     // The map shown is stale while a value is invalid; a snap in flight is waited for (its window and,
     // for a fixed goniometer, its angles are part of the map's question).
@@ -159,6 +197,12 @@ export class MapView {
       g.globalAlpha = 0.45;
       g.filter = "grayscale(1)";  // the radiator in grey, so that colour means the figure of merit
       g.drawImage(this.image, -w / 2, -h / 2, w, h);
+      if (this.mask) {
+        g.globalAlpha = 1;
+        g.filter = "none";
+        g.imageSmoothingEnabled = false;
+        g.drawImage(this.mask.canvas, -this.mask.width / 2, -this.mask.height / 2, this.mask.width, this.mask.height);
+      }
       g.restore();
     }
     // The figure of merit; excluded placements hatched.

@@ -74,7 +74,7 @@ function makePanel(kind) {
       <span class="downloads"><a class="dl-png">PNG</a> <a class="dl-csv">CSV</a> <a class="dl-json">JSON</a></span>
       <button type="button" class="close">×</button></div>
     <div class="plane" hidden></div>
-    <div class="warn" role="alert" hidden></div>
+    <div class="warn" hidden></div>
     <div class="imgwrap"><img alt=""><div class="wait" hidden></div><div class="stalebadge">stale: fix the highlighted value</div></div>
     <div class="mapwrap" hidden></div>
     <div class="perr" role="alert"></div>`;
