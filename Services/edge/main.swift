@@ -38,15 +38,16 @@ await ServiceMain.run(log) {
                       tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!, config: clients),
                       renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!, config: clients),
                       compute: compute)
+    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: requestSeconds, importToken: token)
     var routes = EdgeRPCService(registry: registry, compute: compute).routes
     app.addMapRoute(to: &routes)
     app.addSnapRoute(to: &routes)
-    EdgeGateway(store: app.store.rpc, tilt: app.tilt).add(to: &routes)  // lab tools: one address for everything
+    // Lab tools: one address for everything; an import through it is seen at once, as an HTTP import is.
+    EdgeGateway(store: app.store.rpc, tilt: app.tilt, onImport: { handler.radiatorImported() }).add(to: &routes)
     var rpcConfig = RPCServerConfig(host: rpc.host, port: rpc.port)
     rpcConfig.token = token.isEmpty ? nil : token  // nodes say hello with it: connections kept for them
     let rpcServer = try RPCServer(routes: routes, config: rpcConfig)
     log.info("rpc listening on \(rpc.host):\(rpcServer.port) (node registration, direct compute, radiators and tilts for lab tools)")
-    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: requestSeconds, importToken: token)
     let (server, port) = try handler.serve(host: http.host, port: http.port, maxConnections: flags.string("http-max-connections") == nil ? nil : try flags.int("http-max-connections", default: 512)) {
         // The listener cannot serve any more: exit so the supervisor starts a fresh process.
         log.error("http listener failed for good (\($0)); exiting for a restart")

@@ -12,21 +12,26 @@ public struct EdgeGateway: Sendable {
     public let tilt: RPCClient
     /// Used when a caller sends no deadline (timeout_ms = 0).
     public let defaultSeconds: Double
+    /// Called after an import succeeded (the edge forgets its radiator list and revisions).
+    public let onImport: @Sendable () -> Void
 
-    public init(store: RPCClient, tilt: RPCClient, defaultSeconds: Double = 60) {
+    public init(store: RPCClient, tilt: RPCClient, defaultSeconds: Double = 60, onImport: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.tilt = tilt
         self.defaultSeconds = defaultSeconds
+        self.onImport = onImport
     }
 
     public func add(to routes: inout RPCRoutes) {
-        let (store, tilt, seconds) = (store, tilt, defaultSeconds)
+        let (store, tilt, seconds, onImport) = (store, tilt, defaultSeconds, onImport)
         @Sendable func deadline(_ c: RPCContext) -> Deadline { c.deadline.isNone ? .after(seconds: seconds) : c.deadline }
         routes.unary(TopographStoreService.listRadiators) { (m: ListRadiatorsRequest, c) -> ListRadiatorsResponse in
             try await store.call(TopographStoreService.listRadiators, m, deadline: deadline(c), idempotent: true)
         }
         routes.unary(TopographStoreService.importRadiator) { (m: ImportRadiatorRequest, c) -> ImportRadiatorResponse in
-            try await store.call(TopographStoreService.importRadiator, m, deadline: deadline(c), idempotent: false)
+            let r: ImportRadiatorResponse = try await store.call(TopographStoreService.importRadiator, m, deadline: deadline(c), idempotent: false)
+            onImport()
+            return r
         }
         routes.unary(TiltService.computeTilt) { (m: TiltRequestMessage, c) -> TiltResponseMessage in
             try await tilt.call(TiltService.computeTilt, m, deadline: deadline(c), idempotent: true)

@@ -56,6 +56,13 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         }
     }
 
+    /// A radiator was imported (here or through the edge's RPC): the next request sees the new list and
+    /// revision at once, never a cached answer for the radiator's previous data.
+    public func radiatorImported() {
+        app.store.forgetList()
+        revisions.forget()
+    }
+
     /// The request being served, for routes that need its headers or body.
     @TaskLocal public static var current: HTTPRequest?
 
@@ -104,7 +111,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         case "/api/import":
             let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
                                           deadline: .after(seconds: max(requestSeconds, 60)))
-            if a.status == 200 { revisions.forget() }  // the next request sees the new revision at once
+            if a.status == 200 { radiatorImported() }
             let known: [HTTPStatusCode] = [.ok, .badRequest, .unauthorized, .forbidden, .serviceUnavailable, .gatewayTimeout]
             return HTTPResponse(statusCode: known.first { $0.code == a.status } ?? .internalServerError,
                                 headers: [.contentType: "application/json"], body: a.json)

@@ -3,9 +3,12 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import RadiatorStore
 import RPC
 import Testing
+import Topography
 import Wire
+import WireMapping
 
 /// A radiator's own crystal (here silicon) sets the snap and the map's spectra, as it sets /api/spectrum's:
 /// through the CLI, HTTP and the edge's RPC.
@@ -71,5 +74,37 @@ import Wire
         let spectrum = try await system.json("/api/spectrum?" + spot + "&rad_thetah=\(thetaH)&rad_thetav=\(thetaV)")
         let peak = try #require((spectrum["summary"] as? [String: Any])?["peak_polarization"] as? Double)
         #expect(abs(value - peak) <= 0.002, "map \(value), single placement \(peak)")
+    }
+}
+
+/// A radiator re-imported through the edge's RPC (the Python client's import_radiator) is what the very
+/// next HTTP request sees: never the edge's cached answer for its previous data.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ImportThroughTheEdgeTests {
+    static func plate(tiltMicroradians: Double) throws -> Radiator {
+        let n = 21
+        let object: [String: Any] = [
+            "name": "re-imported", "thickness_um": 50,
+            "views": [["view": "front", "grid": ["origin_x_mm": -2, "origin_y_mm": -2, "pixel_mm": 0.2, "columns": n, "rows": n],
+                       "thetah_urad": [Double](repeating: tiltMicroradians, count: n * n), "thetav_urad": [Double](repeating: 0, count: n * n),
+                       "mask": [Int](repeating: 1, count: n * n)]],
+        ]
+        return try RadiatorImport.fromJSON(try JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test func aReimportThroughTheEdgesRPCIsSeenByTheNextRequest() async throws {
+        let system = try await LocalSystem.start(computeInProcess: true)
+        defer { system.stop() }
+        let edge = RPCClient(host: "127.0.0.1", port: system.edgeRPC, config: RPCClientConfig(token: system.token))
+        let query = "/api/tilt?radiator_name=re-imported&ebeam_xsigma=0.3&ebeam_ysigma=0.3"
+        for tilt in [10.0, 30.0] {
+            let _: ImportRadiatorResponse = try await edge.call("/spotfinder.v1.TopographStore/ImportRadiator",
+                                                                ImportRadiatorRequest(radiator: RadiatorMessage(try Self.plate(tiltMicroradians: tilt)),
+                                                                                      token: system.token),
+                                                                deadline: .after(seconds: 30), idempotent: false)
+            _ = try await system.json(query)  // within the services' revalidation window: may still be the old data
+            try await Task.sleep(nanoseconds: 3_000_000_000)  // past it (1 s): the new data, and never an old answer cached as new
+            let mean = try #require(try await system.json(query)["mean_thetah_mr"] as? Double)
+            #expect(abs(mean - tilt * 1e-3) < 1e-9, "after importing \(tilt) µrad: \(mean) mrad")
+        }
     }
 }
