@@ -54,7 +54,6 @@ public struct EdgeImport: Sendable {
             let response: ImportRadiatorResponse = try await store.rpc.call(
                 TopographStoreService.importRadiator, ImportRadiatorRequest(radiator: RadiatorMessage(radiator), token: token),
                 deadline: deadline, idempotent: false)
-            store.forgetList()  // the new radiator is in the next list at once
             guard let s = response.radiator else { return Self.answer(500, ["error": "the topograph-store answered without a summary"]) }
             return Self.answer(200, ["name": s.name, "crystal": s.crystal, "thickness_um": s.thicknessUm, "views": s.views,
                                      "width_mm": s.widthMm, "height_mm": s.heightMm, "rms_tilt_urad": s.rmsTiltUrad,
