@@ -136,6 +136,17 @@ public struct EdgeApp: Sendable {
     /// Largest map exported as CSV/JSON (the CSV is ~60 bytes a cell): bounds the answer's size.
     public static let maxExportCells = 500_000
 
+    /// A map-like plot (spot, tilt, spot map) as PNG or, within `maxExportCells`, its cells as CSV/JSON
+    /// carrying the understood query; `coarser` says how to make a too-large export smaller.
+    func mapOutput(_ m: MapPlotRequest, request: SpotfinderRequest, coarser: String, deadline: Deadline) async throws(RPCError) -> PlotOutput {
+        let format = request.word("format")
+        if format != "png", let g = m.grid, Int(g.columns) * Int(g.rows) > Self.maxExportCells {
+            throw RPCError(.invalidArgument, "format = \(format): this map has \(Int(g.columns) * Int(g.rows)) cells, more than the \(Self.maxExportCells) an export holds; use format=png, or \(coarser)")
+        }
+        return try await output(m, format: format, csv: PlotData.csv, json: PlotData.json,
+                                method: PlotRendererService.renderMap, deadline: deadline).carrying(request)
+    }
+
     /// The plot for `plot_type`, as PNG (via the plot-renderer) or its data as CSV/JSON.
     public func plot(_ request: SpotfinderRequest, deadline: Deadline, comparisons: [SpotfinderRequest] = []) async throws(RPCError) -> PlotOutput {
         let format = request.word("format")
@@ -154,11 +165,7 @@ public struct EdgeApp: Sendable {
                 let (view, _) = try await store.view(name: name, side: request.viewSide, deadline: deadline)
                 m = PlotRequests.spot(view: view, tilt: t, request: request, radiatorName: name)
             }
-            if format != "png", let g = m.grid, Int(g.columns) * Int(g.rows) > Self.maxExportCells {
-                throw RPCError(.invalidArgument, "format = \(format): this map has \(Int(g.columns) * Int(g.rows)) cells, more than the \(Self.maxExportCells) an export holds; use format=png, or a coarser rad_tilt_resol for the tilt map")
-            }
-            return try await output(m, format: format, csv: PlotData.csv, json: PlotData.json,
-                                    method: PlotRendererService.renderMap, deadline: deadline).carrying(request)
+            return try await mapOutput(m, request: request, coarser: "a coarser rad_tilt_resol for the tilt map", deadline: deadline)
         default:
             let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
             let result = try await spectrum(request, deadline: deadline)

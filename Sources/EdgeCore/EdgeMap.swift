@@ -34,13 +34,7 @@ extension EdgeApp {
         let answer = try await map(request, deadline: deadline)
         let (view, _) = try await store.view(name: answer.radiator_name, side: request.viewSide, deadline: deadline)
         let m = PlotRequests.spotMap(answer, view: view, request: request)
-        let format = request.word("format")
-        if format != "png", let g = m.grid, Int(g.columns) * Int(g.rows) > Self.maxExportCells {
-            throw RPCError(.invalidArgument, "format = \(format): this map has \(Int(g.columns) * Int(g.rows)) cells, more than the \(Self.maxExportCells) an export holds; use format=png")
-        }
-        // Its CSV/JSON say how they were computed, as every other plot's data does.
-        return try await output(m, format: format, csv: PlotData.csv, json: PlotData.json,
-                                method: PlotRendererService.renderMap, deadline: deadline).carrying(request)
+        return try await mapOutput(m, request: request, coarser: "a larger map_step", deadline: deadline)
     }
 
     /// Edge/ComputeMap for lab tools: the query of GET /api/map in, the same content out.

@@ -125,6 +125,20 @@ final class LocalSystem: @unchecked Sendable {
         return (h.statusCode, headers, data)
     }
 
+    /// The edge's `spotfinder_node_chunks_total` lines once every one of `nodes` nodes has answered a chunk,
+    /// running `again(attempt)` (attempt 1, 2, …) between looks, at most `attempts` looks: a node the scheduler
+    /// starves on a loaded 2-core machine is rightly hedged around (its copies lose), so one run may not show it.
+    func chunksPerNode(nodes: Int, attempts: Int, again: (Int) async throws -> Void) async throws -> [Substring] {
+        var perNode: [Substring] = []
+        for attempt in 0..<attempts {
+            if attempt > 0 { try await again(attempt) }
+            let metrics = String(decoding: try await get("/metrics", headers: ["Authorization": "Bearer \(token)"]).body, as: UTF8.self)
+            perNode = metrics.split(separator: "\n").filter { $0.hasPrefix("spotfinder_node_chunks_total{") }
+            if perNode.count == nodes && perNode.allSatisfy({ !$0.hasSuffix(" 0") }) { break }
+        }
+        return perNode
+    }
+
     func json(_ pathAndQuery: String) async throws -> [String: Any] {
         let r = try await get(pathAndQuery)
         return (try JSONSerialization.jsonObject(with: r.body) as? [String: Any]) ?? [:]

@@ -27,17 +27,10 @@ import Wire
         let rms = try #require(map["rms_tilt_urad"] as? [Any])
         #expect(values.count == xs.count * ys.count && (map["placements"] as? Int) == values.count)
 
-        // Both nodes computed chunks. A node the scheduler starves on a loaded 2-core machine is rightly
-        // hedged around (its copies lose), so a few more (uncached: another edge energy) maps may be needed.
-        var perNode: [Substring] = []
-        for attempt in 0..<4 {
-            if attempt > 0 {
-                let again = try await system.get("/api/map?" + query.replacingOccurrences(of: "snap_edge=6", with: "snap_edge=6.\(attempt)"))
-                #expect(again.status == 200)
-            }
-            let metrics = String(decoding: try await system.get("/metrics", headers: ["Authorization": "Bearer \(system.token)"]).body, as: UTF8.self)
-            perNode = metrics.split(separator: "\n").filter { $0.hasPrefix("spotfinder_node_chunks_total{") }
-            if perNode.count == 2 && perNode.allSatisfy({ !$0.hasSuffix(" 0") }) { break }
+        // Both nodes computed chunks (within a few maps; each again is uncached: another edge energy).
+        let perNode = try await system.chunksPerNode(nodes: 2, attempts: 4) { attempt in
+            let again = try await system.get("/api/map?" + query.replacingOccurrences(of: "snap_edge=6", with: "snap_edge=6.\(attempt)"))
+            #expect(again.status == 200)
         }
         #expect(perNode.count == 2 && perNode.allSatisfy { !$0.hasSuffix(" 0") }, "both nodes computed chunks: \(perNode)")
 

@@ -47,18 +47,10 @@ import Wire
         let message = SpectrumRequestMessage(beamline: beamline, orientation: Orientation(radThetah: 1.2296, radThetav: 50), samples: samples)
         let first: SpectrumResponseMessage = try await edge.call("/spotfinder.v1.Edge/ComputeSpectrum", message, deadline: .after(seconds: 60))
         #expect(first.orientationsAveraged == 6000)
-        // Both nodes answer chunks. One request alone may not show it: a node the scheduler starves on a
-        // loaded 2-core machine is rightly hedged around (its copies lose to the other node's), so a few
-        // requests are allowed before both must have answered.
-        var perNode: [Substring] = []
-        for attempt in 0..<5 {
-            if attempt > 0 {
-                let again: SpectrumResponseMessage = try await edge.call("/spotfinder.v1.Edge/ComputeSpectrum", message, deadline: .after(seconds: 60))
-                #expect(again.orientationsAveraged == 6000)
-            }
-            let metrics = String(decoding: try await system.get("/metrics", headers: ["Authorization": "Bearer \(system.token)"]).body, as: UTF8.self)
-            perNode = metrics.split(separator: "\n").filter { $0.hasPrefix("spotfinder_node_chunks_total{") }
-            if perNode.count == 2 && perNode.allSatisfy({ !$0.hasSuffix(" 0") }) { break }
+        // Both nodes answer chunks (within a few requests).
+        let perNode = try await system.chunksPerNode(nodes: 2, attempts: 5) { _ in
+            let again: SpectrumResponseMessage = try await edge.call("/spotfinder.v1.Edge/ComputeSpectrum", message, deadline: .after(seconds: 60))
+            #expect(again.orientationsAveraged == 6000)
         }
         #expect(perNode.count == 2 && perNode.allSatisfy { !$0.hasSuffix(" 0") }, "both nodes computed chunks: \(perNode)")
         // Kill one node while a request is in flight: retries and hedges finish it elsewhere.
