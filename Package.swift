@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "RadiatorStore", dependencies: ["Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // The public vocabulary: query strings -> validated requests; answers as JSON.
         .target(name: "API", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
+        // Rocking-curve imaging, part 2: reduced scans (peak-position and intensity maps) -> a radiator:
+        // alignment, instrument corrections, crystal mask, masked surface integration. Pure, no I/O.
+        .target(name: "RadiatorBuild", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
         // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
         .target(name: "SpotMap", dependencies: ["API", "Physics", "Topography"], swiftSettings: strictSwift),
 
@@ -99,6 +102,7 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
                     exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
+        .testTarget(name: "RadiatorBuildTests", dependencies: ["RadiatorBuild", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute", "Topography"], exclude: ["ReferenceData"],
                     swiftSettings: strictSwift),

@@ -1,0 +1,164 @@
+/// Binary-image tools for outlines: thresholds, connected components, holes, dilation. Images are
+/// row-major `[Bool]` of `width` × `height`; 4-connectivity for the crystal, 8 for the background,
+/// so a diagonal gap never splits a crystal nor joins two holes.
+enum MaskOperations {
+    /// Otsu's threshold of the finite values: the cut maximising the between-class variance of a 256-bin
+    /// histogram spanning the 0.5 – 99.5 % quantiles (hot pixels do not stretch it).
+    static func otsuThreshold(_ values: [Float]) -> Float? {
+        let finite = values.filter(\.isFinite).sorted()
+        guard finite.count >= 16 else { return nil }
+        let lo = finite[finite.count / 200], hi = finite[finite.count - 1 - finite.count / 200]
+        guard hi > lo else { return nil }
+        let bins = 256
+        var histogram = [Double](repeating: 0, count: bins)
+        let scale = Float(bins) / (hi - lo)
+        for v in finite { histogram[min(bins - 1, max(0, Int((v - lo) * scale)))] += 1 }
+        let total = histogram.reduce(0, +)
+        let sumAll = histogram.enumerated().reduce(0.0) { $0 + Double($1.offset) * $1.element }
+        var weightBelow = 0.0, sumBelow = 0.0, best = -1.0, cut = 0
+        for k in 0..<(bins - 1) {
+            weightBelow += histogram[k]; sumBelow += Double(k) * histogram[k]
+            let weightAbove = total - weightBelow
+            guard weightBelow > 0, weightAbove > 0 else { continue }
+            let meanBelow = sumBelow / weightBelow, meanAbove = (sumAll - sumBelow) / weightAbove
+            let between = weightBelow * weightAbove * (meanBelow - meanAbove) * (meanBelow - meanAbove)
+            if between > best { best = between; cut = k }
+        }
+        return lo + Float(cut + 1) / scale
+    }
+
+    /// Component label per pixel (−1 outside `mask`) and each component's size.
+    static func components(_ mask: [Bool], width: Int, height: Int, diagonal: Bool = false) -> (labels: [Int32], sizes: [Int]) {
+        var labels = [Int32](repeating: -1, count: mask.count)
+        var sizes: [Int] = []
+        var stack: [Int] = []
+        for start in mask.indices where mask[start] && labels[start] < 0 {
+            let label = Int32(sizes.count)
+            var size = 0
+            labels[start] = label
+            stack.append(start)
+            while let i = stack.popLast() {
+                size += 1
+                let x = i % width, y = i / width
+                for dy in -1...1 {
+                    for dx in -1...1 where (dx != 0 || dy != 0) && (diagonal || dx == 0 || dy == 0) {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, ny >= 0, nx < width, ny < height else { continue }
+                        let j = ny * width + nx
+                        if mask[j] && labels[j] < 0 { labels[j] = label; stack.append(j) }
+                    }
+                }
+            }
+            sizes.append(size)
+        }
+        return (labels, sizes)
+    }
+
+    /// Keep the components at least `fraction` of the largest one's size (a crystal in pieces keeps its
+    /// pieces, specks go). The largest always survives, however small a part of the frame it is.
+    static func keepLargeComponents(_ mask: [Bool], width: Int, height: Int, fraction: Double) -> [Bool] {
+        let (labels, sizes) = components(mask, width: width, height: height)
+        guard let largest = sizes.max() else { return mask }
+        let keep = sizes.map { Double($0) >= fraction * Double(largest) }
+        return labels.map { $0 >= 0 && keep[Int($0)] }
+    }
+
+    /// Fill the holes (background regions not touching the frame's edge) of at most `maxHolePixels`;
+    /// larger holes stay: they are part of the real outline. Returns the mask and the filled pixels.
+    static func fillHoles(_ mask: [Bool], width: Int, height: Int, maxHolePixels: Int) -> (mask: [Bool], filled: Int) {
+        let background = mask.map { !$0 }
+        let (labels, sizes) = components(background, width: width, height: height, diagonal: true)
+        var touchesEdge = [Bool](repeating: false, count: sizes.count)
+        for x in 0..<width {
+            for y in [0, height - 1] where labels[y * width + x] >= 0 { touchesEdge[Int(labels[y * width + x])] = true }
+        }
+        for y in 0..<height {
+            for x in [0, width - 1] where labels[y * width + x] >= 0 { touchesEdge[Int(labels[y * width + x])] = true }
+        }
+        var out = mask, filled = 0
+        for i in out.indices where labels[i] >= 0 {
+            let l = Int(labels[i])
+            if !touchesEdge[l] && sizes[l] <= maxHolePixels { out[i] = true; filled += 1 }
+        }
+        return (out, filled)
+    }
+
+    /// Pixels within `radius` (chessboard distance) of the mask.
+    static func dilated(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
+        guard radius > 0 else { return mask }
+        var rowsDone = mask
+        for y in 0..<height {
+            var lastSeen = -Int.max / 2
+            for x in 0..<width {
+                if mask[y * width + x] { lastSeen = x }
+                if x - lastSeen <= radius { rowsDone[y * width + x] = true }
+            }
+            lastSeen = Int.max / 2
+            for x in stride(from: width - 1, through: 0, by: -1) {
+                if mask[y * width + x] { lastSeen = x }
+                if lastSeen - x <= radius { rowsDone[y * width + x] = true }
+            }
+        }
+        var out = rowsDone
+        for x in 0..<width {
+            var lastSeen = -Int.max / 2
+            for y in 0..<height {
+                if rowsDone[y * width + x] { lastSeen = y }
+                if y - lastSeen <= radius { out[y * width + x] = true }
+            }
+            lastSeen = Int.max / 2
+            for y in stride(from: height - 1, through: 0, by: -1) {
+                if rowsDone[y * width + x] { lastSeen = y }
+                if lastSeen - y <= radius { out[y * width + x] = true }
+            }
+        }
+        return out
+    }
+
+    static func eroded(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
+        dilated(mask.map { !$0 }, width: width, height: height, radius: radius).map { !$0 }
+    }
+
+    /// Median of the finite values among a pixel's 3 × 3 neighbourhood (itself excluded), NaN if none.
+    static func neighbourMedian(_ values: [Float], width: Int, height: Int, x: Int, y: Int) -> Float {
+        var buffer: [Float] = []
+        buffer.reserveCapacity(8)
+        for dy in -1...1 {
+            for dx in -1...1 where dx != 0 || dy != 0 {
+                let nx = x + dx, ny = y + dy
+                guard nx >= 0, ny >= 0, nx < width, ny < height else { continue }
+                let v = values[ny * width + nx]
+                if v.isFinite { buffer.append(v) }
+            }
+        }
+        guard !buffer.isEmpty else { return .nan }
+        buffer.sort()
+        return buffer.count % 2 == 1 ? buffer[buffer.count / 2] : (buffer[buffer.count / 2 - 1] + buffer[buffer.count / 2]) / 2
+    }
+
+    /// Robust spread: 1.4826 × the median absolute deviation from the median (σ for Gaussian noise).
+    static func robustSigma(_ values: [Float]) -> Float {
+        let finite = values.filter(\.isFinite)
+        guard finite.count >= 3 else { return 0 }
+        let m = median(finite)
+        return 1.4826 * median(finite.map { abs($0 - m) })
+    }
+
+    static func median(_ values: [Float]) -> Float {
+        guard !values.isEmpty else { return .nan }
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Whether (x, y) lies inside the polygon (even–odd rule).
+    static func contains(_ polygon: [(x: Double, y: Double)], _ x: Double, _ y: Double) -> Bool {
+        var inside = false
+        var j = polygon.count - 1
+        for i in polygon.indices {
+            let a = polygon[i], b = polygon[j]
+            if (a.y > y) != (b.y > y), x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
+            j = i
+        }
+        return inside
+    }
+}
