@@ -116,7 +116,9 @@ public struct BuildOptions: Sendable, Equatable {
     public var mountPolygon: [CameraPoint]?
     /// Store the surface's gradient (the curl-free part) as the radiator's tilts instead of the measured tilts.
     public var curlFreeTilts: Bool
-    /// Find the dispersion ramps from the curl and the front/back redundancy (else 0 unless overridden).
+    /// Find the dispersion ramps from the curl and the front/back redundancy (else 0 unless overridden). Off by
+    /// default: on a crystal whose surface is close to a quadric the tilts are linear in x and y, exactly like a
+    /// dispersion ramp or a χ mixing, so only local features (defects) tell them apart.
     public var estimateDispersion: Bool
     /// Least correlation between a scan's and the reference's outline image after alignment.
     public var minimumCorrelation: Double
@@ -129,7 +131,7 @@ public struct BuildOptions: Sendable, Equatable {
 
     public init(name: String, thicknessMicrons: Double, crystal: String = "diamond", mountMaterial: String = Radiator.defaultMountMaterial,
                 mountThicknessMillimeters: Double = Radiator.defaultMountThicknessMillimeters, mountPolygon: [CameraPoint]? = nil,
-                curlFreeTilts: Bool = false, estimateDispersion: Bool = true, minimumCorrelation: Double = 0.8,
+                curlFreeTilts: Bool = false, estimateDispersion: Bool = false, minimumCorrelation: Double = 0.8,
                 minimumValidFraction: Double = 0.5, maximumScaleError: Double = 0.05, rotationSearchDegrees: Double = 10) {
         self.name = name
         self.thicknessMicrons = thicknessMicrons
