@@ -23,6 +23,7 @@ struct Aligner: Sendable {
 
     static let coarsestSide = 32
     static let maxIterationsPerLevel = 40
+    static let walkStep = 0.01
 
     init(grid: WorkingGrid, reference: FloatImage) {
         self.grid = grid
@@ -172,11 +173,14 @@ struct Aligner: Sendable {
         let ref = referenceLevels[level]
         let l = warp.geometry.frontToCamera
         let f = Double(1 << level)
-        let perPixelY = 1 / warp.geometry.manifest.pixelYMillimeters
         let s = warp.similarity
         let scale = s.scale, c = cos(s.rotation), n = sin(s.rotation)
         var eq = NormalEquations(free: [free.shift, free.shift, free.rotation, free.scale, free.walk && warp.walkField.pixels.contains { $0 != 0 }])
         var jac = [Double](repeating: 0, count: 5)
+        // The walk's column numerically: the walked point is a fixed point through the walk field, whose own
+        // slope a linearised column would miss (and a biased column biases the walk found).
+        var walked = warp
+        walked.walk += Self.walkStep
         for j in 0..<ref.height {
             for i in 0..<ref.width {
                 let p = point(i, j, level: level)
@@ -198,7 +202,12 @@ struct Aligner: Sendable {
                 jac[1] = along(0, 1)
                 jac[2] = along(-rotY, rotX)
                 jac[3] = along(rotX, rotY)
-                jac[4] = warp.walk == 0 && !eq.free[4] ? 0 : -gy * Double(warp.walkField.bilinear(qFine.column, qFine.row)) * perPixelY
+                if eq.free[4] {
+                    let q2 = cameraAtLevel(walked.cameraPoint(p.x, p.y), level: level)
+                    jac[4] = Double(camera.bilinear(q2.x, q2.y) - camera.bilinear(q.x, q.y)) / Self.walkStep
+                } else {
+                    jac[4] = 0
+                }
                 for a in 0..<5 {
                     eq.g[a] += jac[a] * r
                     for b in a..<5 { eq.h[a * 5 + b] += jac[a] * jac[b] }

@@ -28,7 +28,7 @@ struct InstrumentFit: Sendable {
 
     /// At most this many plaquettes per view enter the fit (every k-th row and column beyond it).
     static let maxSamples = 60_000
-    static let iterations = 4
+    static let iterations = 6
     static let chiPriorRadians = Double.pi / 180
     static let dispersionPrior = 2.0
 
@@ -51,15 +51,16 @@ struct InstrumentFit: Sendable {
             return out
         }
         var r = residuals(terms, fitMask, pixels, stride)
-        // Maximum a posteriori: the data weighted by their own scatter at the start, each parameter by a prior
-        // around its start value (χ ± 1°, dispersion ± 2 µrad/mm: what beamlines show). A direction the data
-        // cannot see therefore stays near its start instead of wandering off, and steps are capped.
-        let noise = max(SurfaceIntegration.dot(r, r) / Double(max(r.count, 1)), 1e-12)
+        // Maximum a posteriori: the data weighted by their current scatter, each parameter by a prior around its
+        // start value (χ ± 1°, dispersion ± 2 µrad/mm: what beamlines show). A direction the data cannot see
+        // (for a quadric surface, one mixing of θH and θV keeps the curl zero) stays near its start instead of
+        // wandering off on small systematic errors, and steps are capped.
         let prior = free.map { $0.kind == .chi ? Self.chiPriorRadians : Self.dispersionPrior }
         let maxStep = free.map { $0.kind == .chi ? 2 * Self.chiPriorRadians : 2 * Self.dispersionPrior }
         let k = free.count
         var posterior = [Double](repeating: 0, count: k * k)
         for _ in 0..<Self.iterations {
+            let noise = max(SurfaceIntegration.dot(r, r) / Double(max(r.count, 1)), 1e-12)
             let columns = free.indices.map { a -> [Double] in
                 let ra = residuals(perturbed(terms, a, steps[a]), fitMask, pixels, stride)
                 return zip(ra, r).map { ($0 - $1) / steps[a] }
@@ -102,7 +103,7 @@ struct InstrumentFit: Sendable {
         var out: [Double] = []
         var tilts: [ViewSide: ViewTilts] = [:]
         for view in views {
-            let t = TiltCombination.tilts(view, scans: scans, terms: terms, pixels: pixels)
+            let t = TiltCombination.tilts(view, scans: scans, terms: terms, pixels: pixels, scaledByDeterminant: true)
             tilts[view.side] = t
             let curl = TiltCombination.curl(thetaH: t.thetaH, thetaV: t.thetaV, mask: fitMask, columns: grid.columns, rows: grid.rows,
                                             pixel: grid.pixel, stride: stride)

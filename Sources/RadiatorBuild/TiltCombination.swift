@@ -31,7 +31,11 @@ enum TiltCombination {
     /// face's frame); a complementary pair is first turned into half difference (tilt) and half sum
     /// (d-spacing). The two measurements are solved for t, and a back face's t is turned over to the front
     /// frame (θH → −θH).
-    static func tilts(_ view: ViewScans, scans: [AlignedScan], terms: InstrumentTerms, pixels: [Int]? = nil) -> ViewTilts {
+    ///
+    /// `scaledByDeterminant`: t·|det| instead of t (det of the 2 × 2 mixing). Its noise power does not depend on
+    /// χ, so a fit of χ on it has no noise-driven pull towards χ_h = χ_v (t's noise grows as 1/cos²(χ_h − χ_v)).
+    static func tilts(_ view: ViewScans, scans: [AlignedScan], terms: InstrumentTerms, pixels: [Int]? = nil,
+                      scaledByDeterminant: Bool = false) -> ViewTilts {
         let n = scans[view.h].peak.count
         func measurement(_ main: Int, _ complement: Int?) -> (values: [Float], sensitivity: (h: Double, v: Double), dSpacing: [Float]?) {
             let s = scans[main]
@@ -59,11 +63,12 @@ enum TiltCombination {
         var th = [Float](repeating: .nan, count: n), tv = th
         let flip: Float = view.side == .back ? -1 : 1
         if abs(det) > 1e-9 {
+            let divisor = scaledByDeterminant ? (det < 0 ? -1 : 1) : det
             for i in pixels ?? Array(0..<n) {
                 let x = Double(mh.values[i]), y = Double(mv.values[i])
                 guard x.isFinite, y.isFinite else { continue }
-                th[i] = flip * Float((b.v * x - a.v * y) / det)
-                tv[i] = Float((a.h * y - b.h * x) / det)
+                th[i] = flip * Float((b.v * x - a.v * y) / divisor)
+                tv[i] = Float((a.h * y - b.h * x) / divisor)
             }
         }
         return ViewTilts(thetaH: th, thetaV: tv, dSpacingH: mh.dSpacing, dSpacingV: mv.dSpacing)

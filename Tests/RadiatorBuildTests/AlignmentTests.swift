@@ -39,6 +39,6 @@ struct AlignmentTests {
         #expect(abs(found.similarity.rotation * 180 / .pi - rotation) < 0.05, "rotation \(found.similarity.rotation * 180 / .pi)°, truth \(rotation)°")
         #expect(abs(found.similarity.scale / scale - 1) < 0.001, "scale \(found.similarity.scale), truth \(scale)")
         #expect(found.correlation > 0.99, "walk \(found.walk) corr \(found.correlation) rms \(found.residualRMS)")
-        #expect(abs(found.walk) < 0.02, "no walk was simulated, found \(found.walk) mm/mrad")
+        #expect(abs(found.walk) < 0.05, "no walk was simulated, found \(found.walk) mm/mrad")
     }
 }
