@@ -136,6 +136,20 @@ enum MaskOperations {
         return buffer.count % 2 == 1 ? buffer[buffer.count / 2] : (buffer[buffer.count / 2 - 1] + buffer[buffer.count / 2]) / 2
     }
 
+    /// Largest finite value among a pixel's 3 × 3 neighbourhood (itself excluded), NaN if none.
+    static func neighbourMaximum(_ values: [Float], width: Int, height: Int, x: Int, y: Int) -> Float {
+        var best = -Float.infinity
+        for dy in -1...1 {
+            for dx in -1...1 where dx != 0 || dy != 0 {
+                let nx = x + dx, ny = y + dy
+                guard nx >= 0, ny >= 0, nx < width, ny < height else { continue }
+                let v = values[ny * width + nx]
+                if v.isFinite { best = max(best, v) }
+            }
+        }
+        return best == -.infinity ? .nan : best
+    }
+
     /// Robust spread: 1.4826 × the median absolute deviation from the median (σ for Gaussian noise).
     static func robustSigma(_ values: [Float]) -> Float {
         let finite = values.filter(\.isFinite)

@@ -24,7 +24,10 @@ struct PreparedScan: Sendable {
     let validFraction: Double
     let crystalPixels: Int
 
+    /// A hot pixel stands this many robust σ (of the image's pixel-minus-neighbours'-median) above the brightest of
+    /// its neighbours, and at least half as much again as that neighbour (the crystal's own noise is not "hot").
     static let hotPixelSigmas: Float = 8
+    static let hotPixelExcess: Float = 0.5
     static let spikeSigmas: Float = 8
     /// Smallest peak spike removed whatever the noise, µrad.
     static let minimumSpikeMicroradians: Float = 2
@@ -52,14 +55,20 @@ struct PreparedScan: Sendable {
         self.maps = maps
         geometry = DeclaredGeometry(manifest: m, columns: w, rows: h)
 
-        // Hot pixels: far above the median of their neighbours.
+        // Hot pixels: far above every one of their neighbours (a crystal's edge pixel is never above the crystal
+        // next to it), replaced by the neighbours' median.
         var intensity = maps.intensity
-        var medians = [Float](repeating: .nan, count: n)
-        for y in 0..<h { for x in 0..<w { medians[y * w + x] = MaskOperations.neighbourMedian(maps.intensity, width: w, height: h, x: x, y: y) } }
-        let excess = (0..<n).map { maps.intensity[$0] - medians[$0] }
-        let intensitySigma = MaskOperations.robustSigma(excess)
+        var medians = [Float](repeating: .nan, count: n), highest = medians
+        for y in 0..<h {
+            for x in 0..<w {
+                medians[y * w + x] = MaskOperations.neighbourMedian(maps.intensity, width: w, height: h, x: x, y: y)
+                highest[y * w + x] = MaskOperations.neighbourMaximum(maps.intensity, width: w, height: h, x: x, y: y)
+            }
+        }
+        let excess = (0..<n).map { maps.intensity[$0] - highest[$0] }
+        let intensitySigma = MaskOperations.robustSigma((0..<n).map { maps.intensity[$0] - medians[$0] })
         var hot = [Bool](repeating: false, count: n)
-        for i in 0..<n where excess[i].isFinite && excess[i] > Self.hotPixelSigmas * max(intensitySigma, 1e-6) {
+        for i in 0..<n where excess[i].isFinite && excess[i] > max(Self.hotPixelSigmas * max(intensitySigma, 1e-6), Self.hotPixelExcess * abs(highest[i])) {
             hot[i] = true; intensity[i] = medians[i]
         }
         hotPixels = hot.filter { $0 }.count
