@@ -19,6 +19,9 @@ struct Aligner: Sendable {
     let grid: WorkingGrid
     /// The reference's outline image on the common grid, pyramid levels 0 (full) … top.
     let referenceLevels: [FloatImage]
+    /// Per level, the pixels where the reference's outline image has structure (its edges, widened): only they
+    /// carry information about the warp, so Gauss–Newton visits them alone.
+    let bands: [[Int]]
     let centre: (x: Double, y: Double)
 
     static let coarsestSide = 32
@@ -32,6 +35,12 @@ struct Aligner: Sendable {
             levels.append(last.halved().blurred(sigma: 1))
         }
         referenceLevels = levels
+        bands = levels.map { level in
+            let (dx, dy) = level.blurred(sigma: 1.5).gradients()
+            let edge = (0..<level.count).map { abs(dx.pixels[$0]) + abs(dy.pixels[$0]) > 0.002 }
+            let wide = MaskOperations.dilated(edge, width: level.width, height: level.height, radius: 3)
+            return (0..<level.count).filter { wide[$0] }
+        }
         var sw = 0.0, sx = 0.0, sy = 0.0
         for row in 0..<grid.rows {
             for column in 0..<grid.columns {
@@ -89,7 +98,8 @@ struct Aligner: Sendable {
             warp.similarity = best.similarity
         }
 
-        // Gauss–Newton, coarse to fine.
+        // Gauss–Newton, coarse to fine, until no point moves by a thousandth of a pixel.
+        let walkReach = Double(scan.walkField.pixels.map { abs($0) }.max() ?? 0)  // mm of slide per mm/mrad of walk
         var iterations = 0
         for level in stride(from: top, through: 0, by: -1) {
             var lambda = 1e-3
@@ -108,7 +118,8 @@ struct Aligner: Sendable {
                     let pixel = grid.pixel * Double(1 << level)
                     let radius = Double(max(grid.columns, grid.rows)) * grid.pixel / 2
                     let moved = max(abs(step[0]), abs(step[1])) / pixel + abs(step[2]) * radius / pixel + abs(step[3]) * radius / pixel
-                    if moved < 1e-4 && abs(step[4]) < 1e-6 { break }
+                        + abs(step[4]) * walkReach / pixel
+                    if moved < 1e-3 { break }
                 } else {
                     lambda *= 10
                     if lambda > 1e6 { break }
@@ -181,8 +192,9 @@ struct Aligner: Sendable {
         // slope a linearised column would miss (and a biased column biases the walk found).
         var walked = warp
         walked.walk += Self.walkStep
-        for j in 0..<ref.height {
-            for i in 0..<ref.width {
+        for k in bands[level] {
+            do {
+                let i = k % ref.width, j = k / ref.width
                 let p = point(i, j, level: level)
                 let qFine = warp.cameraPoint(p.x, p.y)
                 let q = cameraAtLevel(qFine, level: level)

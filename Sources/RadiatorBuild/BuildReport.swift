@@ -93,7 +93,7 @@ public struct BuildReport: Sendable, Equatable, Codable {
     }
 
     /// `value` with `digits` decimals (plain JSON number; non-finite as 0 so the notes stay valid JSON).
-    static func fixed(_ value: Double, _ digits: Int) -> String {
+    public static func fixed(_ value: Double, _ digits: Int) -> String {
         guard value.isFinite else { return "0" }
         let p = pow(10.0, Double(digits))
         let scaled = (abs(value) * p).rounded()

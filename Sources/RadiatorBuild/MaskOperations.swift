@@ -5,9 +5,9 @@ enum MaskOperations {
     /// Otsu's threshold of the finite values: the cut maximising the between-class variance of a 256-bin
     /// histogram spanning the 0.5 – 99.5 % quantiles (hot pixels do not stretch it).
     static func otsuThreshold(_ values: [Float]) -> Float? {
-        let finite = values.filter(\.isFinite).sorted()
+        var finite = values.filter(\.isFinite)
         guard finite.count >= 16 else { return nil }
-        let lo = finite[finite.count / 200], hi = finite[finite.count - 1 - finite.count / 200]
+        let lo = select(&finite, finite.count / 200), hi = select(&finite, finite.count - 1 - finite.count / 200)
         guard hi > lo else { return nil }
         let bins = 256
         var histogram = [Double](repeating: 0, count: bins)
@@ -120,9 +120,8 @@ enum MaskOperations {
     }
 
     /// Median of the finite values among a pixel's 3 × 3 neighbourhood (itself excluded), NaN if none.
-    static func neighbourMedian(_ values: [Float], width: Int, height: Int, x: Int, y: Int) -> Float {
-        var buffer: [Float] = []
-        buffer.reserveCapacity(8)
+    static func neighbourMedian(_ values: [Float], width: Int, height: Int, x: Int, y: Int, scratch buffer: inout [Float]) -> Float {
+        buffer.removeAll(keepingCapacity: true)
         for dy in -1...1 {
             for dx in -1...1 where dx != 0 || dy != 0 {
                 let nx = x + dx, ny = y + dy
@@ -132,7 +131,13 @@ enum MaskOperations {
             }
         }
         guard !buffer.isEmpty else { return .nan }
-        buffer.sort()
+        // Insertion sort: at most eight values.
+        for a in 1..<buffer.count {
+            let v = buffer[a]
+            var b = a - 1
+            while b >= 0 && buffer[b] > v { buffer[b + 1] = buffer[b]; b -= 1 }
+            buffer[b + 1] = v
+        }
         return buffer.count % 2 == 1 ? buffer[buffer.count / 2] : (buffer[buffer.count / 2 - 1] + buffer[buffer.count / 2]) / 2
     }
 
@@ -160,8 +165,31 @@ enum MaskOperations {
 
     static func median(_ values: [Float]) -> Float {
         guard !values.isEmpty else { return .nan }
-        let s = values.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        var copy = values
+        let upper = select(&copy, values.count / 2)
+        guard values.count % 2 == 0 else { return upper }
+        // The lower middle is the largest of what quickselect left below the upper one.
+        var lower = -Float.infinity
+        for k in 0..<(values.count / 2) { lower = max(lower, copy[k]) }
+        return (lower + upper) / 2
+    }
+
+    /// The k-th smallest value (0-based), by quickselect with median-of-three pivots: O(n), where sorting the
+    /// 722,500 pixels of an 850 × 850 map several times per scan cost seconds. Reorders `values`.
+    static func select(_ values: inout [Float], _ k: Int) -> Float {
+        var lo = 0, hi = values.count - 1
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            let pivot = Swift.max(Swift.min(values[lo], values[mid]), Swift.min(Swift.max(values[lo], values[mid]), values[hi]))
+            var i = lo, j = hi
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return values[k] }
+        }
+        return values[k]
     }
 
     /// Whether (x, y) lies inside the polygon (even–odd rule).

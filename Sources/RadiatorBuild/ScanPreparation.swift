@@ -59,9 +59,11 @@ struct PreparedScan: Sendable {
         // next to it), replaced by the neighbours' median.
         var intensity = maps.intensity
         var medians = [Float](repeating: .nan, count: n), highest = medians
+        var scratch: [Float] = []
+        scratch.reserveCapacity(8)
         for y in 0..<h {
             for x in 0..<w {
-                medians[y * w + x] = MaskOperations.neighbourMedian(maps.intensity, width: w, height: h, x: x, y: y)
+                medians[y * w + x] = MaskOperations.neighbourMedian(maps.intensity, width: w, height: h, x: x, y: y, scratch: &scratch)
                 highest[y * w + x] = MaskOperations.neighbourMaximum(maps.intensity, width: w, height: h, x: x, y: y)
             }
         }
@@ -79,7 +81,7 @@ struct PreparedScan: Sendable {
         var peak = [Float](repeating: .nan, count: n)
         for i in 0..<n where maps.isValid(i) && !hot[i] { peak[i] = maps.peakMicroradians[i] }
         var peakMedians = [Float](repeating: .nan, count: n)
-        for y in 0..<h { for x in 0..<w where peak[y * w + x].isFinite { peakMedians[y * w + x] = MaskOperations.neighbourMedian(peak, width: w, height: h, x: x, y: y) } }
+        for y in 0..<h { for x in 0..<w where peak[y * w + x].isFinite { peakMedians[y * w + x] = MaskOperations.neighbourMedian(peak, width: w, height: h, x: x, y: y, scratch: &scratch) } }
         let deviation = (0..<n).map { peak[$0] - peakMedians[$0] }
         let peakSigma = MaskOperations.robustSigma(deviation)
         let spikeLimit = max(Self.spikeSigmas * peakSigma, Self.minimumSpikeMicroradians)
@@ -116,7 +118,7 @@ struct PreparedScan: Sendable {
         // Walk field: mrad from the crystal median, voids filled by normalised smoothing.
         let centre = MaskOperations.median((0..<n).filter { crystal[$0] && peak[$0].isFinite }.map { peak[$0] })
         let offsets = FloatImage(width: w, height: h, pixels: (0..<n).map { crystal[$0] && peak[$0].isFinite ? (peak[$0] - centre) * 1e-3 : .nan })
-        walkField = Inpainting.filled(offsets, everywhere: true).blurred(sigma: 1)
+        walkField = Inpainting.filled(offsets, everywhere: true, maxSigma: 2).blurred(sigma: 1)
     }
 
     var label: String { "scan '\(maps.manifest.name)' (\(maps.manifest.face.rawValue) \(maps.manifest.rocking.rawValue)\(maps.manifest.complementary ? ", complementary" : ""))" }
@@ -125,12 +127,12 @@ struct PreparedScan: Sendable {
 /// Fills NaN pixels from their valid neighbours by normalised Gaussian smoothing of growing width (the
 /// original toolkit's void filling, made deterministic).
 enum Inpainting {
-    /// Every NaN pixel in `target` (all NaN pixels when `everywhere`) that lies within reach of valid ones gets the
-    /// weighted mean of the valid values around it; returns the image and leaves unreachable pixels NaN (or 0 when `everywhere`).
-    static func filled(_ image: FloatImage, target: [Bool]? = nil, everywhere: Bool = false) -> FloatImage {
+    /// Every NaN pixel in `target` (all NaN pixels when `everywhere`) within reach of valid ones (σ up to `maxSigma` pixels)
+    /// gets the weighted mean of the valid values around it; unreachable pixels stay NaN (or become 0 when `everywhere`).
+    static func filled(_ image: FloatImage, target: [Bool]? = nil, everywhere: Bool = false, maxSigma: Double = 16) -> FloatImage {
         var out = image
         var sigma = 1.0
-        for _ in 0..<12 {
+        while sigma <= maxSigma {
             let missing = (0..<image.count).filter { !out.pixels[$0].isFinite && (everywhere || target?[$0] ?? true) }
             guard !missing.isEmpty else { break }
             let weights = FloatImage(width: image.width, height: image.height, pixels: out.pixels.map { $0.isFinite ? 1 : 0 })

@@ -1,42 +1,59 @@
 import Foundation
 import Topography
-@testable import RadiatorBuild
 
-/// A crystal of known shape and elevation, and the reduced maps a scan of it would give: written from the
-/// conventions page (docs/rci-conventions.md) independently of the build's own geometry code.
-struct SimulatedCrystal {
+/// A crystal of known shape and elevation, and the reduced maps a scan of it would give (the reduction's
+/// output, not raw images): for the build's tests and benchmarks. Written from the conventions page
+/// (docs/rci-conventions.md) independently of the build's own geometry code, so the tests compare two
+/// readings of the conventions.
+public struct SimulatedCrystal: Sendable {
     /// Elevation, nm, and its gradient (nm/mm = µrad), front view, mm.
-    var elevation: @Sendable (Double, Double) -> Double
-    var gradient: @Sendable (Double, Double) -> (x: Double, y: Double)
+    public var elevation: @Sendable (Double, Double) -> Double
+    public var gradient: @Sendable (Double, Double) -> (x: Double, y: Double)
     /// The outline, front view mm: a 4 × 4 mm rectangle with one corner cut (so rotations are unambiguous),
     /// off the camera's centre.
-    var xRange = -2.1...1.9
-    var yRange = -1.8...2.2
-    var cut = 1.1
+    public var xRange = -2.1...1.9
+    public var yRange = -1.8...2.2
+    public var cut = 1.1
     /// The glued tab, front view mm (what of it lies outside the crystal is the mount).
-    var mountX = 1.0...2.6
-    var mountY = -2.75...(-1.25)
+    public var mountX = 1.0...2.6
+    public var mountY = -2.75...(-1.25)
 
-    func inCrystal(_ x: Double, _ y: Double) -> Bool {
+    public init(elevation: @escaping @Sendable (Double, Double) -> Double, gradient: @escaping @Sendable (Double, Double) -> (x: Double, y: Double)) {
+        self.elevation = elevation
+        self.gradient = gradient
+    }
+
+    /// The same crystal with its outline and mount scaled by `factor` about the origin (the surface kept).
+    public func outlineScaled(by factor: Double) -> SimulatedCrystal {
+        var c = self
+        c.xRange = xRange.lowerBound * factor...xRange.upperBound * factor
+        c.yRange = yRange.lowerBound * factor...yRange.upperBound * factor
+        c.cut = cut * factor
+        c.mountX = mountX.lowerBound * factor...mountX.upperBound * factor
+        c.mountY = mountY.lowerBound * factor...mountY.upperBound * factor
+        return c
+    }
+
+    public func inCrystal(_ x: Double, _ y: Double) -> Bool {
         guard xRange.contains(x), yRange.contains(y) else { return false }
         return (x - xRange.lowerBound) + (yRange.upperBound - y) >= cut
     }
-    func inMount(_ x: Double, _ y: Double) -> Bool { mountX.contains(x) && mountY.contains(y) && !inCrystal(x, y) }
+    public func inMount(_ x: Double, _ y: Double) -> Bool { mountX.contains(x) && mountY.contains(y) && !inCrystal(x, y) }
     /// θH = ∂z/∂y, θV = −∂z/∂x, µrad.
-    func tilt(_ x: Double, _ y: Double) -> (h: Double, v: Double) {
+    public func tilt(_ x: Double, _ y: Double) -> (h: Double, v: Double) {
         let g = gradient(x, y)
         return (g.y, -g.x)
     }
 
     /// An elliptic bow: curvatures in µrad/mm (tilts of ±40–60 µrad across the crystal).
-    static func bow(curvatureX kx: Double = 22, curvatureY ky: Double = 30) -> SimulatedCrystal {
+    public static func bow(curvatureX kx: Double = 22, curvatureY ky: Double = 30) -> SimulatedCrystal {
         SimulatedCrystal(elevation: { x, y in kx * x * x / 2 + ky * y * y / 2 }, gradient: { x, y in (kx * x, ky * y) })
     }
-    static func twist(_ t: Double = 24) -> SimulatedCrystal {
+    public static func twist(_ t: Double = 24) -> SimulatedCrystal {
         SimulatedCrystal(elevation: { x, y in t * x * y }, gradient: { x, y in (t * y, t * x) })
     }
     /// A mild bow with a local bump (a defect) of `height` nm and width `sigma` mm.
-    static func defect(height: Double = 30, sigma: Double = 0.4) -> SimulatedCrystal {
+    public static func defect(height: Double = 30, sigma: Double = 0.4) -> SimulatedCrystal {
         let s2 = sigma * sigma
         return SimulatedCrystal(
             elevation: { x, y in 8 * (x * x + y * y) / 2 + height * exp(-((x - 0.25) * (x - 0.25) + (y + 0.5) * (y + 0.5)) / (2 * s2)) },
@@ -48,26 +65,28 @@ struct SimulatedCrystal {
 }
 
 /// How one simulated scan was taken: the manifest plus everything the build must find.
-struct ScanRecipe {
-    var manifest: ScanManifest
-    var columns = 128
-    var rows = 128
+public struct ScanRecipe: Sendable {
+    public var manifest: ScanManifest
+    public var columns = 128
+    public var rows = 128
     /// True residual similarity: the reference's front point p is at S(p) in this scan's declared frame.
-    var shiftX = 0.0, shiftY = 0.0, rotationDegrees = 0.0, scale = 1.0
-    var centreX = 0.0, centreY = 0.0
-    var chiDegrees = 0.0
-    var dispersion = 0.0  // µrad/mm along camera u
-    var walk = 0.0  // mm/mrad along +v
-    var offset = 20.0  // the scan's constant (Bragg angle, motor zero), µrad
-    var dSpacing: @Sendable (Double, Double) -> Double = { _, _ in 0 }
-    var peakNoise = 0.3  // µrad rms
-    var intensityNoise = 0.02  // of the crystal level
-    var invalidFraction = 0.01
-    var hotPixels = 3
-    var spikes = 3
-    var seed: UInt64 = 1
+    public var shiftX = 0.0, shiftY = 0.0, rotationDegrees = 0.0, scale = 1.0
+    public var centreX = 0.0, centreY = 0.0
+    public var chiDegrees = 0.0
+    public var dispersion = 0.0  // µrad/mm along camera u
+    public var walk = 0.0  // mm/mrad along +v
+    public var offset = 20.0  // the scan's constant (Bragg angle, motor zero), µrad
+    public var dSpacing: @Sendable (Double, Double) -> Double = { _, _ in 0 }
+    public var peakNoise = 0.3  // µrad rms
+    public var intensityNoise = 0.02  // of the crystal level
+    public var invalidFraction = 0.01
+    public var hotPixels = 3
+    public var spikes = 3
+    public var seed: UInt64 = 1
 
-    static func standard(_ name: String, _ rocking: RockingDirection, _ face: ViewSide, rotation: Double = 0, mirror: Bool = false,
+    public init(manifest: ScanManifest) { self.manifest = manifest }
+
+    public static func standard(_ name: String, _ rocking: RockingDirection, _ face: ViewSide, rotation: Double = 0, mirror: Bool = false,
                          complementary: Bool = false) -> ScanRecipe {
         ScanRecipe(manifest: ScanManifest(name: name, rocking: rocking, face: face, sampleRotationDegrees: rotation, mirror: mirror,
                                           pixelXMillimeters: 0.05, pixelYMillimeters: 0.05, complementary: complementary))
@@ -75,17 +94,18 @@ struct ScanRecipe {
 }
 
 /// A deterministic generator for the simulated noise.
-struct TestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+public struct SimulationRandom: Sendable {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func gaussian() -> Double {
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func gaussian() -> Double {
         let u = max(uniform(), 1e-300), v = uniform()
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
@@ -93,9 +113,9 @@ struct TestRandom {
 
 extension SimulatedCrystal {
     /// The maps the reduction would write for this scan (camera grid, row 0 at the top).
-    func scan(_ r: ScanRecipe) -> ScanMaps {
+    public func scan(_ r: ScanRecipe) -> ScanMaps {
         let m = r.manifest, w = r.columns, h = r.rows
-        var random = TestRandom(state: r.seed)
+        var random = SimulationRandom(state: r.seed)
         let phi = m.sampleRotationDegrees * .pi / 180, chi = r.chiDegrees * .pi / 180
         let axis = m.rocking == .thetah ? (cos(chi), sin(chi)) : (-sin(chi), cos(chi))
         let a = (cos(phi) * axis.0 - sin(phi) * axis.1, sin(phi) * axis.0 + cos(phi) * axis.1)
