@@ -27,6 +27,8 @@ struct Aligner: Sendable {
     static let coarsestSide = 32
     static let maxIterationsPerLevel = 40
     static let walkStep = 0.01
+    /// Slope (outline-image units per pixel) that marks an edge: a crystal edge has ~0.1, the interior's noise ~0.005.
+    static let edgeSlope: Float = 0.02
 
     init(grid: WorkingGrid, reference: FloatImage) {
         self.grid = grid
@@ -37,7 +39,7 @@ struct Aligner: Sendable {
         referenceLevels = levels
         bands = levels.map { level in
             let (dx, dy) = level.blurred(sigma: 1.5).gradients()
-            let edge = (0..<level.count).map { abs(dx.pixels[$0]) + abs(dy.pixels[$0]) > 0.002 }
+            let edge = (0..<level.count).map { abs(dx.pixels[$0]) + abs(dy.pixels[$0]) > Self.edgeSlope }
             let wide = MaskOperations.dilated(edge, width: level.width, height: level.height, radius: 3)
             return (0..<level.count).filter { wide[$0] }
         }

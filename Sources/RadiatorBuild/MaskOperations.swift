@@ -119,40 +119,43 @@ enum MaskOperations {
         dilated(mask.map { !$0 }, width: width, height: height, radius: radius).map { !$0 }
     }
 
-    /// Median of the finite values among a pixel's 3 × 3 neighbourhood (itself excluded), NaN if none.
-    static func neighbourMedian(_ values: [Float], width: Int, height: Int, x: Int, y: Int, scratch buffer: inout [Float]) -> Float {
-        buffer.removeAll(keepingCapacity: true)
-        for dy in -1...1 {
-            for dx in -1...1 where dx != 0 || dy != 0 {
-                let nx = x + dx, ny = y + dy
-                guard nx >= 0, ny >= 0, nx < width, ny < height else { continue }
-                let v = values[ny * width + nx]
-                if v.isFinite { buffer.append(v) }
+    /// Median and maximum of the finite values among every pixel's 8 neighbours (NaN where none), in one pass
+    /// over raw buffers: this runs on every pixel of every map of every scan.
+    static func neighbourStatistics(_ values: [Float], width: Int, height: Int, only: [Bool]? = nil) -> (median: [Float], maximum: [Float]) {
+        var median = [Float](repeating: .nan, count: values.count), maximum = median
+        values.withUnsafeBufferPointer { v in
+            median.withUnsafeMutableBufferPointer { med in
+                maximum.withUnsafeMutableBufferPointer { mx in
+                    var b: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
+                    withUnsafeMutableBytes(of: &b) { raw in
+                        let buffer = raw.bindMemory(to: Float.self)
+                        for y in 0..<height {
+                            for x in 0..<width {
+                                if let only, !only[y * width + x] { continue }
+                                var count = 0
+                                var best = -Float.infinity
+                                for ny in max(y - 1, 0)...min(y + 1, height - 1) {
+                                    for nx in max(x - 1, 0)...min(x + 1, width - 1) where nx != x || ny != y {
+                                        let value = v[ny * width + nx]
+                                        guard value.isFinite else { continue }
+                                        best = max(best, value)
+                                        var k = count
+                                        while k > 0 && buffer[k - 1] > value { buffer[k] = buffer[k - 1]; k -= 1 }
+                                        buffer[k] = value
+                                        count += 1
+                                    }
+                                }
+                                guard count > 0 else { continue }
+                                let i = y * width + x
+                                mx[i] = best
+                                med[i] = count % 2 == 1 ? buffer[count / 2] : (buffer[count / 2 - 1] + buffer[count / 2]) / 2
+                            }
+                        }
+                    }
+                }
             }
         }
-        guard !buffer.isEmpty else { return .nan }
-        // Insertion sort: at most eight values.
-        for a in 1..<buffer.count {
-            let v = buffer[a]
-            var b = a - 1
-            while b >= 0 && buffer[b] > v { buffer[b + 1] = buffer[b]; b -= 1 }
-            buffer[b + 1] = v
-        }
-        return buffer.count % 2 == 1 ? buffer[buffer.count / 2] : (buffer[buffer.count / 2 - 1] + buffer[buffer.count / 2]) / 2
-    }
-
-    /// Largest finite value among a pixel's 3 × 3 neighbourhood (itself excluded), NaN if none.
-    static func neighbourMaximum(_ values: [Float], width: Int, height: Int, x: Int, y: Int) -> Float {
-        var best = -Float.infinity
-        for dy in -1...1 {
-            for dx in -1...1 where dx != 0 || dy != 0 {
-                let nx = x + dx, ny = y + dy
-                guard nx >= 0, ny >= 0, nx < width, ny < height else { continue }
-                let v = values[ny * width + nx]
-                if v.isFinite { best = max(best, v) }
-            }
-        }
-        return best == -.infinity ? .nan : best
+        return (median, maximum)
     }
 
     /// Robust spread: 1.4826 × the median absolute deviation from the median (σ for Gaussian noise).

@@ -58,15 +58,7 @@ struct PreparedScan: Sendable {
         // Hot pixels: far above every one of their neighbours (a crystal's edge pixel is never above the crystal
         // next to it), replaced by the neighbours' median.
         var intensity = maps.intensity
-        var medians = [Float](repeating: .nan, count: n), highest = medians
-        var scratch: [Float] = []
-        scratch.reserveCapacity(8)
-        for y in 0..<h {
-            for x in 0..<w {
-                medians[y * w + x] = MaskOperations.neighbourMedian(maps.intensity, width: w, height: h, x: x, y: y, scratch: &scratch)
-                highest[y * w + x] = MaskOperations.neighbourMaximum(maps.intensity, width: w, height: h, x: x, y: y)
-            }
-        }
+        let (medians, highest) = MaskOperations.neighbourStatistics(maps.intensity, width: w, height: h)
         let excess = (0..<n).map { maps.intensity[$0] - highest[$0] }
         let intensitySigma = MaskOperations.robustSigma((0..<n).map { maps.intensity[$0] - medians[$0] })
         var hot = [Bool](repeating: false, count: n)
@@ -80,8 +72,7 @@ struct PreparedScan: Sendable {
         // Peak spikes and isolated valid pixels.
         var peak = [Float](repeating: .nan, count: n)
         for i in 0..<n where maps.isValid(i) && !hot[i] { peak[i] = maps.peakMicroradians[i] }
-        var peakMedians = [Float](repeating: .nan, count: n)
-        for y in 0..<h { for x in 0..<w where peak[y * w + x].isFinite { peakMedians[y * w + x] = MaskOperations.neighbourMedian(peak, width: w, height: h, x: x, y: y, scratch: &scratch) } }
+        let peakMedians = MaskOperations.neighbourStatistics(peak, width: w, height: h, only: peak.map(\.isFinite)).median
         let deviation = (0..<n).map { peak[$0] - peakMedians[$0] }
         let peakSigma = MaskOperations.robustSigma(deviation)
         let spikeLimit = max(Self.spikeSigmas * peakSigma, Self.minimumSpikeMicroradians)
