@@ -57,6 +57,11 @@ def lower_camel(name):
     return first + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+def upper_snake(name):
+    """FrameKind -> FRAME_KIND, HTTPStatus -> HTTP_STATUS: the prefix protobuf style gives enum values."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).upper()
+
+
 def swift_identifier(name):
     return f"`{name}`" if name in SWIFT_KEYWORDS else name
 
@@ -120,7 +125,7 @@ class Generator:
             taken[swift] = proto_name
 
     def enum_case(self, enum, value):
-        prefix = re.sub(r"(?<!^)(?=[A-Z])", "_", enum.name).upper() + "_"
+        prefix = upper_snake(enum.name) + "_"
         if not value.name.startswith(prefix):
             raise GeneratorError(f"enum {enum.name}: value {value.name} does not start with {prefix}")
         return swift_identifier(lower_camel(value.name[len(prefix):].lower()))
