@@ -13,6 +13,8 @@ final class CurveWorkspace {
     /// the quadrature weight that keeps centroids right for uneven steps.
     let spacing: UnsafeMutablePointer<Double>
     let monitorScale: UnsafeMutablePointer<Float>
+    /// Angle minus the left end's mean angle, as Float: the background line's abscissa.
+    let angleFromLeftEnd: UnsafeMutablePointer<Float>
     /// The current pixel's dark-subtracted, monitor-normalised curve, then (in place) its
     /// background-subtracted curve.
     let signal: UnsafeMutablePointer<Float>
@@ -36,6 +38,7 @@ final class CurveWorkspace {
         angle = .allocate(capacity: n)
         spacing = .allocate(capacity: n)
         monitorScale = .allocate(capacity: n)
+        angleFromLeftEnd = .allocate(capacity: n)
         signal = .allocate(capacity: n)
         weight = .allocate(capacity: n)
         let a = frames.anglesMicroradians
@@ -48,6 +51,7 @@ final class CurveWorkspace {
         let e = options.backgroundFrames(frameCount: n)
         endFrames = e
         leftEndAngle = a[0..<e].reduce(0, +) / Double(e)
+        for k in 0..<n { angleFromLeftEnd[k] = Float(a[k] - leftEndAngle) }
         rightEndAngle = a[(n - e)..<n].reduce(0, +) / Double(e)
         lowestAngle = min(a[0], a[n - 1])
         highestAngle = max(a[0], a[n - 1])
@@ -62,6 +66,7 @@ final class CurveWorkspace {
         angle.deallocate()
         spacing.deallocate()
         monitorScale.deallocate()
+        angleFromLeftEnd.deallocate()
         signal.deallocate()
         weight.deallocate()
     }

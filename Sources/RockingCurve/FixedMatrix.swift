@@ -1,9 +1,11 @@
 /// Up to six numbers on the stack: a Jacobian row or a right-hand side.
 struct FixedVector {
-    var v: (Double, Double, Double, Double, Double, Double) = (0, 0, 0, 0, 0, 0)
+    var v = InlineArray<6, Double>(repeating: 0)
 
     init() {}
-    init(_ a: Double, _ b: Double, _ c: Double, _ d: Double, _ e: Double, _ f: Double) { v = (a, b, c, d, e, f) }
+    init(_ a: Double, _ b: Double, _ c: Double, _ d: Double, _ e: Double, _ f: Double) {
+        v[0] = a; v[1] = b; v[2] = c; v[3] = d; v[4] = e; v[5] = f
+    }
 
     static func unit(_ i: Int) -> FixedVector {
         var u = FixedVector()
@@ -11,66 +13,40 @@ struct FixedVector {
         return u
     }
 
+    @inline(__always)
     subscript(i: Int) -> Double {
-        get {
-            switch i {
-            case 0: v.0
-            case 1: v.1
-            case 2: v.2
-            case 3: v.3
-            case 4: v.4
-            default: v.5
-            }
-        }
-        set {
-            switch i {
-            case 0: v.0 = newValue
-            case 1: v.1 = newValue
-            case 2: v.2 = newValue
-            case 3: v.3 = newValue
-            case 4: v.4 = newValue
-            default: v.5 = newValue
-            }
-        }
+        get { v[i] }
+        set { v[i] = newValue }
     }
 
+    @inline(__always)
     mutating func add(_ other: FixedVector, scale: Double, count: Int) {
-        for i in 0..<count { self[i] += other[i] * scale }
+        for i in 0..<count { v[i] += other.v[i] * scale }
     }
 }
 
 /// A symmetric matrix of up to 6 × 6 on the stack: the normal equations of a fit.
 struct FixedMatrix {
-    var rows = (FixedVector(), FixedVector(), FixedVector(), FixedVector(), FixedVector(), FixedVector())
+    var m = InlineArray<36, Double>(repeating: 0)
 
+    @inline(__always)
     subscript(i: Int, j: Int) -> Double {
-        get {
-            switch i {
-            case 0: rows.0[j]
-            case 1: rows.1[j]
-            case 2: rows.2[j]
-            case 3: rows.3[j]
-            case 4: rows.4[j]
-            default: rows.5[j]
-            }
-        }
-        set {
-            switch i {
-            case 0: rows.0[j] = newValue
-            case 1: rows.1[j] = newValue
-            case 2: rows.2[j] = newValue
-            case 3: rows.3[j] = newValue
-            case 4: rows.4[j] = newValue
-            default: rows.5[j] = newValue
-            }
+        get { m[i * 6 + j] }
+        set { m[i * 6 + j] = newValue }
+    }
+
+    /// Adds weight·j·jᵀ to the upper triangle (`symmetrize` copies it down once accumulated).
+    @inline(__always)
+    mutating func addOuter(_ j: FixedVector, weight: Double, count: Int) {
+        for r in 0..<count {
+            let s = j.v[r] * weight
+            for c in r..<count { m[r * 6 + c] += s * j.v[c] }
         }
     }
 
-    /// Adds weight·j·jᵀ.
-    mutating func addOuter(_ j: FixedVector, weight: Double, count: Int) {
+    mutating func symmetrize(count: Int) {
         for r in 0..<count {
-            let s = j[r] * weight
-            for c in 0..<count { self[r, c] += s * j[c] }
+            for c in 0..<r { m[r * 6 + c] = m[c * 6 + r] }
         }
     }
 

@@ -12,17 +12,11 @@ extension CurveWorkspace {
     func moments(raw: UnsafeBufferPointer<Float>, dark: Float) -> PixelPeak {
         let n = frameCount, e = endFrames
         let y = signal
-        var lowest = Float.infinity, highest = -Float.infinity, total: Float = 0
-        for k in 0..<n {
-            let x = raw[k]
-            lowest = min(lowest, x)
-            highest = max(highest, x)
-            let v = (x - dark) * monitorScale[k]
-            total += v
-            y[k] = v
-        }
-        guard total.isFinite, lowest.isFinite, highest.isFinite else { return PixelPeak(.noPeakInRange) }
-        guard highest > lowest else { return PixelPeak(.dead) }
+        let pass = CurveKernels.normalise(raw.baseAddress!, dark: dark, scale: monitorScale, into: y, count: n,
+                                          saturation: options.saturationCounts)
+        guard !pass.nonFinite else { return PixelPeak(.noPeakInRange) }
+        guard !pass.constant else { return PixelPeak(.dead) }
+        let rawTop = CurveKernels.firstIndex(of: pass.largest, in: y, count: n)
 
         // Background: a line through the means of the end frames.
         var sumLeft = 0.0, sumRight = 0.0
@@ -44,12 +38,10 @@ extension CurveWorkspace {
         var peak = PixelPeak(.valid)
         peak.noise = noise
         if (baseLeft + baseRight) / 2 > Double(options.hotBackgroundCounts) { peak.validity = .hot; return peak }
-        if highest >= options.saturationCounts { peak.validity = .saturated; return peak }
+        if pass.saturated { peak.validity = .saturated; return peak }
 
         // A curve whose maximum lies in the end frames, clearly above the other end: the peak is at
         // (or beyond) the scan's end, and the line through the ends would hide it.
-        var rawTop = 0
-        for k in 1..<n where y[k] > y[rawTop] { rawTop = k }
         if rawTop < e || rawTop >= n - e {
             let lowSide = baseLeft <= baseRight ? 0..<e : (n - e)..<n, lowMean = min(baseLeft, baseRight)
             var lowSquares = 0.0
@@ -62,13 +54,9 @@ extension CurveWorkspace {
         }
 
         // Background-subtracted curve, in place, and its maximum.
-        let baseFloat = Float(baseLeft), slopeFloat = Float(slope), leftFloat = leftEndAngle
-        var top = 0, height: Float = -.infinity
-        for k in 0..<n {
-            let z = y[k] - (baseFloat + slopeFloat * Float(angle[k] - leftFloat))
-            y[k] = z
-            if z > height { height = z; top = k }
-        }
+        let baseFloat = Float(baseLeft), slopeFloat = Float(slope)
+        let height = CurveKernels.subtractLine(y, base: baseFloat, slope: slopeFloat, abscissa: angleFromLeftEnd, count: n)
+        let top = CurveKernels.firstIndex(of: height, in: y, count: n)
         peak.signalToNoise = Float(Double(height) / noise)
         guard Double(height) > Double(options.minimumSignalToNoise) * noise, height > 0 else { peak.validity = .tooWeak; return peak }
         guard top >= e, top < n - e else { peak.validity = .peakAtScanEnd; return peak }

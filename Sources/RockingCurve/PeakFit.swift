@@ -30,52 +30,56 @@ extension CurveWorkspace {
 
         var parameters: (Double, Double, Double, Double, Double, Double) =
             (moments.amplitude, moments.position, moments.fwhm, 0, 0, shape == .gauss ? 0 : 0.3)
-        // The model's χ² and, when asked, its normal equations.
-        var normal = FixedMatrix(), gradient = FixedVector()
-        func evaluate(_ q: (Double, Double, Double, Double, Double, Double), fillNormal: Bool) -> Double {
+        // The model's χ² and its normal equations (JᵀWJ, JᵀWr) at parameters q.
+        func evaluate(_ q: (Double, Double, Double, Double, Double, Double)) -> (chi: Double, normal: FixedMatrix, gradient: FixedVector) {
             let profile = PeakShape(centre: q.1, fwhm: q.2, eta: q.5)
-            var chi = 0.0
-            if fillNormal { normal = FixedMatrix(); gradient = FixedVector() }
+            var chi = 0.0, normal = FixedMatrix(), gradient = FixedVector()
             for k in first...last {
                 let a = angle[k]
                 let s = profile.valueAndDerivatives(a)
                 let r = Double(y[k]) - (q.0 * s.value + q.3 + q.4 * (a - reference))
                 let wk = w[k]
                 chi += wk * r * r
-                if fillNormal {
-                    let j = FixedVector(s.value, q.0 * s.dCentre, q.0 * s.dFwhm, 1, a - reference, q.0 * s.dEta)
-                    normal.addOuter(j, weight: wk, count: count)
-                    gradient.add(j, scale: wk * r, count: count)
-                }
+                let j = FixedVector(s.value, q.0 * s.dCentre, q.0 * s.dFwhm, 1, a - reference, q.0 * s.dEta)
+                normal.addOuter(j, weight: wk, count: count)
+                gradient.add(j, scale: wk * r, count: count)
             }
-            return chi
+            normal.symmetrize(count: count)
+            return (chi, normal, gradient)
         }
 
-        var chi = evaluate(parameters, fillNormal: true)
+        // Levenberg–Marquardt: a trial's normal equations are kept when it is accepted, so each
+        // iteration costs one pass over the frames. Stops when χ² improves by less than 1e-7
+        // relatively (far below the noise's effect on the position).
+        var current = evaluate(parameters)
         var lambda = 1e-3
         var iterations = 0
         while iterations < options.maximumIterations {
             iterations += 1
-            var damped = normal
-            for i in 0..<count { damped[i, i] = normal[i, i] * (1 + lambda) + 1e-30 }
-            guard let step = damped.solve(gradient, count: count) else { break }
+            var damped = current.normal
+            for i in 0..<count { damped[i, i] = current.normal[i, i] * (1 + lambda) + 1e-30 }
+            guard let step = damped.solve(current.gradient, count: count) else { break }
             var trial = parameters
             trial.0 += step[0]; trial.1 += step[1]; trial.2 += step[2]; trial.3 += step[3]; trial.4 += step[4]
             if shape == .pseudoVoigt { trial.5 = min(max(trial.5 + step[5], 0), 1) }
-            let acceptable = trial.2 > 0 && trial.2.isFinite && trial.1.isFinite
-            let trialChi = acceptable ? evaluate(trial, fillNormal: false) : .infinity
-            if trialChi < chi {
-                let improvement = (chi - trialChi) / max(chi, 1e-300)
+            guard trial.2 > 0, trial.2.isFinite, trial.1.isFinite else {
+                lambda *= 10
+                if lambda > 1e9 { break }
+                continue
+            }
+            let next = evaluate(trial)
+            if next.chi < current.chi {
+                let improvement = (current.chi - next.chi) / max(current.chi, 1e-300)
                 parameters = trial
-                chi = evaluate(parameters, fillNormal: true)
+                current = next
                 lambda = max(lambda / 10, 1e-9)
-                if improvement < 1e-9 { break }
+                if improvement < 1e-7 { break }
             } else {
                 lambda *= 10
                 if lambda > 1e9 { break }
             }
         }
-        _ = evaluate(parameters, fillNormal: true)
+        let chi = current.chi, normal = current.normal
 
         var peak = moments
         let (amplitude, centre, fwhm, offset, tilt, eta) = parameters

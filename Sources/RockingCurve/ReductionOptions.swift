@@ -31,7 +31,7 @@ public struct ReductionOptions: Sendable, Hashable, Codable {
     public var maximumIterations: Int
 
     public init(method: PeakMethod = .moments, saturationCounts: Float = 65535, hotBackgroundCounts: Float = .infinity,
-                minimumSignalToNoise: Float = 5, endFrames: Int? = nil, windowSigmas: Float = 3, fitWindowSigmas: Float = 8, maximumIterations: Int = 30) {
+                minimumSignalToNoise: Float = 5, endFrames: Int? = nil, windowSigmas: Float = 3, fitWindowSigmas: Float = 6, maximumIterations: Int = 30) {
         self.method = method
         self.saturationCounts = saturationCounts
         self.hotBackgroundCounts = hotBackgroundCounts

@@ -75,10 +75,8 @@ public enum RCICommand {
         }
         let reduced = try ScanReducer.reduce(input, settings: settings, progress: terminal ? line : nil)
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-        let writeStart = Date()
-        try reduced.write(to: out, extraTimings: ["write_s": 0, "total_s": 0])
+        try reduced.write(to: out, startedAt: started)
         let total = Date().timeIntervalSince(started)
-        try reduced.write(to: out, extraTimings: ["write_s": Date().timeIntervalSince(writeStart), "total_s": total])
         let c = reduced.report.counts
         return "reduced \(input.manifest.name): \(input.width) × \(input.height) × \(input.frameCount) by \(settings.method.rawValue), motor \(reduced.report.motorChoice): "
             + "\(c["valid"] ?? 0) valid pixels, \(reduced.width * reduced.height - (c["valid"] ?? 0)) rejected, in \(String(format: "%.2f", total)) s → \(out)"

@@ -38,7 +38,9 @@ public struct ReductionReport: Sendable, Codable, Equatable {
 extension ReducedScan {
     /// Writes the maps (float32 TIFF, NaN where invalid), `mask.tif` (16-bit validity codes) and
     /// `reduction.json` into `directory` (created if needed). Each file is replaced atomically.
-    public func write(to directory: String, extraTimings: [String: Double] = [:]) throws(ScanError) {
+    /// The report gains `write_s` and, given when the command started, `total_s`.
+    public func write(to directory: String, startedAt: Date? = nil) throws(ScanError) {
+        let writeStart = Date()
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw ScanError("\(directory): cannot create the output folder (\(error.localizedDescription))")
         }
@@ -49,14 +51,15 @@ extension ReducedScan {
             try TIFFWriter.write([TIFFPage(width: width, height: height, uint16: mask.map(UInt16.init))], to: "\(directory)/mask.tif", compression: .deflate)
         } catch { throw ScanError("\(error.file): \(error.problem)") }
         var report = report
-        for (k, v) in extraTimings { report.timings[k] = v }
+        report.timings["write_s"] = Date().timeIntervalSince(writeStart)
+        if let startedAt { report.timings["total_s"] = Date().timeIntervalSince(startedAt) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         guard let data = try? encoder.encode(report) else { throw ScanError("\(directory)/reduction.json: cannot encode the report") }
         let path = "\(directory)/reduction.json"
-        let temporary = "\(directory)/.reduction.json.\(ProcessInfo.processInfo.processIdentifier).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data),
-              rename(temporary, path) == 0 else { throw ScanError("\(path): cannot write") }
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw ScanError("\(path): cannot write (\(error.localizedDescription))")
+        }
     }
 }

@@ -107,12 +107,12 @@ public enum ScanReducer {
         let finalOptions = options
         try parallelMap(bands.count, workers: settings.workers) { (b) throws(ScanError) in
             let rows = bands[b]
-            for tile in try tiles(input, rows: rows).enumerated() {
-                let first = rows.lowerBound * w + tile.offset * tilePixels
+            try forEachTile(input, rows: rows) { (index, tile) throws(ScanError) in
+                let first = rows.lowerBound * w + index * tilePixels
                 do throws(RockingCurveError) {
-                    let atNominal = try TileReduction.reduce(tile.element, frames: nominal, options: finalOptions)
+                    let atNominal = try TileReduction.reduce(tile, frames: nominal, options: finalOptions)
                     output.store(atNominal, at: first, names: [.hmu, .hsigma])
-                    let final = try corrected.map { (frames) throws(RockingCurveError) in try TileReduction.reduce(tile.element, frames: frames, options: finalOptions) }
+                    let final = try corrected.map { (frames) throws(RockingCurveError) in try TileReduction.reduce(tile, frames: frames, options: finalOptions) }
                     if let final { output.store(final, at: first, names: [.hmuMoco, .hsigmaMoco]) }
                     output.store(final ?? atNominal, at: first, names: extraMaps(method: settings.method))
                     output.storeMask(final ?? atNominal, at: first)
@@ -144,42 +144,48 @@ public enum ScanReducer {
         [.hamp, .hbase, .hfwhm, .hintegral, .hmuErr, .hsnr] + (method == .moments ? [] : method == .gauss ? [.hchi2] : [.hchi2, .heta])
     }
 
-    /// The band's curves as tiles of `tilePixels` pixels.
+    /// The band's curves as tiles of `tilePixels` pixels (for the sample: kept in memory).
     static func tiles(_ input: ScanInput, rows: Range<Int>) throws(ScanError) -> [CurveTile] {
+        var result: [CurveTile] = []
+        try forEachTile(input, rows: rows) { (_, tile) throws(ScanError) in result.append(tile) }
+        return result
+    }
+
+    /// Reads rows `rows` of every image once, then hands the band's curves to `body` a tile of
+    /// `tilePixels` pixels at a time (transposed just before use, so a tile stays in cache).
+    static func forEachTile(_ input: ScanInput, rows: Range<Int>, _ body: (Int, CurveTile) throws(ScanError) -> Void) throws(ScanError) {
         let bandPixels = rows.count * input.width, n = input.frameCount
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: rows.count * input.bytesPerBandRow, alignment: 16)
         defer { raw.deallocate() }
         try input.readBand(rows: rows, into: raw)
         let dark = try input.darkLevel(rows: rows)
-        var result: [CurveTile] = []
-        do {
-            try dark.withOptionalBuffer { (darkBuffer) throws(RockingCurveError) in
-                for start in stride(from: 0, to: bandPixels, by: tilePixels) {
-                    let pixels = start..<min(start + tilePixels, bandPixels)
+        let result: Result<Void, ScanError> = dark.withOptionalBuffer { (darkBuffer) -> Result<Void, ScanError> in
+            for (index, start) in stride(from: 0, to: bandPixels, by: tilePixels).enumerated() {
+                let pixels = start..<min(start + tilePixels, bandPixels)
+                let tile: CurveTile
+                do throws(RockingCurveError) {
                     switch input.sampleType {
                     case .uint16:
-                        let band = UnsafeBufferPointer(raw.bindMemory(to: UInt16.self))
-                        result.append(try FrameMajorBand.tile(band, frameCount: n, bandPixels: bandPixels, pixels: pixels, dark: darkBuffer))
+                        tile = try FrameMajorBand.tile(UnsafeBufferPointer(raw.bindMemory(to: UInt16.self)), frameCount: n, bandPixels: bandPixels,
+                                                       pixels: pixels, dark: darkBuffer)
                     case .float32:
-                        let band = UnsafeBufferPointer(raw.bindMemory(to: Float.self))
-                        result.append(try FrameMajorBand.tile(band, frameCount: n, bandPixels: bandPixels, pixels: pixels, dark: darkBuffer))
+                        tile = try FrameMajorBand.tile(UnsafeBufferPointer(raw.bindMemory(to: Float.self)), frameCount: n, bandPixels: bandPixels,
+                                                       pixels: pixels, dark: darkBuffer)
                     }
-                }
+                } catch { return .failure(ScanError("rows \(rows.lowerBound)..<\(rows.upperBound): \(error.message)")) }
+                do throws(ScanError) { try body(index, tile) } catch { return .failure(error) }
             }
-        } catch { throw ScanError("rows \(rows.lowerBound)..<\(rows.upperBound): \(error.message)") }
-        return result
+            return .success(())
+        }
+        try result.get()
     }
 }
 
 extension Optional where Wrapped == [Float] {
-    func withOptionalBuffer<E: Error>(_ body: (UnsafeBufferPointer<Float>?) throws(E) -> Void) throws(E) {
+    func withOptionalBuffer<R>(_ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
         switch self {
-        case .none: try body(nil)
-        case .some(let values):
-            let result: Result<Void, E> = values.withUnsafeBufferPointer { buffer in
-                do throws(E) { try body(buffer); return .success(()) } catch { return .failure(error) }
-            }
-            try result.get()
+        case .none: body(nil)
+        case .some(let values): values.withUnsafeBufferPointer { body($0) }
         }
     }
 }

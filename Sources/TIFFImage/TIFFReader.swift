@@ -14,9 +14,11 @@ public final class TIFFReader {
     private let handle: UnsafeMutablePointer<spotfinder_tiff>
     private var current = 0
 
+    /// Opens without memory-mapping ("rm"): a band read then costs a read() of its strips, not
+    /// page faults over a mapping made and torn down for every band.
     public init(path: String) throws(TIFFError) {
         self.path = path
-        guard let h = spotfinder_tiff_open(path, "r") else { throw TIFFError(file: path, problem: "out of memory opening the file") }
+        guard let h = spotfinder_tiff_open(path, "rm") else { throw TIFFError(file: path, problem: "out of memory opening the file") }
         guard h.pointee.tif != nil else {
             let reason = TIFFReader.message(h)
             _ = spotfinder_tiff_close(h)
@@ -125,13 +127,18 @@ public final class TIFFReader {
             while strip * rowsPerStrip < rows.upperBound {
                 let top = strip * rowsPerStrip, stripRows = min(rowsPerStrip, info.height - top)
                 let index = TIFFComputeStrip(tif, UInt32(top), 0)
-                let got = TIFFReadEncodedStrip(tif, index, chunk, tmsize_t(stripRows * rowBytes))
+                // A strip wholly inside the band is decoded straight into place.
+                let inside = top >= rows.lowerBound && top + stripRows <= rows.upperBound
+                let target = inside ? out + (top - rows.lowerBound) * rowBytes : chunk
+                let got = TIFFReadEncodedStrip(tif, index, target, tmsize_t(stripRows * rowBytes))
                 guard got >= 0 else { throw failure("truncated or unreadable: rows \(top)..<\(top + stripRows) of page \(page)") }
                 guard Int(got) >= stripRows * rowBytes else {
                     throw TIFFError(file: path, problem: "truncated: strip \(index) of page \(page) holds \(got) of \(stripRows * rowBytes) bytes")
                 }
-                let from = max(top, rows.lowerBound), to = min(top + stripRows, rows.upperBound)
-                (out + (from - rows.lowerBound) * rowBytes).copyMemory(from: chunk + (from - top) * rowBytes, byteCount: (to - from) * rowBytes)
+                if !inside {
+                    let from = max(top, rows.lowerBound), to = min(top + stripRows, rows.upperBound)
+                    (out + (from - rows.lowerBound) * rowBytes).copyMemory(from: chunk + (from - top) * rowBytes, byteCount: (to - from) * rowBytes)
+                }
                 strip += 1
             }
         case .tiles(let tileWidth, let tileHeight):
