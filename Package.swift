@@ -28,6 +28,9 @@ let package = Package(
         // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
         .target(name: "SpotMap", dependencies: ["API", "Physics", "Topography"], swiftSettings: strictSwift),
 
+        // Rocking-curve imaging, pure: per-pixel rocking curves -> peak maps, motor correction. No I/O.
+        .target(name: "RockingCurve", swiftSettings: strictSwift),
+
         // protobuf-c: the system library, the committed protoc-c output, and the one Swift bridge.
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
                        providers: [.apt(["libprotobuf-c-dev"])]),
