@@ -66,8 +66,8 @@ let package = Package(
         .target(name: "Plots", dependencies: ["API", "Physics", "Render", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
         .target(name: "PlotRendererCore", dependencies: ["Render", "RPC", "Wire"], swiftSettings: strictSwift),
 
-        .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
-        .target(name: "ServiceClients", dependencies: ["RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RockingCurve", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "ServiceClients", dependencies: ["RadiatorStore", "RockingCurve", "RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
         .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
 
         .target(name: "EdgeCore", dependencies: [
