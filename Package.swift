@@ -30,6 +30,19 @@ let package = Package(
 
         // Rocking-curve imaging, pure: per-pixel rocking curves -> peak maps, motor correction. No I/O.
         .target(name: "RockingCurve", swiftSettings: strictSwift),
+        // Simulated rocking-curve scans of a radiator (images + truth), pure and deterministic.
+        .target(name: "RockingScanSimulation", dependencies: ["Topography"], swiftSettings: strictSwift),
+        // Rocking-curve scans on disk: scan.json, band reads of the TIFF images, the in-process reduction
+        // driver, maps and reduction.json out, simulated scan folders, and the `spotfinder rci` commands.
+        .target(name: "RockingScan", dependencies: ["RadiatorStore", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
+                swiftSettings: strictSwift),
+
+        // libtiff: the beamline's images (16-bit and float; LZW, Deflate; strips, tiles; multi-page) and the
+        // reduced maps. A C shim captures libtiff's error messages per file and wraps its variadic calls;
+        // TIFFImage is the one Swift wrapper.
+        .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .target(name: "TIFFShim", dependencies: ["CLibTIFF"]),
+        .target(name: "TIFFImage", dependencies: ["CLibTIFF", "TIFFShim"], swiftSettings: strictSwift),
 
         // protobuf-c: the system library, the committed protoc-c output, and the one Swift bridge.
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
@@ -87,7 +100,7 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RockingScan", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
@@ -104,6 +117,8 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
                     exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
+        .testTarget(name: "RockingCurveTests", dependencies: ["RockingCurve", "RockingScan", "RockingScanSimulation", "TIFFImage", "Topography"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute", "Topography"], exclude: ["ReferenceData"],
                     swiftSettings: strictSwift),

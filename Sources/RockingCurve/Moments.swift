@@ -46,6 +46,21 @@ extension CurveWorkspace {
         if (baseLeft + baseRight) / 2 > Double(options.hotBackgroundCounts) { peak.validity = .hot; return peak }
         if highest >= options.saturationCounts { peak.validity = .saturated; return peak }
 
+        // A curve whose maximum lies in the end frames, clearly above the other end: the peak is at
+        // (or beyond) the scan's end, and the line through the ends would hide it.
+        var rawTop = 0
+        for k in 1..<n where y[k] > y[rawTop] { rawTop = k }
+        if rawTop < e || rawTop >= n - e {
+            let lowSide = baseLeft <= baseRight ? 0..<e : (n - e)..<n, lowMean = min(baseLeft, baseRight)
+            var lowSquares = 0.0
+            for k in lowSide { lowSquares += (Double(y[k]) - lowMean) * (Double(y[k]) - lowMean) }
+            let lowNoise = max((lowSquares / Double(e - 1)).squareRoot(), 1e-9)
+            if Double(y[rawTop]) - lowMean > Double(options.minimumSignalToNoise) * lowNoise * 2 {
+                peak.validity = .peakAtScanEnd
+                return peak
+            }
+        }
+
         // Background-subtracted curve, in place, and its maximum.
         let baseFloat = Float(baseLeft), slopeFloat = Float(slope), leftFloat = leftEndAngle
         var top = 0, height: Float = -.infinity
@@ -69,6 +84,8 @@ extension CurveWorkspace {
         let rightCrossing = angle[right] + (angle[right + 1] - angle[right]) * Double((y[right] - half) / (y[right] - y[right + 1]))
         let fwhm = abs(rightCrossing - leftCrossing)
         guard fwhm > 0 else { peak.validity = .noPeakInRange; return peak }
+        // A peak narrower than 1.5 angle steps is a spike of noise (or a zinger), not a rocking curve.
+        guard fwhm >= 1.5 * spacing[top] else { peak.validity = .tooWeak; return peak }
 
         // Windowed centroid and variance, centred on the maximum, then on the centroid.
         let halfWindow = Double(options.windowSigmas) * fwhm / CurveWorkspace.fwhmPerSigma

@@ -54,7 +54,7 @@ public enum MotorCorrection {
                             let measured = Double((counts[p * n + k] - dark) * scale[k])
                             // f′ by the angle is −∂f/∂centre of the profile, plus the background's slope.
                             let derivative = -amplitude * s.dCentre + slope
-                            let weight = 1 / (noise * noise + max(peak, 0) * Double(scale[k]) + 1e-12)
+                            let weight = 1 / (noise * noise + max(peak, 0) * Double(scale[k]) + 1)
                             numerator[k] += weight * (measured - model) * derivative
                             denominator[k] += weight * derivative * derivative
                         }
@@ -68,7 +68,7 @@ public enum MotorCorrection {
 
     /// The change of each image's angle error that the summed residuals call for.
     ///
-    /// Free model: Σ w·r·f′ / Σ w·f′² per image, less its weighted constant and linear trend
+    /// Free model: Σ w·r·f′ / (Σ w·f′² + ridge) per image, less its weighted constant and linear trend
     /// (a common shift or stretch of the angles moves every map the same way and cannot be seen).
     /// Periodic model: the weighted least-squares Fourier series in phase = nominal / step.
     public static func solve(_ sums: MotorResidualSums, nominal: ScanFrames,
@@ -84,8 +84,11 @@ public enum MotorCorrection {
         let a = nominal.anglesMicroradians
         switch model {
         case .free:
+            // Images far from every peak carry almost no information (tiny Σ w·f′²): a ridge of 2 % of the
+            // best-measured image's weight pulls them towards zero instead of amplifying their noise.
             var e = [Double](repeating: 0, count: n)
-            for k in 0..<n where sums.denominator[k] > 0 { e[k] = sums.numerator[k] / sums.denominator[k] }
+            let ridge = 0.02 * (sums.denominator.max() ?? 0)
+            for k in 0..<n where sums.denominator[k] > 0 { e[k] = sums.numerator[k] / (sums.denominator[k] + ridge) }
             // Remove the weighted best line in the nominal angle.
             let basis: [(Int) -> Double] = [{ _ in 1 }, { a[$0] - a[0] }]
             let line = weightedLeastSquares(values: e, weights: sums.denominator, basis: basis)
@@ -126,7 +129,25 @@ public enum MotorCorrection {
     ///     a model of the curve's shape), the chosen fit is kept.
     public static func estimate(sample tiles: [CurveTile], nominal: ScanFrames, options: ReductionOptions, model: MotorModel,
                                 iterations: Int = 5, tolerance: Double = 0.002) throws(RockingCurveError) -> MotorErrorEstimate {
+        try estimate(nominal: nominal, options: options, model: model, iterations: iterations, tolerance: tolerance) { (frames, fitOptions) throws(RockingCurveError) in
+            var sums = MotorResidualSums(frameCount: nominal.count)
+            for tile in tiles {
+                let maps = try TileReduction.reduce(tile, frames: frames, options: fitOptions)
+                try sums.add(residualSums(tile, frames: frames, maps: maps, options: fitOptions))
+            }
+            return sums
+        }
+    }
+
+    /// The iteration itself, with passes 1 and 2 over the sample left to `passes` (in process, on
+    /// threads, or over nodes): given the current frames and the fit options, it returns the sample's
+    /// summed residuals (added in a fixed tile order, so the result is reproducible).
+    public static func estimate(nominal: ScanFrames, options: ReductionOptions, model: MotorModel, iterations: Int = 5, tolerance: Double = 0.002,
+                                passes: (ScanFrames, ReductionOptions) throws(RockingCurveError) -> MotorResidualSums) throws(RockingCurveError) -> MotorErrorEstimate {
         try model.validate()
+        guard (1...50).contains(iterations) else {
+            throw RockingCurveError(parameter: "motor_iterations", message: "\(iterations); allowed 1 to 50")
+        }
         var fitOptions = options
         if fitOptions.method == .moments { fitOptions.method = .pvoigt }
         var errors = [Double](repeating: 0, count: nominal.count)
@@ -135,11 +156,7 @@ public enum MotorCorrection {
         while ran < iterations, change > tolerance {
             ran += 1
             let frames = try apply(errors, to: nominal)
-            var sums = MotorResidualSums(frameCount: nominal.count)
-            for tile in tiles {
-                let maps = try TileReduction.reduce(tile, frames: frames, options: fitOptions)
-                try sums.add(residualSums(tile, frames: frames, maps: maps, options: fitOptions))
-            }
+            let sums = try passes(frames, fitOptions)
             let step = try solve(sums, nominal: nominal, model: model)
             pixels = sums.pixels
             var squares = 0.0

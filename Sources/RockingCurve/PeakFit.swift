@@ -26,7 +26,7 @@ extension CurveWorkspace {
         while last > 0, abs(angle[last] - reference) > halfWindow { last -= 1 }
         guard last - first + 1 > count + 2 else { var p = moments; p.validity = .noPeakInRange; return p }
         let noiseSquared = moments.noise * moments.noise
-        for k in first...last { w[k] = 1 / (noiseSquared + Double(max(y[k], 0) * monitorScale[k])) }
+        for k in first...last { w[k] = 1 / (noiseSquared + Double(max(y[k], 0) * monitorScale[k]) + 1) }
 
         var parameters: (Double, Double, Double, Double, Double, Double) =
             (moments.amplitude, moments.position, moments.fwhm, 0, 0, shape == .gauss ? 0 : 0.3)

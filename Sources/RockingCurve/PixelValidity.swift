@@ -10,8 +10,8 @@ public enum PixelValidity: UInt8, Sendable, Codable, CaseIterable {
     case hot = 2
     /// Some frame reached `saturationCounts` in the raw image: the peak is clipped.
     case saturated = 3
-    /// The peak is below `minimumSignalToNoise` times the background noise (no diffraction,
-    /// e.g. outside the crystal or in the mount's shadow).
+    /// The peak is below `minimumSignalToNoise` times the background noise, or narrower than 1.5
+    /// angle steps (a noise spike): no diffraction, e.g. outside the crystal or in the mount's shadow.
     case tooWeak = 4
     /// The maximum is within the scan's end frames: the peak is (partly) outside the scan.
     case peakAtScanEnd = 5
