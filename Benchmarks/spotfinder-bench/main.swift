@@ -10,5 +10,6 @@ if wants("topography") { try TopographyBench.run(into: &table) }
 if wants("render") { try RenderBench.run(into: &table) }
 if selected.contains("http") { table.rows += try await HTTPBench.run() }
 if selected.contains("map") { try MapBench.run(into: &table); table.rows += try await MapBench.runHTTP() }
+if selected.contains("rci") { table.rows += try await RCIBench.run() }
 if wants("wire") { table.rows += try await WireBench.run() }
 print(table.render())
