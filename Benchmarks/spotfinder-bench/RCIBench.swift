@@ -2,6 +2,7 @@ import Foundation
 import RCIRemote
 import RockingCurve
 import RPC
+import Wire
 import WireMapping
 
 /// Issue 17's cluster figures: a 512 × 512 × 200 scan (16-bit counts, Gaussian peaks) reduced as
@@ -42,9 +43,21 @@ enum RCIBench {
         var table = BenchTable("area", "measurement", "median", "p90", "notes")
         let moments = try jobs(method: .moments)
         let local = try await measure(InProcessTileReducer(), moments, repetitions: 3)
-        func note(_ t: Timing, _ n: Int) -> String { String(format: "%.0f tiles/s, %.1f Mpixel/s", Double(n) / t.median, Double(n * 4096) / t.median / 1e6) }
+        func note(_ t: Timing, _ n: Int) -> String { String(format: "%.1f tiles/s, %.2f Mpixel/s", Double(n) / t.median, Double(n * 4096) / t.median / 1e6) }
         table.add("rci", "512×512×200 moments, 64 tiles of 4096 px, in process (\(ProcessInfo.processInfo.activeProcessorCount) threads)",
                   ms(local.median), ms(local.p90), note(local, 64))
+        // What a tile costs on the wire besides the network: the request and the answer encoded and decoded once.
+        let job = moments[0], outcome = try InProcessTileReducer.run(job)
+        let request = Timing.measure(repetitions: 9) {
+            let bytes = try! ReduceTileRequestMessage(job).serializedBytes()
+            _ = try! ReduceTileRequestMessage(serializedBytes: bytes).job()
+        }
+        table.add("rci", "ReduceTile request, 4096 px × 200 uint16 (1.6 MB): encode + decode + checks", ms(request.median), ms(request.p90), "")
+        let answer = Timing.measure(repetitions: 9) {
+            let bytes = try! ReduceTileResponseMessage(outcome).serializedBytes()
+            _ = try! ReduceTileResponseMessage(serializedBytes: bytes).outcome(for: job)
+        }
+        table.add("rci", "ReduceTile answer, 12 maps × 4096 px: encode + decode + checks", ms(answer.median), ms(answer.p90), "")
         let system = try HTTPBench.System(name: "rci")
         defer { system.stop() }
         let remote = try RemoteTileReducer(address: "127.0.0.1:\(system.rpc)", token: system.token, parallelism: 8)

@@ -53,6 +53,32 @@ import WireMapping
         for (job, answer) in zip(slow, survived) { #expect(bitForBit(answer.maps, try InProcessTileReducer.run(job).maps)) }
     }
 
+    @Test func requestsCarryTheJobExactly() throws {
+        // 16-bit counts as uint16, others as float32; the monitor's scales, the options and the dark come back unchanged.
+        let frames = try SyntheticTiles.frames()
+        var options = ReductionOptions(method: .pvoigt, hotBackgroundCounts: 4000, minimumSignalToNoise: 3, endFrames: 7)
+        options.maximumIterations = 12
+        let integral = try SyntheticTiles.tile(3, pixels: 9, frames: frames)
+        var fractional = integral
+        fractional.counts[5] += 0.25
+        for tile in [integral, fractional] {
+            let job = try TileReductionJob(tile: tile, frames: frames, options: options, motorResiduals: true)
+            let message = ReduceTileRequestMessage(job)
+            #expect(message.countsU16.isEmpty == (tile == fractional))
+            let back = try ReduceTileRequestMessage(serializedBytes: try message.serializedBytes()).job()
+            #expect(back == job)
+            #expect(back.frames.monitorScale.map(\.bitPattern) == frames.monitorScale.map(\.bitPattern))
+            let outcome = try InProcessTileReducer.run(job)
+            let answer = try ReduceTileResponseMessage(serializedBytes: try ReduceTileResponseMessage(outcome).serializedBytes())
+            let decoded = try answer.outcome(for: job)
+            #expect(bitForBit(decoded.maps, outcome.maps) && decoded.motorSums == outcome.motorSums)
+            // An answer for another tile size is refused, not mistaken for this one.
+            var wrong = answer
+            wrong.maps?.hmu.removeLast()
+            #expect(throws: RPCError.self) { try wrong.outcome(for: job) }
+        }
+    }
+
     @Test func badTileRequestsAreRefusedNamingTheField() async throws {
         let system = try await LocalSystem.start()
         defer { system.stop() }
