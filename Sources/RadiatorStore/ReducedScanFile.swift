@@ -10,7 +10,7 @@ public enum ReducedScanFile {
     static let magic = Array("SPOTSCN1".utf8)
     static let formatVersion: UInt32 = 1
 
-    public static func encode(_ scan: ReducedScan) throws(ReducedScanError) -> [UInt8] {
+    public static func encode(_ scan: ReducedScanRecord) throws(ReducedScanError) -> [UInt8] {
         var m = StoredReducedScanMessage()
         m.formatVersion = formatVersion
         m.facts = ReducedScanFactsMessage(scan.facts)
@@ -42,7 +42,7 @@ public enum ReducedScanFile {
         }
 
         /// The whole scan (every map inflated and checked).
-        public func scan() throws(ReducedScanError) -> ReducedScan {
+        public func scan() throws(ReducedScanError) -> ReducedScanRecord {
             var maps: [MapName: [Float]] = [:]
             for name in facts.maps { maps[name] = try values(of: name.rawValue) }
             var validity: [PixelValidity] = []
@@ -50,7 +50,7 @@ public enum ReducedScanFile {
                 guard let v = PixelValidity(rawValue: b) else { throw ReducedScanError("validity", "\(source): code \(b) is not 0 to 6") }
                 validity.append(v)
             }
-            let scan = ReducedScan(facts: facts, maps: maps, validity: validity)
+            let scan = ReducedScanRecord(facts: facts, maps: maps, validity: validity)
             do { try scan.validate() } catch { throw ReducedScanError(error.parameter, "\(source): \(error.message)") }
             return scan
         }

@@ -51,7 +51,7 @@ public final class ReducedScanStore: Sendable {
 
     /// Validate and store (replacing a scan of the same name). Returns the new revision.
     @discardableResult
-    public func save(_ scan: ReducedScan) throws(ReducedScanError) -> UInt64 {
+    public func save(_ scan: ReducedScanRecord) throws(ReducedScanError) -> UInt64 {
         try scan.validate()
         let bytes = try ReducedScanFile.encode(scan)
         do { try DurableFile.write(bytes, to: path(of: scan.facts.name)) } catch { throw ReducedScanError("scan", error.description) }

@@ -20,7 +20,7 @@ public struct ReducedScanClient: Sendable {
 
     /// Stores `scan` (replacing one of its name): the facts first, then bands of rows, the last call
     /// committing. Nothing is stored unless every call succeeded. Returns the stored summary.
-    public func put(_ scan: ReducedScan, token: String, deadline: Deadline) async throws(RPCError) -> ReducedScanSummaryMessage {
+    public func put(_ scan: ReducedScanRecord, token: String, deadline: Deadline) async throws(RPCError) -> ReducedScanSummaryMessage {
         let f = scan.facts
         let rowsPerBand = max(1, valuesPerCall / max(1, f.width))
         var bands: [ReducedScanBandMessage] = []

@@ -190,7 +190,7 @@ public final class ReducedScanService: Sendable {
         for r in first..<(first + rows) { upload.rowsSeen[band.map]![r] = true }
     }
 
-    static func scan(of upload: Upload) throws(RPCError) -> ReducedScan {
+    static func scan(of upload: Upload) throws(RPCError) -> ReducedScanRecord {
         for (name, seen) in upload.rowsSeen.sorted(by: { $0.key < $1.key }) {
             if let r = seen.firstIndex(of: false) {
                 throw RPCError(.invalidArgument, "commit: map \(name) has no values for row \(r) (and perhaps more); send every row of every map before committing")
@@ -199,6 +199,6 @@ public final class ReducedScanService: Sendable {
         var maps: [MapName: [Float]] = [:]
         for name in upload.facts.maps { maps[name] = upload.maps[name.rawValue] }
         let validity = upload.maps[ReducedScanFacts.validityMapName]!.map { PixelValidity(rawValue: UInt8($0))! }
-        return ReducedScan(facts: upload.facts, maps: maps, validity: validity)
+        return ReducedScanRecord(facts: upload.facts, maps: maps, validity: validity)
     }
 }

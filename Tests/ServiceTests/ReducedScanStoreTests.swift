@@ -11,7 +11,7 @@ import Wire
 /// unauthenticated or malformed put refused with nothing stored.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ReducedScanStoreTests {
     /// A 37 × 23 scan (odd sizes: bands do not divide the rows evenly) with three maps.
-    static func scan(name: String = "JD70-103-thetah-front") throws -> ReducedScan {
+    static func scan(name: String = "JD70-103-thetah-front") throws -> ReducedScanRecord {
         let width = 37, height = 23, n = width * height
         let validity = (0..<n).map { PixelValidity(rawValue: UInt8($0 % 17 == 0 ? 4 : $0 % 29 == 0 ? 1 : 0))! }
         func map(_ f: (Int) -> Float) -> [Float] { (0..<n).map { validity[$0] == .valid ? f($0) : .nan } }
@@ -20,7 +20,7 @@ import Wire
                                      anglesMicroradians: (0..<40).map { Double($0) * 2.4 - 48 },
                                      motorErrorsMicroradians: (0..<40).map { 0.3 * sin(Double($0)) }, method: .pvoigt, maps: [],
                                      reductionSeconds: 1.25, motorCorrectionSeconds: 0.5, notes: "synthetic")
-        return ReducedScan(facts: facts, maps: [.hmuMoco: map { Float($0 % width) * 0.37 - 5 }, .hsigmaMoco: map { 10 + Float($0 % 7) },
+        return ReducedScanRecord(facts: facts, maps: [.hmuMoco: map { Float($0 % width) * 0.37 - 5 }, .hsigmaMoco: map { 10 + Float($0 % 7) },
                                                 .hamp: map { Float($0) * 1.5 }], validity: validity)
     }
 

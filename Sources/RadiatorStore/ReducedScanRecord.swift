@@ -102,7 +102,7 @@ public struct ReducedScanFacts: Sendable, Equatable {
 
 /// A reduced rocking-curve scan as stored: its facts, its maps (width × height, row-major, NaN where a
 /// pixel is invalid) and every pixel's validity.
-public struct ReducedScan: Sendable, Equatable {
+public struct ReducedScanRecord: Sendable, Equatable {
     public var facts: ReducedScanFacts
     public var maps: [MapName: [Float]]
     public var validity: [PixelValidity]
