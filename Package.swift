@@ -70,6 +70,9 @@ let package = Package(
         .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
         // TileReducer: rocking-curve tiles reduced in process, on a node or through the edge (RPC client).
         .target(name: "RCIRemote", dependencies: ["RockingCurve", "RPC", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        // `spotfinder rci publish`: a reduction folder (RockingScan's output) stored in the topograph-store.
+        .target(name: "RCIPublish", dependencies: ["RadiatorStore", "RockingCurve", "RockingScan", "RPC", "ServiceClients", "TIFFImage"],
+                swiftSettings: strictSwift),
         // Flags, one-line logs, signals: what every service main needs.
         .target(name: "ServiceSupport", swiftSettings: strictSwift),
         // Service logic, testable in-process.
@@ -100,7 +103,7 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RockingScan", "RPC", "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIPublish", "RockingScan", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
@@ -110,7 +113,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["CProtobufC", "SpotfinderProtoC", "Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "TIFFImage", "ServiceSupport",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
