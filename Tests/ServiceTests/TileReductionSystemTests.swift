@@ -53,6 +53,17 @@ import WireMapping
         for (job, answer) in zip(slow, survived) { #expect(bitForBit(answer.maps, try InProcessTileReducer.run(job).maps)) }
     }
 
+    @Test func anEdgeWithoutNodesReducesTilesItselfWhenAllowed() async throws {
+        let system = try await LocalSystem.start(computeInProcess: true)
+        defer { system.stop() }
+        let remote = try RemoteTileReducer(address: "127.0.0.1:\(system.edgeRPC)", token: nil, parallelism: 2, tileSeconds: 60)
+        let jobs = try SyntheticTiles.jobs(count: 2, pixels: 64, options: ReductionOptions(method: .gauss), motorResiduals: true)
+        for (job, answer) in zip(jobs, try await remote.reduceAll(jobs)) {
+            let local = try InProcessTileReducer.run(job)
+            #expect(bitForBit(answer.maps, local.maps) && answer.motorSums == local.motorSums)
+        }
+    }
+
     @Test func requestsCarryTheJobExactly() throws {
         // 16-bit counts as uint16, others as float32; the monitor's scales, the options and the dark come back unchanged.
         let frames = try SyntheticTiles.frames()
@@ -82,11 +93,19 @@ import WireMapping
     @Test func badTileRequestsAreRefusedNamingTheField() async throws {
         let system = try await LocalSystem.start()
         defer { system.stop() }
-        let node = try await system.addNode(capacity: 1)
-        let nodePort = try await node.port(after: "listening on ")
         let frames = try SyntheticTiles.frames()
         let good = ReduceTileRequestMessage(try TileReductionJob(tile: try SyntheticTiles.tile(0, pixels: 4, frames: frames), frames: frames,
                                                                  options: ReductionOptions()))
+        // No node yet (and no --compute-in-process): UNAVAILABLE, saying how to start one.
+        do {
+            let _: ReduceTileResponseMessage = try await RPCClient(host: "127.0.0.1", port: system.edgeRPC).call(RemoteTileReducer.method, good,
+                                                                                                                deadline: .after(seconds: 10))
+            Issue.record("answered without nodes")
+        } catch {
+            #expect(error.code == .unavailable && error.message.contains("cobrems-node"), "\(error.message)")
+        }
+        let node = try await system.addNode(capacity: 1)
+        let nodePort = try await node.port(after: "listening on ")
         #expect(!good.countsU16.isEmpty && good.counts.isEmpty, "16-bit counts travel as uint16")
         var cases: [(String, ReduceTileRequestMessage)] = []
         var m = good; m.pixelCount = 70_000; cases.append(("pixel_count", m))
