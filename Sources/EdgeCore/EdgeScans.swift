@@ -43,7 +43,7 @@ extension EdgeApp {
         return out
     }
 
-    /// One map of a scan in `format`; `query` is the request's understood parameters.
+    /// One map of a scan in `format` (json, csv, tiff, png), read from the store in bands.
     func scanMap(name: String, map: String, format: String, deadline: Deadline) async throws(RPCError) -> (String, Data) {
         let (f, revision, values) = try await scans.map(name, map: map, deadline: deadline)
         let width = Int(f.width), height = Int(f.height)
