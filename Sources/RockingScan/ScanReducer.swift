@@ -27,6 +27,8 @@ public struct ReduceSettings: Sendable {
     public var bandBytes = 32 << 20
     /// Bands reduced at once (each holds one band's pixels).
     public var workers = 2
+    /// Reduces one tile: here by default; on the cluster with `--edge`/`--node` (RCIRemote.RemoteScanFlags).
+    public var reduceTile: @Sendable (CurveTile, ScanFrames, ReductionOptions) throws(RockingCurveError) -> TileMaps = { (t, f, o) throws(RockingCurveError) in try TileReduction.reduce(t, frames: f, options: o) }
     public init() {}
 }
 
@@ -86,7 +88,7 @@ public enum ScanReducer {
             do {
                 let estimate = try MotorCorrection.estimate(nominal: nominal, options: options, model: model) { (frames, fitOptions) throws(RockingCurveError) in
                     let sums = try parallelMap(sample.count, workers: settings.workers) { (i) throws(RockingCurveError) in
-                        let maps = try TileReduction.reduce(sample[i], frames: frames, options: fitOptions)
+                        let maps = try settings.reduceTile(sample[i], frames, fitOptions)
                         return try MotorCorrection.residualSums(sample[i], frames: frames, maps: maps, options: fitOptions)
                     }
                     var total = MotorResidualSums(frameCount: n)
@@ -110,9 +112,9 @@ public enum ScanReducer {
             try forEachTile(input, rows: rows) { (index, tile) throws(ScanError) in
                 let first = rows.lowerBound * w + index * tilePixels
                 do throws(RockingCurveError) {
-                    let atNominal = try TileReduction.reduce(tile, frames: nominal, options: finalOptions)
+                    let atNominal = try settings.reduceTile(tile, nominal, finalOptions)
                     output.store(atNominal, at: first, names: [.hmu, .hsigma])
-                    let final = try corrected.map { (frames) throws(RockingCurveError) in try TileReduction.reduce(tile, frames: frames, options: finalOptions) }
+                    let final = try corrected.map { (frames) throws(RockingCurveError) in try settings.reduceTile(tile, frames, finalOptions) }
                     if let final { output.store(final, at: first, names: [.hmuMoco, .hsigmaMoco]) }
                     output.store(final ?? atNominal, at: first, names: extraMaps(method: settings.method))
                     output.storeMask(final ?? atNominal, at: first)
