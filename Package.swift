@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
 
         .target(name: "EdgeCore", dependencies: [
-            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "ServiceSupport",
+            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ],
         // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
