@@ -87,7 +87,8 @@ public enum ParameterCatalog {
 
     public static let choices: [ChoiceParameter] = [
         ChoiceParameter(name: "radiator_view", choices: ["front", "back"], defaultValue: "front", meaning: "side facing upstream"),
-        ChoiceParameter(name: "snap_action", choices: ["off", "snap_para", "snap_perp"], defaultValue: "off", meaning: "snap the primary edge"),
+        ChoiceParameter(name: "snap_action", choices: ["off", "snap_para", "snap_perp", "PARA", "PERP"], defaultValue: "off",
+                        meaning: "snap the primary edge: PARA / PERP (GlueX's planes for the θz setup), or the original tool's snap_para (GlueX PERP at θz = 0) / snap_perp (GlueX PARA)"),
         ChoiceParameter(name: "plot_type", choices: ["spot", "tilt", "intense", "enhance", "polar", "map"], defaultValue: "tilt", meaning: "which plot"),
         ChoiceParameter(name: "beam_crystal_smearing", choices: ["on", "off"], defaultValue: "on", meaning: "beam–crystal smearing of the coherent peaks"),
         ChoiceParameter(name: "collimated", choices: ["on", "off"], defaultValue: "on", meaning: "collimated (on) or all-angle (off) rates"),
@@ -103,8 +104,11 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "map_resnap", choices: ["on", "off"], defaultValue: "on", meaning: "spot map: re-snap the goniometer at every placement"),
     ]
 
-    /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query.
-    public static let text: [String] = ["radiator_name", "iteration", "compare", "panels"]
+    /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query;
+    /// `pin_name` (inside a `compare` query) names that pinned curve in the plot's legend and downloads.
+    public static let text: [String] = ["radiator_name", "iteration", "compare", "panels", "pin_name"]
+    /// Longest `pin_name`, characters.
+    public static let maxPinNameLength = 80
 
     /// Largest ebeam_rms as a fraction of ebeam_energy. The default is 0 (the reference model and
     /// the original tool ignore the spread, so default answers are the reference's). The edge-probability treatment of the spread is first order in σ/E:

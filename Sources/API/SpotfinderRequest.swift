@@ -22,6 +22,8 @@ public struct SpotfinderRequest: Sendable, Equatable {
     }
     /// `compare` (up to `maxComparisons` times): queries of pinned spectra to overlay on spectrum plots.
     public var compareQueries: [String] = []
+    /// `pin_name`: the name a pinned query carries (its legend label), if any.
+    public var pinName: String?
     /// The first pinned query, if any.
     public var compareQuery: String? { compareQueries.first }
     /// How many pinned spectra one plot overlays.
@@ -40,6 +42,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         var given: Set<String> = []  // to refuse a parameter given twice
         var radiatorName: String?
         var compare: [String] = []
+        var pinName: String?
         for (name, value) in pairs {
             guard name == "compare" || !given.contains(name) else {
                 throw ParameterError(parameter: name, message: "\(name) is given more than once; give it once")
@@ -65,6 +68,11 @@ public struct SpotfinderRequest: Sendable, Equatable {
                     throw ParameterError(parameter: name, message: "compare is given more than \(Self.maxComparisons) times; overlay at most \(Self.maxComparisons) pinned spectra")
                 }
                 compare.append(value)
+            } else if name == "pin_name" {
+                guard value.count <= ParameterCatalog.maxPinNameLength, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw ParameterError(parameter: name, message: "pin_name is not allowed: at most \(ParameterCatalog.maxPinNameLength) characters, no control characters")
+                }
+                pinName = value
             } else if ParameterCatalog.text.contains(name) {
                 continue
             } else {
@@ -75,6 +83,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         self.words = words
         self.radiatorName = radiatorName
         self.compareQueries = compare
+        self.pinName = pinName
         self.given = given
         try checkConsistency()
     }
@@ -210,11 +219,15 @@ public struct SpotfinderRequest: Sendable, Equatable {
 
     public var smeared: Bool { word("beam_crystal_smearing") == "on" }
 
-    /// The snap plane, or nil when snap_action=off.
+    /// The snap (which goniometer angle carries the small tilt), or nil when snap_action=off. GlueX's
+    /// PARA / PERP choose it from θz (`GlueXPlane.snapPlane`); snap_para / snap_perp are the original
+    /// tool's buttons and keep their meaning.
     public var snapPlane: PolarizationPlane? {
         switch word("snap_action") {
         case "snap_para": return .para
         case "snap_perp": return .perp
+        case "PARA": return GlueXPlane.snapPlane(for: .para, thetaZMilliradians: self["rad_thetaz"])
+        case "PERP": return GlueXPlane.snapPlane(for: .perp, thetaZMilliradians: self["rad_thetaz"])
         default: return nil
         }
     }

@@ -143,7 +143,7 @@ public struct MapPlan: Sendable {
         guard let plane = resnap,
               let o = try? EdgeSnapping.orientation(edgeGeV: request["snap_edge"], plane: plane, beamEnergyGeV: request["ebeam_energy"],
                                                     meanTiltHMilliradians: meanThetaH, meanTiltVMilliradians: meanThetaV,
-                                                    crystal: request.crystal) else { return request.orientation }
+                                                    thetaZMilliradians: request["rad_thetaz"], crystal: request.crystal) else { return request.orientation }
         return CrystalOrientation(thetaHMilliradians: o.thetaH, thetaVMilliradians: o.thetaV, thetaZMilliradians: request["rad_thetaz"])
     }
 
