@@ -71,6 +71,7 @@ public enum ParameterCatalog {
         n("snap_edge", "GeV", 6.0, 0, 100, lowerInclusive: false, "coherent edge energy to snap to"),
         n("size_px", "px", 600, 200, 2000, "plot size"),
         n("min_on_crystal", "", 0.99, 0, 1, "spot map: least fraction of the beam on the crystal for a placement to be ranked"),
+        n("ebeam_jitter", "mm", 0.3, 0, 5, "spot map: the beam's expected position jitter (radius); best spots are ranked by the worst value within it"),
     ]
 
     /// Numeric parameters without a fixed default: absent unless given (the spot map derives
@@ -102,6 +103,8 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "fom", choices: ["peak_polarization", "window_polarization", "p2n", "window_flux", "rms_tilt", "fraction_on_crystal"],
                         defaultValue: "peak_polarization", meaning: "spot map: the figure of merit"),
         ChoiceParameter(name: "map_resnap", choices: ["on", "off"], defaultValue: "on", meaning: "spot map: re-snap the goniometer at every placement"),
+        ChoiceParameter(name: "map_scale", choices: ["honest", "stretch"], defaultValue: "honest",
+                        meaning: "spot map colours: honest (the colour bar spans at least 10 % of the best value, so a small spread looks uniform) or stretch (lowest to highest value)"),
     ]
 
     /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query;
