@@ -43,7 +43,7 @@ async function snap(push) {
   // An unknown radiator (an old URL) cannot be snapped: its message asks to choose one.
   if (isUnknownRadiator()) { state.snapping = false; snapFetch.abort(); writeURL(push); return; }
   const url = "/api/snap?" + queryOf([...SNAP_PARAMS, "pbeam_energy_min", "pbeam_energy_max"],
-    { snap_action: state.page.plane === "perp" ? "snap_perp" : "snap_para" });
+    { snap_action: state.page.plane });
   state.snapping = true;
   try {
     const body = await snapFetch.get(url);

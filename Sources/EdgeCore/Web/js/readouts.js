@@ -51,15 +51,16 @@ export function spectrumFigures(s) {
   return out;
 }
 
-/** The plane of polarization as the API names it, or as the page snapped it. */
+/** The plane of polarization in GlueX's words, from the computed plane (the spectrum answer's dominant
+ *  reflection), with its Hall D azimuth; says so when it is not the plane the edge lock asked for. */
 export function polarizationPlane() {
   const s = shared.spectrum;
-  const snapped = state.page.lock === "on" ? `snapped ${state.page.plane}` : "";
-  if (s && s.polarization_plane) {
-    const deg = typeof s.polarization_plane_deg === "number" ? ` (${s.polarization_plane_deg.toFixed(1)}°)` : "";
-    return `${s.polarization_plane}${deg}${snapped ? ", " + snapped : ""}`;
+  if (s && typeof s.polarization_plane_halld_deg === "number") {
+    const angle = `Hall D ${s.polarization_plane_halld_deg.toFixed(1)}°`;
+    const asked = state.page.lock === "on" && !(s.gluex_plane || "").startsWith(state.page.plane) ? ` (the snap asked for ${state.page.plane})` : "";
+    return (s.gluex_plane ? `${s.gluex_plane} (${angle})` : `${angle}, not a GlueX PARA/PERP plane`) + asked;
   }
-  return snapped || "—";
+  return s ? "none (nothing radiates coherently in the window)" : "—";
 }
 
 const sci = v => {
@@ -91,7 +92,8 @@ function render() {
     row("on_mount", "beam on mount", pct(t?.fraction_on_mount), "%") +
     row("outside", "beam outside", pct(t?.fraction_outside), "%") +
     row("rms_tilt", "rms tilt under the spot", rms === null ? "—" : rms.toFixed(1), "µrad") +
-    row("plane", "polarization plane", polarizationPlane(), "");
+    row("plane", "polarization plane", polarizationPlane(), "") +
+    row("beamline", "flux set by", `${state.values.ebeam_current} µA, ⌀ ${state.values.collimator_diameter} mm collimator at ${state.values.collimator_distance} m, ${state.values.rad_thickness} µm`, "");
   el.classList.toggle("stale", hasErrors() || !!shared.spectrumError);
 }
 
