@@ -124,6 +124,13 @@ public struct SpotfinderRequest: Sendable, Equatable {
 
     private func checkConsistency() throws(ParameterError) {
         let e = self["ebeam_energy"]
+        // A snap's edge first: past the beam energy it is the cause, and a window derived from it is not.
+        if words["snap_action"] != "off" {
+            let edge = self["snap_edge"]
+            guard edge < e else {
+                throw ParameterError(parameter: "snap_edge", message: "snap_edge = \(edge) GeV is past the beam energy: must be in (0, \(e)) GeV")
+            }
+        }
         let lo = self["pbeam_energy_min"], hi = self["pbeam_energy_max"], w = self["pbeam_energy_resol"]
         guard lo < hi else {
             throw ParameterError(parameter: "pbeam_energy_min", message: "pbeam_energy_min = \(lo) GeV must be below pbeam_energy_max = \(hi) GeV")
@@ -138,12 +145,6 @@ public struct SpotfinderRequest: Sendable, Equatable {
         guard bins <= Double(ParameterCatalog.maxEnergyBins) else {
             let smallest = (hi - lo + 0.4) / Double(ParameterCatalog.maxEnergyBins)
             throw ParameterError(parameter: "pbeam_energy_resol", message: String(format: "pbeam_energy_resol = %g GeV makes %.0f bins: must be at least %.4g GeV for this window (at most %d bins)", w, bins, smallest, ParameterCatalog.maxEnergyBins))
-        }
-        if words["snap_action"] != "off" {
-            let edge = self["snap_edge"]
-            guard edge < e else {
-                throw ParameterError(parameter: "snap_edge", message: "snap_edge = \(edge) GeV is past the beam energy: must be in (0, \(e)) GeV")
-            }
         }
         let rms = self["ebeam_rms"], largestRms = ParameterCatalog.maxRelativeEnergySpread * e
         guard rms <= largestRms else {

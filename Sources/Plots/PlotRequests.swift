@@ -60,7 +60,7 @@ public enum PlotRequests {
         // Which plane the polarization is in, in GlueX's words (Hall D frame), so nobody has to guess.
         p.title.append(plane.map { "\(headline); polarization plane \($0.gluex.text)" } ?? headline)
         // What the flux depends on, so that a plot (and its file) cannot be mistaken for another collimator or current.
-        p.title.insert(String(format: "E %g GeV, %g µA, collimator ⌀ %g mm at %g m, %g µm ", request["ebeam_energy"],
+        p.title.insert(String(format: "E %g GeV, %g µA, collimator %g mm at %g m, %g µm ", request["ebeam_energy"],
                               request["ebeam_current"], request["collimator_diameter"], request["collimator_distance"],
                               request["rad_thickness"]) + request.word("rad_crystal") + String(format: ", θz %g mrad", request["rad_thetaz"]), at: 1)
         p.curves = [CurveMessage(label: label, x: s.energyGeV, y: values(s), colorRgb: blue)]

@@ -96,10 +96,11 @@ extension PlotRequests {
     public static func spreadStatement(_ map: MapResponse) -> String? {
         guard let best = map.value_best, let worst = map.value_worst, let spread = map.spread_fraction else { return nil }
         let f = { (v: Double) in String(format: "%.4g", v) }
+        let (low, high) = (min(worst, best), max(worst, best))
         let pct = String(format: "%.2g", spread * 100)
         if map.uniform == true {
-            return "All \(map.allowed_placements) allowed placements are within \(pct) % of the best (\(f(worst))–\(f(best))): the spot hardly matters here"
+            return "All \(map.allowed_placements) allowed placements are within \(pct) % of the best (\(f(low))–\(f(high))): the spot hardly matters here"
         }
-        return "Allowed placements span \(f(worst))–\(f(best)) (\(pct) % of the best); best spots ranked by the worst value within \(String(format: "%g", map.ebeam_jitter ?? 0)) mm of beam jitter"
+        return "Allowed placements span \(f(low))–\(f(high)) (\(pct) % of the best); best spots ranked by the worst value within \(String(format: "%g", map.ebeam_jitter ?? 0)) mm of beam jitter"
     }
 }

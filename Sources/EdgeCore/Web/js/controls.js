@@ -10,6 +10,8 @@ import { THETAZ_45, setupOf, hallD } from "./gluex.js";
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 /** Typing pause after which a number box commits. */
 export const PAUSE_MS = 600;
+/** Half the edge slider's span, GeV. */
+export const EDGE_SPAN_GEV = 0.5;
 /** Parameters whose boxes may be left empty: the page then derives them. */
 const TILT_AUTO = ["rad_tilt_range", "rad_tilt_resol"];
 
@@ -153,7 +155,12 @@ function render() {
   }
   for (const el of all("select[data-param]")) if (el.id !== "radiator_name") el.value = state.values[el.dataset.param];
   for (const el of all("input[data-slider]")) {
-    if (el.dataset.slider === "snap_edge") el.max = String(Math.max(1.5, Number(state.values.ebeam_energy) - 0.05));
+    // The edge slider spans ±EDGE_SPAN_GEV around the edge (re-centred when released), so that a pixel is
+    // a few MeV, not 0.1 GeV; the box takes any edge.
+    if (el.dataset.slider === "snap_edge" && document.activeElement !== el) {
+      const edge = Number(state.values.snap_edge), top = Math.max(0.6, Number(state.values.ebeam_energy) - 0.05);
+      if (isFinite(edge)) { el.min = String(+Math.max(0.5, Math.min(edge, top) - EDGE_SPAN_GEV).toFixed(3)); el.max = String(+Math.min(top, edge + EDGE_SPAN_GEV).toFixed(3)); }
+    }
     if (document.activeElement !== el || el.value !== state.values[el.dataset.slider]) el.value = state.values[el.dataset.slider];
   }
   for (const el of all("input[data-vernier]")) {

@@ -56,7 +56,8 @@ export function spectrumFigures(s) {
 export function polarizationPlane() {
   const s = shared.spectrum;
   if (s && typeof s.polarization_plane_halld_deg === "number") {
-    const angle = `Hall D ${s.polarization_plane_halld_deg.toFixed(1)}°`;
+    const deg = Math.abs(s.polarization_plane_halld_deg) < 0.05 ? 0 : s.polarization_plane_halld_deg;
+    const angle = `Hall D ${deg.toFixed(1)}°`;
     const asked = state.page.lock === "on" && !(s.gluex_plane || "").startsWith(state.page.plane) ? ` (the snap asked for ${state.page.plane})` : "";
     return (s.gluex_plane ? `${s.gluex_plane} (${angle})` : `${angle}, not a GlueX PARA/PERP plane`) + asked;
   }
@@ -93,7 +94,7 @@ function render() {
     row("outside", "beam outside", pct(t?.fraction_outside), "%") +
     row("rms_tilt", "rms tilt under the spot", rms === null ? "—" : rms.toFixed(1), "µrad") +
     row("plane", "polarization plane", polarizationPlane(), "") +
-    row("beamline", "flux set by", `${state.values.ebeam_current} µA, ⌀ ${state.values.collimator_diameter} mm collimator at ${state.values.collimator_distance} m, ${state.values.rad_thickness} µm`, "");
+    row("beamline", "flux set by", `${state.values.ebeam_current} µA, ${state.values.collimator_diameter} mm collimator at ${state.values.collimator_distance} m, ${state.values.rad_thickness} µm`, "");
   el.classList.toggle("stale", hasErrors() || !!shared.spectrumError);
 }
 

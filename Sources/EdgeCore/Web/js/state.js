@@ -47,7 +47,8 @@ export const state = {
   values: { ...DEFAULTS },
   explicit: new Set(),
   // plane: GlueX's PARA / PERP (README "Polarization plane"); the server picks the goniometer axis for θz.
-  page: { panels: ["spot", "polar"], lock: "on", plane: "PARA", pins: [], fom: "peak_polarization", map_resnap: "on", map_scale: "honest" },
+  // PERP by default: the parameters' default angles (small θH, the original snap_para) are GlueX PERP.
+  page: { panels: ["spot", "polar"], lock: "on", plane: "PERP", pins: [], fom: "peak_polarization", map_resnap: "on", map_scale: "honest" },
   /** Field errors: name → { message, value } (the value the message was about). */
   errors: new Map(),
   /** Radiators the store has (from /api/radiators), and whether the chosen one is among them. */
@@ -113,7 +114,7 @@ export function readURL() {
   else if (plane === "para" || plane === "perp") state.page.plane = nameOfSnapWord("snap_" + plane, state.values.rad_thetaz);
   else if (legacySnap === "PARA" || legacySnap === "PERP") state.page.plane = legacySnap;
   else if (legacySnap === "snap_para" || legacySnap === "snap_perp") state.page.plane = nameOfSnapWord(legacySnap, state.values.rad_thetaz);
-  else state.page.plane = "PARA";
+  else state.page.plane = "PERP";
   const hasAngles = u.has("rad_thetah") || u.has("rad_thetav");
   state.page.lock = u.get("lock") || (hasAngles && !legacySnap ? "off" : "on");
   state.page.pins = u.getAll("pin").map(p => {
@@ -185,7 +186,16 @@ export function release(name) {
 
 // ---- field errors: a message stays at its field until the value it was about is replaced by a valid one.
 
-export function setError(name, message, value) { state.errors.set(name, { message, value }); }
+export function setError(name, message, value) { state.errors.set(name, { message: labelled(name, message), value }); }
+
+/** A message names the parameter as the page labels it, with the server's name after it
+ *  ("spot σx (mm) (ebeam_xsigma) = …"), so that the user finds the box. */
+export function labelled(name, message) {
+  const label = typeof document !== "undefined" && document.querySelector(`label[for="${name}"]`);
+  const text = label ? label.firstChild.textContent.trim() : "";
+  if (!text || !message.startsWith(name) || message.startsWith(text)) return message;
+  return `${text} (${name})${message.slice(name.length)}`;
+}
 
 /** A request with these parameters succeeded: errors about exactly these values are resolved. */
 export function resolveErrors(params) {
