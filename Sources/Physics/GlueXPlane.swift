@@ -46,7 +46,7 @@ public struct GlueXPlane: Sendable, Hashable {
 
     /// "PARA 0/90 (Hall D 0.0°)" or "Hall D 23.4° (no GlueX name)".
     public var text: String {
-        let angle = String(format: "Hall D %.1f°", hallDDegrees)
+        let angle = String(format: "Hall D %.1f°", abs(hallDDegrees) < 0.05 ? 0 : hallDDegrees)  // never "-0.0°"
         return label.map { "\($0) (\(angle))" } ?? "\(angle) (not a GlueX PARA/PERP plane)"
     }
 

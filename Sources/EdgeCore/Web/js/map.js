@@ -313,6 +313,14 @@ export class MapView {
     // The best spots as a list of buttons: value, the worst within the jitter, margin, goniometer; ties said.
     const list = this.el.querySelector(".best");
     const u = UNITS[m.fom] ? " " + UNITS[m.fom] : "";
+    const tied = (m.best || []).filter(b => b.tied_with_best).length;
+    if (tied > 1) {
+      const li = document.createElement("li");
+      li.className = "ties";
+      li.textContent = `${tied === m.best.length ? `All ${tied}` : tied} best spots are tied (within ${(100 * (m.tie_fraction || 0)).toPrecision(2)} % of the best): `
+        + "the map cannot tell them apart; choose by the margin to the excluded region.";
+      list.appendChild(li);
+    }
     (m.best || []).forEach((b, i) => {
       const li = document.createElement("li");
       const button = document.createElement("button");
