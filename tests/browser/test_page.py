@@ -471,6 +471,11 @@ try:
     check("#21 the edge slider moves a few MeV per pixel (not 0.1 GeV)", (slider[1] - slider[0]) / slider[2] <= 0.02, str(slider))
     js("document.getElementById('lock').click()")
     wait(lambda: url_params().get("lock") == "off", 10)
+    idle()
+    type_into("rad_thetav", str(round(float(value("rad_thetav")) + 5, 4)), Keys.ENTER)
+    peak = wait(lambda: "no edge" in by_id("ro_peak_p").text and by_id("ro_peak_p").text, 30)
+    check("#21 unlocked with the edge moved out of the window, 'peak polarization' says there is no edge in it",
+          peak and "at its end" in peak, by_id("ro_peak_p").text + " " + by_id("ro_edge").text)
     check("#21 with the edge lock off the edge box is not a live control", by_id("snap_edge").get_attribute("readonly") is not None
           and not js("return document.querySelector('input[data-slider=snap_edge]').disabled === false"))
     # The original tool's words keep their meaning: snap_para is GlueX PERP at θz = 0.

@@ -71,6 +71,8 @@ const sci = v => {
 };
 const fixed = (v, d) => (v === null || v === undefined || !isFinite(v) ? "—" : v.toFixed(d));
 
+const win2 = s => (s.energy_GeV && s.energy_GeV.length ? `${s.energy_GeV[0].toFixed(2)}–${s.energy_GeV.at(-1).toFixed(2)} GeV` : "");
+
 function row(id, label, value, unit) {
   return `<div class="ro" id="ro_${id}"><dt>${label}</dt><dd><span class="v">${value}</span> <span class="u">${unit}</span></dd></div>`;
 }
@@ -85,7 +87,9 @@ function render() {
   el.innerHTML =
     row("edge", "coherent edge", fixed(f.edge, 3), "GeV") +
     row("width", "edge width (10–90 %)", f.width === null || f.width === undefined ? "—" : (1000 * f.width).toFixed(0), "MeV") +
-    row("peak_p", "peak polarization", fixed(f.peakP, 3), "") +
+    // Without a coherent edge in the window the largest polarization is only the window's end, not a peak.
+    row("peak_p", "peak polarization", f.edge === null && f.peakP !== null && f.peakP !== undefined && shared.spectrum
+      ? `— (no edge in the window ${win2(shared.spectrum)}: it reaches ${fixed(f.peakP, 3)} at its end)` : fixed(f.peakP, 3), "") +
     row("window_p", `polarization in tagging window (${win})`, fixed(f.windowP, 3), "") +
     row("flux", "flux in tagging window", sci(f.flux ?? null), "photons/s") +
     row("p2n", "P²·N in tagging window", sci(f.p2n ?? null), "/s") +
