@@ -662,6 +662,10 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
           and "%" in statement, statement)
     check("#21 honest colours: the colour bar spans at least 10 % of the best peak polarization, no e-notation",
           (float(bar[1]) - float(bar[0])) >= 0.1 * float(bar[1]) - 1e-3 and "e" not in "".join(bar), str(bar))
+    big = driver.execute_async_script("const done = arguments[0]; import('/static/js/map.js').then(m => done(m.fmt ? m.fmt(4.24e7) : 'no fmt')).catch(e => done(String(e)))")
+    right = js("const c = document.querySelector('.mapcanvas'); return [+c.dataset.colourBarRight, c.clientWidth]")
+    check("#21 the map's colour bar writes large values as ×10ⁿ (as the read-outs) and its labels fit the canvas",
+          big == "4.24×10⁷" and right[0] <= right[1], f"{big} {right}")
     check("#21 best spots show the worst value within the beam jitter and the margin to the excluded region",
           "worst within 0.3 mm" in best_text and ("from the excluded region" in best_text or "no placement excluded" in best_text), best_text)
     rows = [r.split(",") for r in map_csv.split("\n") if r and not r.startswith("#")]

@@ -306,7 +306,9 @@ export class MapView {
     const hiText = fmt(range.hi, 4), loText = fmt(range.lo, 4);
     g.fillText(hiText, cbx + 18, cbTop + 6); g.fillText(loText, cbx + 18, cbTop + cbH - 6);
     c.dataset.colourBar = `${loText}|${hiText}`;
-    g.save(); g.translate(cbx + 18 + Math.max(g.measureText(hiText).width, g.measureText(loText).width) + 12, cbTop + cbH / 2);
+    const titleX = cbx + 18 + Math.max(g.measureText(hiText).width, g.measureText(loText).width) + 12;
+    c.dataset.colourBarRight = String(Math.ceil(titleX + 8));  // the rotated title's far side, CSS px (tests: inside the canvas)
+    g.save(); g.translate(titleX, cbTop + cbH / 2);
     g.rotate(-Math.PI / 2); g.textAlign = "center";
     const unit = UNITS[m.fom] ? ` (${UNITS[m.fom]})` : "";
     g.fillText((FOMS.find(x => x[0] === m.fom) || [m.fom, m.fom])[1] + unit, 0, 0); g.restore();
