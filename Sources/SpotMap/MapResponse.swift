@@ -100,7 +100,7 @@ public struct MapResponse: Codable, Sendable, Equatable {
             return Best(rad_xoffset: plan.xOffsets[i % nx], rad_yoffset: plan.yOffsets[i / nx], value: p.value,
                         fraction_on_crystal: p.fractionOnCrystal, rms_tilt_urad: p.rmsTiltMicroradians.isFinite ? p.rmsTiltMicroradians : 0,
                         rad_thetah: p.thetaH, rad_thetav: p.thetaV, robust_value: ranking.robust[i],
-                        margin_mm: ranking.margin[i].isFinite ? ranking.margin[i] : nil, rank: tied ? 1 : n + 1, tied_with_best: tied)
+                        margin_mm: ranking.margin(i).isFinite ? ranking.margin(i) : nil, rank: tied ? 1 : n + 1, tied_with_best: tied)
         }
         let allowedValues = results.filter { $0.allowed && $0.value.isFinite }.map(\.value)
         if let hi = allowedValues.max(), let lo = allowedValues.min() {

@@ -12,10 +12,14 @@ public struct RobustRanking: Sendable {
     /// When every allowed placement is within this fraction of the best value, the map says the choice hardly matters.
     public static let uniformFraction = 0.01
 
+    /// Largest jitter radius in map steps: the neighbourhood (≤ 41 × 41 placements) times a 201 × 201 map
+    /// stays a fraction of a second; beyond it the request is refused (MapPlan), never silently cut.
+    public static let maxJitterSteps = 20
+
     /// Per placement: the worst value within the jitter radius (NaN: not ranked).
     public let robust: [Double]
-    /// Per placement: distance to the nearest excluded placement, mm (+∞ when none is excluded).
-    public let margin: [Double]
+    let excluded: [Int]
+    let xOffsets: [Double], yOffsets: [Double]
 
     public init(values: [Double], allowed: [Bool], xOffsets: [Double], yOffsets: [Double], jitter: Double, higherIsBetter: Bool) {
         let nx = xOffsets.count, ny = yOffsets.count
@@ -46,20 +50,20 @@ public struct RobustRanking: Sendable {
             }
         }
         self.robust = robust
-        // Margin: nearest excluded placement (brute force over the excluded ones; maps are ≤ 201²).
-        let excluded = values.indices.filter { !allowed[$0] || !values[$0].isFinite }
-        var margin = [Double](repeating: .infinity, count: values.count)
-        if !excluded.isEmpty {
-            for k in values.indices where allowed[k] {
-                let x = xOffsets[k % nx], y = yOffsets[k / nx]
-                var best = Double.infinity
-                for e in excluded {
-                    let ex = xOffsets[e % nx] - x, ey = yOffsets[e / nx] - y
-                    best = min(best, ex * ex + ey * ey)
-                }
-                margin[k] = best.squareRoot()
-            }
+        excluded = values.indices.filter { !allowed[$0] || !values[$0].isFinite }
+        self.xOffsets = xOffsets
+        self.yOffsets = yOffsets
+    }
+
+    /// Distance from placement k to the nearest excluded placement, mm (+∞ when none is excluded). Asked
+    /// only for the few best spots: one pass over the excluded placements each.
+    public func margin(_ k: Int) -> Double {
+        let nx = xOffsets.count, x = xOffsets[k % nx], y = yOffsets[k / nx]
+        var best = Double.infinity
+        for e in excluded {
+            let ex = xOffsets[e % nx] - x, ey = yOffsets[e / nx] - y
+            best = min(best, ex * ex + ey * ey)
         }
-        self.margin = margin
+        return best.squareRoot()
     }
 }
