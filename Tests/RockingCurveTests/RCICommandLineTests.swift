@@ -34,6 +34,8 @@ import TIFFImage
         let rms = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count)).squareRoot()
         #expect(rms < 0.2, "hmu_moco − truth: \(rms) µrad rms")
 
+        let plot = try Data(contentsOf: URL(fileURLWithPath: "\(root)/maps/motor.png"))
+        #expect(plot.starts(with: [0x89, 0x50, 0x4E, 0x47]))  // a PNG: the recovered motor error per image
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(root)/maps/reduction.json"))) as! [String: Any]
         #expect(report["motor_model"] as? String == "periodic")
         let counts = report["counts"] as! [String: Int]
