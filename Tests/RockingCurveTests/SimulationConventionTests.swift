@@ -76,4 +76,24 @@ import Topography
         let mountColumns = t.kind.indices.filter { t.kind[$0] == .mount }.map { $0 % t.width }
         #expect(mountColumns.allSatisfy { $0 > t.width / 2 })
     }
+
+    @Test func theYWalkSlidesTheImageUpAsTheAngleGrows() throws {
+        // 21 images of 2.4 µrad: the last is 24 µrad past the middle; 5 mm/mrad × 0.024 mrad = 0.12 mm = one row.
+        var spec = SimulatedScanSpec()
+        spec.width = 31; spec.height = 27; spec.pixelXMillimeters = 0.3; spec.pixelYMillimeters = 0.12
+        spec.frameCount = 21; spec.startMicroradians = -24; spec.stepMicroradians = 2.4
+        spec.hotPixelFraction = 0; spec.deadPixelFraction = 0; spec.darkPatternCounts = 0; spec.noise = false
+        spec.motorErrorMicroradians = 0; spec.motorSecondHarmonicMicroradians = 0; spec.sigmaMicroradians = 20
+        let plain = try ScanSimulation(radiator: Self.radiator, spec: spec)
+        spec.yWalkMillimetersPerMilliradian = 5
+        let walking = try ScanSimulation(radiator: Self.radiator, spec: spec)
+        let last = 20, a = plain.image(last), b = walking.image(last), w = spec.width
+        var differing = 0
+        for r in 0..<(spec.height - 1) {
+            for c in 0..<w { #expect(abs(Int(b[r * w + c]) - Int(a[(r + 1) * w + c])) <= 1) }
+        }
+        for i in 0..<(w * (spec.height - 1)) where a[i] != b[i] { differing += 1 }
+        #expect(differing > 50)  // the slide is visible
+        #expect(walking.image(10) == plain.image(10))  // the middle image does not move
+    }
 }
