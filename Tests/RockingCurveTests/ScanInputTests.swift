@@ -98,6 +98,35 @@ import TIFFImage
         #expect(fromFile.imageSources.map(\.path) == base.imageSources.map(\.path))
         try ScanFolder.editManifest(folder) { $0["angles"] = nil; $0["images"] = names; $0["start_urad"] = -97.5; $0["step_urad"] = 5 }
         #expect(try ScanInput.open(directory: folder).frames.anglesMicroradians == base.frames.anglesMicroradians)
+        // One angle per line, with a comment.
+        try ("# motor log\n" + base.frames.anglesMicroradians.map { "\($0)" }.joined(separator: "\n")).write(toFile: "\(folder)/plain.txt", atomically: true, encoding: .utf8)
+        try ScanFolder.editManifest(folder) { $0["start_urad"] = nil; $0["step_urad"] = nil; $0["angles"] = "plain.txt" }
+        #expect(try ScanInput.open(directory: folder).frames.anglesMicroradians == base.frames.anglesMicroradians)
+        // A NaN in the file is refused with its line.
+        try (["1", "2", "nan"] + (3..<40).map { "\($0)" }).joined(separator: "\n").write(toFile: "\(folder)/plain.txt", atomically: true, encoding: .utf8)
+        let message = try refusal(folder)
+        #expect(message.contains("plain.txt") && message.contains("line 3") && message.contains("not a finite angle"), "\(message)")
+    }
+
+    @Test func floatImagesReduceLikeTheirIntegerCounts() throws {
+        let folder = try ScanFolder.write("float")
+        let input = try ScanInput.open(directory: folder)
+        let floatFolder = folder + "-float"
+        try FileManager.default.createDirectory(atPath: floatFolder, withIntermediateDirectories: true)
+        for (path, _) in input.imageSources + input.darkSources {
+            let values = try TIFFReader(path: path).readFloat(page: 0)
+            let name = (path as NSString).lastPathComponent
+            try TIFFWriter.write([TIFFPage(width: 24, height: 24, float32: values)], to: "\(floatFolder)/\(name)", compression: .deflate,
+                                 layout: .tiles(width: 16, height: 16))
+        }
+        try FileManager.default.copyItem(atPath: "\(folder)/scan.json", toPath: "\(floatFolder)/scan.json")
+        var settings = ReduceSettings()
+        settings.motor = .off
+        let counts = try ScanReducer.reduce(input, settings: settings)
+        let floats = try ScanReducer.reduce(try ScanInput.open(directory: floatFolder), settings: settings)
+        #expect(try ScanInput.open(directory: floatFolder).sampleType == .float32)
+        #expect(counts.maps["hmu"]!.map(\.bitPattern) == floats.maps["hmu"]!.map(\.bitPattern))
+        #expect(counts.mask == floats.mask)
     }
 
     @Test func aMultiPageStackReducesLikeItsSinglePages() throws {
