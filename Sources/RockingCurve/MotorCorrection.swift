@@ -75,7 +75,7 @@ public enum MotorCorrection {
                              model: MotorModel) throws(RockingCurveError) -> (errors: [Double], cosine: [Double], sine: [Double]) {
         try model.validate()
         let n = nominal.count
-        guard sums.numerator.count == n else {
+        guard sums.numerator.count == n, sums.denominator.count == n else {
             throw RockingCurveError(parameter: "motor_sums", message: "sums of \(sums.numerator.count) images for a scan of \(n)")
         }
         guard sums.pixels > 0, sums.denominator.contains(where: { $0 > 0 }) else {
