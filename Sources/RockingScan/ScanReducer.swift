@@ -7,7 +7,8 @@ import TIFFImage
 /// from a sample of rows, then every band of rows from every image, reduced tile by tile with
 /// `TileReduction` on `workers` threads (a bounded number of bands in flight).
 public enum ScanReducer {
-    static let tilePixels = 256
+    /// Pixels per tile (in the sample: per row piece; in bands: consecutive pixels of the band).
+    public static let tilePixels = 256
 
     public static func reduce(_ input: ScanInput, settings: ReduceSettings,
                               progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ScanError) -> ReducedScan {
@@ -40,8 +41,11 @@ public enum ScanReducer {
     }
 
     /// Whole rows spread evenly over the image, about `pixels` pixels in all: the sample that sets the
-    /// scan-wide thresholds and measures the motor error.
-    static func readSample(_ input: ScanInput, pixels: Int) throws(ScanError) -> (tiles: [CurveTile], rows: Int) {
+    /// scan-wide thresholds and measures the motor error, as tiles of at most `tilePixels` pixels.
+    ///
+    /// A distributed reduction that must equal this one bit for bit uses these same tiles, in this
+    /// order, and adds their motor sums in this order (floating-point sums depend on their order).
+    public static func readSample(_ input: ScanInput, pixels: Int) throws(ScanError) -> (tiles: [CurveTile], rows: Int) {
         let count = min(input.height, max(1, pixels / input.width))
         var tiles: [CurveTile] = []
         for i in 0..<count {
@@ -53,7 +57,7 @@ public enum ScanReducer {
 
     /// The options every tile of the scan is reduced with: the method, the saturation level of the
     /// images' type, and the hot-pixel threshold from the sample.
-    static func scanOptions(_ input: ScanInput, method: PeakMethod, sample: [CurveTile]) throws(ScanError) -> ReductionOptions {
+    public static func scanOptions(_ input: ScanInput, method: PeakMethod, sample: [CurveTile]) throws(ScanError) -> ReductionOptions {
         var options = ReductionOptions(method: method)
         options.saturationCounts = input.sampleType == .uint16 ? 65535 : .greatestFiniteMagnitude
         do {
