@@ -8,6 +8,7 @@ import TIFFImage
 @Suite struct RCICommandLineTests {
     @Test func simulateThenReduceRecoversTheTruth() throws {
         let root = try ScanFolder.temporary("cli")
+        defer { ScanFolder.remove(root) }
         let scan = "\(root)/scan"
         let simulated = try runProcess(spotfinderExecutable(), ["rci", "simulate", scan, "--radiator", "SF-E01", "--size", "40x36", "--frames", "90",
                                                                 "--step", "2.4", "--sigma", "6", "--seed", "5", "--compression", "lzw"])
