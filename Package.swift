@@ -21,8 +21,8 @@ let package = Package(
         .target(name: "Physics", swiftSettings: strictSwift),
         // Radiators, topographs, synthetic catalogue, the tilt distribution under the beam spot. Pure.
         .target(name: "Topography", dependencies: ["Physics"], swiftSettings: strictSwift),
-        // Radiators on disk (atomic, checksummed) and imports from JSON/CSV.
-        .target(name: "RadiatorStore", dependencies: ["Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
+        // Radiators and reduced rocking-curve scans on disk (atomic, checksummed), and radiator imports from JSON/CSV.
+        .target(name: "RadiatorStore", dependencies: ["RockingCurve", "Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // The public vocabulary: query strings -> validated requests; answers as JSON.
         .target(name: "API", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
         // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "RockingScanSimulation", dependencies: ["Topography"], swiftSettings: strictSwift),
         // Rocking-curve scans on disk: scan.json, band reads of the TIFF images, the in-process reduction
         // driver, maps and reduction.json out, simulated scan folders, and the `spotfinder rci` commands.
-        .target(name: "RockingScan", dependencies: ["RadiatorStore", "Render", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
+        .target(name: "RockingScan", dependencies: ["RadiatorStore", "RCIRemote", "Render", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
                 swiftSettings: strictSwift),
 
         // libtiff: the beamline's images (16-bit and float; LZW, Deflate; strips, tiles; multi-page) and the
@@ -67,22 +67,27 @@ let package = Package(
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
 
         // Wire messages <-> validated domain values.
-        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
+        // TileReducer: rocking-curve tiles reduced in process, on a node or through the edge (RPC client).
+        .target(name: "RCIRemote", dependencies: ["RockingCurve", "RPC", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        // `spotfinder rci publish`: a reduction folder (RockingScan's output) stored in the topograph-store.
+        .target(name: "RCIPublish", dependencies: ["RadiatorStore", "RockingCurve", "RockingScan", "RPC", "ServiceClients", "TIFFImage"],
+                swiftSettings: strictSwift),
         // Flags, one-line logs, signals: what every service main needs.
         .target(name: "ServiceSupport", swiftSettings: strictSwift),
         // Service logic, testable in-process.
-        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
+        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RCIRemote", "RockingCurve", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
                 swiftSettings: strictSwift),
 
         .target(name: "Plots", dependencies: ["API", "Physics", "Render", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
         .target(name: "PlotRendererCore", dependencies: ["Render", "RPC", "Wire"], swiftSettings: strictSwift),
 
-        .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
-        .target(name: "ServiceClients", dependencies: ["RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RockingCurve", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "ServiceClients", dependencies: ["RadiatorStore", "RockingCurve", "RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
         .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
 
         .target(name: "EdgeCore", dependencies: [
-            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
+            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ],
         // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
@@ -98,10 +103,10 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RockingScan", "RPC", "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIPublish", "RockingScan", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RockingCurve", "RockingScan",
-                                                          "RockingScanSimulation", "RPC", "SpotMap", "Topography", "Wire"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan",
+                                                          "RockingScanSimulation", "RPC", "SpotMap", "Topography", "Wire", "WireMapping"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         // A raw HTTP client for tests (HTTPServerTests, ServiceTests' HTTP fuzz).
@@ -109,7 +114,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["CProtobufC", "SpotfinderProtoC", "Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RPC", "ServiceSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "TIFFImage", "ServiceSupport",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),

@@ -7,6 +7,7 @@ import PlotRendererCore
 import RPC
 import Plots
 import RadiatorStore
+import RCIPublish
 import RockingScan
 import SpotMap
 import Topography
@@ -45,6 +46,9 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { fail(usage) }
 arguments.removeFirst()
 if ["help", "--help", "-h"].contains(command) { print(usage); exit(0) }
+if command == "rci", arguments.first == "publish" {  // RCIPublish: a reduction folder into the topograph-store
+    switch await RCIPublishCommand.run(Array(arguments.dropFirst())) { case .success(let line): print(line); exit(0); case .failure(let e): fail(e.description) }
+}
 if command == "rci" {
     // Rocking-curve imaging has its own options (RockingScan.RCICommand).
     if arguments.first == "help" || arguments.first == "--help" { print(RCICommand.usage); exit(0) }

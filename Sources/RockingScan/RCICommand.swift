@@ -1,7 +1,9 @@
 import Foundation
 import RadiatorStore
+import RCIRemote
 import RockingCurve
 import RockingScanSimulation
+import RPC
 import TIFFImage
 import Topography
 
@@ -9,7 +11,7 @@ import Topography
 public enum RCICommand {
     public static let usage = """
     usage: spotfinder rci reduce SCAN_DIR [--out DIR] [--method moments|gauss|pvoigt] [--motor free|periodic|off]
-                                 [--motor-step URAD] [--harmonics N] [--workers N]
+                                 [--motor-step URAD] [--harmonics N] [--workers N] [--edge HOST:PORT | --node HOST:PORT]
            spotfinder rci simulate OUT_DIR [--radiator NAME] [--data DIR] [--size WxH] [--frames N] [--start URAD] [--step URAD]
                                  [--pixel-mm MM] [--rocking thetah|thetav] [--face front|back] [--rotation DEG] [--mirror]
                                  [--chi DEG] [--dispersion URAD_PER_MM] [--ywalk MM_PER_MRAD] [--sigma URAD] [--eta ETA]
@@ -53,7 +55,7 @@ public enum RCICommand {
     }
 
     static func reduce(_ directory: String, flags: [String: String]) throws(ScanError) -> String {
-        try check(flags, allowed: ["--out", "--method", "--motor", "--motor-step", "--harmonics", "--workers"])
+        try check(flags, allowed: Set(["--out", "--method", "--motor", "--motor-step", "--harmonics", "--workers"]).union(RemoteScanFlags.names))
         var settings = ReduceSettings()
         if let m = flags["--method"] {
             guard let method = PeakMethod(rawValue: m) else { throw ScanError("--method \(m): allowed moments, gauss, pvoigt") }
@@ -65,6 +67,7 @@ public enum RCICommand {
         }
         settings.motorStepMicroradians = try number(flags, "--motor-step", 0.001...1e6)
         if let h = try number(flags, "--harmonics", 1...20) { settings.motorHarmonics = Int(h) }
+        do throws(RPCError) { if let remote = try RemoteScanFlags.tileFunction(flags) { settings.reduceTile = remote; settings.workers = RemoteScanFlags.defaultWorkers } } catch { throw ScanError(error.message) }
         if let w = try number(flags, "--workers", 1...64) { settings.workers = Int(w) }
         let out = flags["--out"] ?? "\(directory)/reduced"
         let started = Date()

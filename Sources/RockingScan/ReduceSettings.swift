@@ -25,6 +25,8 @@ public struct ReduceSettings: Sendable {
     public var bandBytes = 32 << 20
     /// Bands reduced at once (each holds one band's pixels).
     public var workers = 2
+    /// Reduces one tile: here by default; on the cluster with `--edge`/`--node` (RCIRemote.RemoteScanFlags).
+    public var reduceTile: @Sendable (CurveTile, ScanFrames, ReductionOptions) throws(RockingCurveError) -> TileMaps = { (t, f, o) throws(RockingCurveError) in try TileReduction.reduce(t, frames: f, options: o) }
     public init() {}
 }
 

@@ -85,7 +85,7 @@ public enum ScanReducer {
         do {
             return try MotorCorrection.estimate(nominal: input.frames, options: options, model: model) { (frames, fitOptions) throws(RockingCurveError) in
                 let sums = try parallelMap(sample.count, workers: settings.workers) { (i) throws(RockingCurveError) in
-                    let maps = try TileReduction.reduce(sample[i], frames: frames, options: fitOptions)
+                    let maps = try settings.reduceTile(sample[i], frames, fitOptions)
                     return try MotorCorrection.residualSums(sample[i], frames: frames, maps: maps, options: fitOptions)
                 }
                 var total = MotorResidualSums(frameCount: n)
@@ -109,9 +109,9 @@ public enum ScanReducer {
             try forEachTile(input, rows: rows) { (index, tile) throws(ScanError) in
                 let first = rows.lowerBound * w + index * tilePixels
                 do throws(RockingCurveError) {
-                    let atNominal = try TileReduction.reduce(tile, frames: nominal, options: options)
+                    let atNominal = try settings.reduceTile(tile, nominal, options)
                     output.store(atNominal, at: first, names: [.hmu, .hsigma])
-                    let final = try corrected.map { (frames) throws(RockingCurveError) in try TileReduction.reduce(tile, frames: frames, options: options) }
+                    let final = try corrected.map { (frames) throws(RockingCurveError) in try settings.reduceTile(tile, frames, options) }
                     if let final { output.store(final, at: first, names: [.hmuMoco, .hsigmaMoco]) }
                     output.store(final ?? atNominal, at: first, names: extras)
                     output.storeMask(final ?? atNominal, at: first)
