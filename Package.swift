@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["CProtobufC", "SpotfinderProtoC", "Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "ServiceClients", "TIFFImage", "ServiceSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "ServiceClients", "TIFFImage", "ServiceSupport", "TopographStoreCore",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),

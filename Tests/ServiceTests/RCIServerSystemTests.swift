@@ -84,6 +84,11 @@ import TIFFImage
         #expect(report["verdicts"] as? NSArray == build.json["verdicts"] as? NSArray && report["radiator_name"] as? String == "demo-built")
         let elevation = try await system.json("/api/rci/build_map?radiator_name=demo-built&map=elevation&format=json")
         #expect((elevation["values"] as? [[Any]])?.count == elevation["rows"] as? Int && elevation["unit"] as? String == "nm")
+        // Raw images gone from the root: the curve says so honestly, the fit still drawn.
+        try FileManager.default.moveItem(atPath: "\(root)/demo/front_thetah", toPath: "\(root)/moved")
+        let gone = try await system.json("/api/rci/curve?scan_name=demo-front-thetah&column=\(valid % 100)&row=\(valid / 100)")
+        #expect(gone["raw_available"] as? Bool == false && gone["counts"] is NSNull && (gone["model"] as? [Double])?.count == 40)
+        #expect((gone["raw_note"] as? String)?.contains("demo/front_thetah") == true && (gone["raw_note"] as? String)?.contains(root) == false, "\(gone)")
         let missing = try await system.get("/api/rci/build_report?radiator_name=nope")
         #expect(missing.status == 404 && String(decoding: missing.body, as: UTF8.self).contains("demo-built"))
     }
