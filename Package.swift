@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
 
         // Wire messages <-> validated domain values.
-        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorBuild", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // TileReducer: rocking-curve tiles reduced in process, on a node or through the edge (RPC client).
         .target(name: "RCIRemote", dependencies: ["RockingCurve", "RPC", "Wire", "WireMapping"], swiftSettings: strictSwift),
         // `spotfinder rci publish`: a reduction folder (RockingScan's output) stored in the topograph-store.

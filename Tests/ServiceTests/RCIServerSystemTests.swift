@@ -72,6 +72,10 @@ import TIFFImage
         for folder in ["demo/front_thetav", "demo/back_thetah", "demo/back_thetav"] {
             #expect(try await system.post("/api/rci/reduce?folder=\(folder)").status == 200, "\(folder)")
         }
+        let swapped = try await system.post("/api/rci/build?radiator_name=demo-built&thickness_um=45&front_h=demo-front-thetav&front_v=demo-front-thetah")
+        #expect(swapped.status == 400 && swapped.json["parameter"] as? String == "front_h" && (swapped.json["error"] as? String)?.contains("front thetav") == true)
+        let halfBack = try await system.post("/api/rci/build?radiator_name=demo-built&thickness_um=45&front_h=demo-front-thetah&front_v=demo-front-thetav&back_h=demo-back-thetah")
+        #expect(halfBack.status == 400 && halfBack.json["parameter"] as? String == "back_v")
         let build = try await system.post("/api/rci/build?radiator_name=demo-built&thickness_um=45&front_h=demo-front-thetah&front_v=demo-front-thetav&back_h=demo-back-thetah&back_v=demo-back-thetav")
         #expect(build.status == 200, "\(build.json)")
         #expect((build.json["verdicts"] as? [[String: Any]])?.count == 4 && (build.json["maps"] as? [String])?.contains("elevation") == true)
