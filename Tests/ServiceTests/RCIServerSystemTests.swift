@@ -19,6 +19,11 @@ import TIFFImage
         #expect(demo.status == 0, "\(demo.stderr)")
         try FileManager.default.createDirectory(atPath: "\(root)/broken", withIntermediateDirectories: true)
         try Data("{".utf8).write(to: URL(fileURLWithPath: "\(root)/broken/scan.json"))
+        // A link out of the root to a real scan folder: never listed, refused when named.
+        let outsideRoot = "\(root)-outside"
+        defer { try? FileManager.default.removeItem(atPath: outsideRoot) }
+        try FileManager.default.copyItem(atPath: "\(root)/demo/front_thetah", toPath: "\(outsideRoot)/scan")
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/escape", withDestinationPath: outsideRoot)
         let system = try await LocalSystem.start(scans: root)
         defer { system.stop() }
         try await system.addNode(capacity: 1)
@@ -40,7 +45,7 @@ import TIFFImage
         #expect(try await system.post("/api/rci/build?radiator_name=x&thickness_um=45&front_h=a&front_v=b", token: "").status == 401)
         let stored = try JSONSerialization.jsonObject(with: try await system.get("/api/scans").body) as? [Any]
         #expect(stored?.isEmpty == true, "nothing stored by refused requests")
-        for bad in ["../x", "/etc", "demo/../../x", "missing"] {
+        for bad in ["../x", "/etc", "demo/../../x", "missing", "escape/scan"] {
             let r = try await system.post("/api/rci/reduce?folder=\(bad.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
             #expect(r.status == 400 && r.json["parameter"] as? String == "folder", "\(bad): \(r)")
         }
