@@ -28,6 +28,9 @@ let package = Package(
         // Rocking-curve imaging, part 2: reduced scans (peak-position and intensity maps) -> a radiator:
         // alignment, instrument corrections, crystal mask, masked surface integration. Pure, no I/O.
         .target(name: "RadiatorBuild", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
+        // `spotfinder rci build`: reduction folders (RockingScan's output, read by RCIPublish) → RadiatorBuild → the store.
+        .target(name: "RCIBuildCommand", dependencies: ["RadiatorBuild", "RadiatorStore", "RCIPublish", "RockingCurve", "TIFFImage", "Topography"],
+                swiftSettings: strictSwift),
         // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
         .target(name: "SpotMap", dependencies: ["API", "Physics", "Topography"], swiftSettings: strictSwift),
 
@@ -106,7 +109,8 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIPublish", "RockingScan", "RPC", "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIBuildCommand", "RCIPublish", "RockingScan", "RPC",
+                                                         "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIRemote", "RockingCurve",
                                                           "RockingScan", "RockingScanSimulation", "RPC", "SpotMap", "Topography", "Wire", "WireMapping"],
