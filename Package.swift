@@ -129,6 +129,8 @@ let package = Package(
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
                     exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
         .testTarget(name: "RadiatorBuildTests", dependencies: ["RadiatorBuild", "Topography"], swiftSettings: strictSwift),
+        .testTarget(name: "RCIBuildCommandTests", dependencies: ["RadiatorBuild", "RadiatorStore", "RCIBuildCommand", "RockingScan", "RockingScanSimulation", "Topography"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "RockingCurveTests", dependencies: ["RockingCurve", "RockingScan", "RockingScanSimulation", "TIFFImage", "Topography"],
                     swiftSettings: strictSwift),
         .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),

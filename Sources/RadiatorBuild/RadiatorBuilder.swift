@@ -171,8 +171,10 @@ public enum RadiatorBuilder {
         for (i, s) in aligned.enumerated() {
             var peak = (0..<grid.count).map { s.peak[$0] - Float(fit.terms.dispersion[i]) * s.cameraU[$0] }
             Self.removeMean(&peak, crystalMask)
-            add("peak \(s.manifest.name)", "µrad", peak)
-            add("intensity \(s.manifest.name)", "crystal median", s.intensity)
+            // Named by role (unique by construction: ScanSet), not by the scans' own names (which may repeat).
+            let role = "\(s.manifest.face.rawValue) \(s.manifest.rocking.rawValue)\(s.manifest.complementary ? " complementary" : "")"
+            add("peak \(role)", "µrad", peak)
+            add("intensity \(role)", "crystal median", s.intensity)
         }
         for (k, view) in set.views.enumerated() {
             let side = view.side.rawValue
