@@ -25,15 +25,7 @@ public enum RadiatorBuilder {
             throw BuildError("\(reference.label): \(grid.columns) × \(grid.rows) pixels is too large a grid: at most \(4 * Radiator.maxPixels)")
         }
         let referenceWalk = scans[set.reference].overrides.walkMillimetersPerMilliradian ?? 0
-        let referenceWarp = ScanWarp(geometry: reference.geometry, similarity: Similarity(), walk: referenceWalk, walkField: reference.walkField)
-        var referenceImage = FloatImage(width: grid.columns, height: grid.rows)
-        for row in 0..<grid.rows {
-            for column in 0..<grid.columns {
-                let q = referenceWarp.cameraPoint(grid.x(column), grid.y(row))
-                referenceImage[column, row] = reference.alignmentImage.bilinear(q.column, q.row)
-            }
-        }
-        let aligner = Aligner(grid: grid, reference: referenceImage)
+        let aligner = Aligner(reference: reference, walk: referenceWalk)
         let referenceResult = AlignmentResult(similarity: Similarity(centreX: aligner.centre.x, centreY: aligner.centre.y), walk: referenceWalk,
                                               correlation: 1, residualRMS: 0, iterations: 0)
         let alignments = ParallelJobs.map(scans.count) { i in

@@ -26,9 +26,7 @@ struct BuildTests {
 
     /// The reference crystal's centroid in its own declared frame: the centre the residual rotation turns about.
     static func centre(_ crystal: SimulatedCrystal) throws -> (x: Double, y: Double) {
-        let ref = try PreparedScan(crystal.scan(.standard("fh", .thetah, .front)))
-        let grid = WorkingGrid(reference: ref.geometry)
-        return Aligner(grid: grid, reference: ref.alignmentImage.flippedVertically()).centre
+        Aligner(reference: try PreparedScan(crystal.scan(.standard("fh", .thetah, .front))), walk: 0).centre
     }
 
     /// Truth on the built radiator's grid: tilts (crystal mean removed) and outline, in the radiator's coordinates.
