@@ -89,6 +89,10 @@ public enum RadiatorBuilder {
             viewTilts[k].thetaV = Inpainting.filled(FloatImage(width: grid.columns, height: grid.rows, pixels: viewTilts[k].thetaV), target: crystal).pixels
             for i in 0..<grid.count where crystal[i] && !(viewTilts[k].thetaH[i].isFinite && viewTilts[k].thetaV[i].isFinite) { crystal[i] = false; excludedVoids += 1 }
         }
+        for k in viewTilts.indices {
+            if let d = viewTilts[k].dSpacingH { viewTilts[k].dSpacingH = Inpainting.filled(FloatImage(width: grid.columns, height: grid.rows, pixels: d), target: crystal).pixels }
+            if let d = viewTilts[k].dSpacingV { viewTilts[k].dSpacingV = Inpainting.filled(FloatImage(width: grid.columns, height: grid.rows, pixels: d), target: crystal).pixels }
+        }
         let crystalMask = crystal
         let mount = (0..<grid.count).map { outline.mount[$0] && !crystalMask[$0] }
         // Relative tilts: each map's crystal mean removed.
