@@ -151,6 +151,7 @@ public enum RadiatorBuilder {
         var report = BuildReport(radiator: options.name, reference_scan: scans[set.reference].manifest.name,
                                  grid_columns: frame.topographGrid.columns, grid_rows: frame.topographGrid.rows, pixel_mm: grid.pixel,
                                  centre_in_reference_x_mm: centre.x, centre_in_reference_y_mm: centre.y,
+                                 rotation_centre_x_mm: aligner.centre.x, rotation_centre_y_mm: aligner.centre.y,
                                  crystal_pixels: frame.mask.filter { $0 == .crystal }.count, mount_pixels: frame.mask.filter { $0 == .mount }.count,
                                  mount_source: outline.mountSource, filled_holes_pixels: outline.filledHoles, filled_voids_pixels: filledVoids,
                                  excluded_voids_pixels: excludedVoids, instrument_fit_residual_urad: fit.residualRMS, curl_free_tilts: options.curlFreeTilts,
