@@ -29,7 +29,7 @@ let package = Package(
         // alignment, instrument corrections, crystal mask, masked surface integration. Pure, no I/O.
         .target(name: "RadiatorBuild", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
         // `spotfinder rci build`: reduction folders (RockingScan's output, read by RCIPublish) → RadiatorBuild → the store.
-        .target(name: "RCIBuildCommand", dependencies: ["RadiatorBuild", "RadiatorStore", "RCIPublish", "RockingCurve", "TIFFImage", "Topography"],
+        .target(name: "RCIBuildCommand", dependencies: ["RadiatorBuild", "RadiatorStore", "RCIPublish", "Render", "RockingCurve", "TIFFImage", "Topography"],
                 swiftSettings: strictSwift),
         // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
         .target(name: "SpotMap", dependencies: ["API", "Physics", "Topography"], swiftSettings: strictSwift),
