@@ -103,7 +103,8 @@ func expectExampleAnswerEqualsLocalSpectrum(_ json: String, sourceLocation: Sour
         let placements = (0..<1600).map { UInt32($0) }
         let message = MapChunkRequestMessage(query: query, view: RadiatorViewMessage(view), placements: placements)
         #expect {
-            try CobremsNodeService().mapChunk(message, deadline: .after(seconds: 0.2))
-        } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
+            let deadline = Deadline.after(seconds: 0.2)
+            return try CobremsNodeService().mapChunk(message, shouldStop: { deadline.hasPassed })
+        } throws: { ($0 as? RPCError)?.code == .cancelled }
     }
 }
