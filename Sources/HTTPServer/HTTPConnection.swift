@@ -19,6 +19,7 @@ struct HTTPConnection {
     }
 
     func run() {
+        if healthOnly { return serveHealthCheckOnly() }
         let config = server.config
         let input = Input()
         while !server.isDraining {
@@ -40,16 +41,6 @@ struct HTTPConnection {
                 head = h
             } catch {
                 refuse(error)
-                return
-            }
-            if healthOnly {
-                var probe = HTTPRequest(method: head.method, target: head.target, path: head.path, query: head.query,
-                                        version: head.version, headers: head.headers)
-                probe.peerHost = peerHost
-                let answer = (head.path == "/healthz" ? server.handle(probe) : nil)
-                    ?? .error(.serviceUnavailable, "the server has \(server.maxConnections) connections open; try again shortly")
-                try? write(answer, isHead: head.method == .HEAD, keepAlive: false, extra: answer.statusCode.code == 503 ? "Retry-After: 1\r\n" : "")
-                lingeringClose()
                 return
             }
             // The body, framed by Content-Length and bounded per path.
@@ -119,11 +110,28 @@ struct HTTPConnection {
         return slot.get() ?? .error(.internalServerError, "internal error")
     }
 
+    /// A connection beyond the cap: a health check (its head within a second) is answered, anything
+    /// else (or nothing) gets the 503 a full server gives.
+    private func serveHealthCheckOnly() {
+        let head = try? readHead(Input(), timeoutSeconds: 1)
+        var answer: HTTPResponse?
+        if let head, head.path == "/healthz" {
+            var probe = HTTPRequest(method: head.method, target: head.target, path: head.path, query: head.query,
+                                    version: head.version, headers: head.headers)
+            probe.peerHost = peerHost
+            answer = server.handle(probe)
+        }
+        let response = answer ?? .error(.serviceUnavailable, "the server has \(server.maxConnections) connections open; try again shortly")
+        try? write(response, isHead: head?.method == .HEAD, keepAlive: false,
+                   extra: answer == nil ? "Retry-After: 1\r\n" : "")
+        lingeringClose()
+    }
+
     /// nil: the client closed (or stayed silent) before sending a request; that needs no answer.
-    private func readHead(_ input: Input) throws(RequestRefusal) -> RequestHead? {
+    private func readHead(_ input: Input, timeoutSeconds: Double? = nil) throws(RequestRefusal) -> RequestHead? {
         let config = server.config
         var scanner = HeadScanner(limits: config.head)
-        let deadline = HTTP1Server.now() + config.headerTimeoutSeconds
+        let deadline = HTTP1Server.now() + (timeoutSeconds ?? config.headerTimeoutSeconds)
         while true {
             let outcome = try input.bytes.withUnsafeBufferPointer { (p) throws(RequestRefusal) in try scanner.scan(p) }
             if case .complete(let head, let end) = outcome {

@@ -25,7 +25,7 @@ public struct RPCServerConfig: Sendable {
     /// Calls in flight on one connection of a known client (the edge's pooled connections carry many)…
     public var maxInFlightPerConnection = 256
     /// …and of an anonymous one.
-    public var maxInFlightPerAnonymousConnection = 16
+    public var maxInFlightPerAnonymousConnection = 64
     /// The deployment token: a connection that presents it (`RPCServer.hello`) is a known client,
     /// with connections reserved beyond `maxConnections` and the normal idle timeout. Nil: none.
     public var token: String?
