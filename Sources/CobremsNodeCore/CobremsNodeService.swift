@@ -56,7 +56,7 @@ public struct CobremsNodeService: Sendable {
 
     /// Decode, compute and encode on a thread of the call's class; work whose caller gave up before a
     /// thread was free never starts.
-    private func offPoolCall<Request: WireMessage, Response: WireMessage>(
+    func offPoolCall<Request: WireMessage, Response: WireMessage>(
         _ payload: Data, _ context: RPCContext, _ body: @escaping @Sendable (Request) throws(RPCError) -> Response
     ) async -> Result<Data, RPCError> {
         let outcome = await threads.run(context.workClass, cancellation: context.cancellation) { () -> Result<Data, RPCError> in

@@ -114,7 +114,7 @@ public struct EdgeApp: Sendable {
 
     /// Edge/ComputeSnap for lab tools: the query of GET /api/snap in, the same content out.
     public func addSnapRoute(to routes: inout RPCRoutes) {
-        routes.unary(Self.computeSnap) { (m: SnapRequestMessage, context) -> SnapResponseMessage in
+        routes.unary(Self.computeSnap, policy: .interactive(maxSeconds: 60)) { (m: SnapRequestMessage, context) -> SnapResponseMessage in
             let request: SpotfinderRequest
             do throws(ParameterError) { request = try SpotfinderRequest(query: m.query) } catch { throw error.rpcError }
             return SnapResponseMessage(try await snap(request, deadline: context.deadline))

@@ -25,15 +25,15 @@ public struct EdgeGateway: Sendable {
     public func add(to routes: inout RPCRoutes) {
         let (store, tilt, seconds, onImport) = (store, tilt, defaultSeconds, onImport)
         @Sendable func deadline(_ c: RPCContext) -> Deadline { c.deadline.isNone ? .after(seconds: seconds) : c.deadline }
-        routes.unary(TopographStoreService.listRadiators) { (m: ListRadiatorsRequest, c) -> ListRadiatorsResponse in
+        routes.unary(TopographStoreService.listRadiators, policy: .interactive(maxSeconds: 60)) { (m: ListRadiatorsRequest, c) -> ListRadiatorsResponse in
             try await store.call(TopographStoreService.listRadiators, m, deadline: deadline(c), idempotent: true)
         }
-        routes.unary(TopographStoreService.importRadiator) { (m: ImportRadiatorRequest, c) -> ImportRadiatorResponse in
+        routes.unary(TopographStoreService.importRadiator, policy: .batch(maxSeconds: 120)) { (m: ImportRadiatorRequest, c) -> ImportRadiatorResponse in
             let r: ImportRadiatorResponse = try await store.call(TopographStoreService.importRadiator, m, deadline: deadline(c), idempotent: false)
             onImport()
             return r
         }
-        routes.unary(TiltService.computeTilt) { (m: TiltRequestMessage, c) -> TiltResponseMessage in
+        routes.unary(TiltService.computeTilt, policy: .interactive(maxSeconds: 60)) { (m: TiltRequestMessage, c) -> TiltResponseMessage in
             try await tilt.call(TiltService.computeTilt, m, deadline: deadline(c), idempotent: true)
         }
     }

@@ -67,6 +67,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// The request being served, for routes that need its headers or body.
     @TaskLocal public static var current: HTTPRequest?
 
+    /// Cached answers served while the store has not confirmed revisions for longer than this are marked.
+    static let staleRevisionSeconds = 3.0
+
     /// Deadline of a spot map (GET /api/map, plot_type=map), s.
     public static let mapSeconds = 120.0
 
@@ -180,7 +183,13 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             let key = try await cacheKey(path, request)
             if let hit = cache.get(key) {
                 metrics.count("response_cache_hits_total")
-                return HTTPResponse(statusCode: .ok, headers: [.contentType: hit.contentType, HTTPHeader("X-Spotfinder-Cache"): "hit"], body: hit.body)
+                var headers = [HTTPHeader.contentType: hit.contentType, HTTPHeader("X-Spotfinder-Cache"): "hit"]
+                if let age = revisions.ageSeconds, age > Self.staleRevisionSeconds {
+                    // A hung store is not a dead service: the cached view is served, and marked unconfirmed.
+                    metrics.count("response_cache_unconfirmed_total")
+                    headers[HTTPHeader("X-Spotfinder-Stale")] = "the radiator store has not confirmed this radiator's revision for \(Int(age)) s"
+                }
+                return HTTPResponse(statusCode: .ok, headers: headers, body: hit.body)
             }
             metrics.count("response_cache_misses_total")
             let ticket = Self.workClass(path: path, request: request) == .batch ? try await admitBatch() : nil
