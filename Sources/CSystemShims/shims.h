@@ -22,3 +22,14 @@ static inline int spotfinder_nice_this_thread(int nice) {
 static inline int spotfinder_this_thread_nice(void) {
     return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
 }
+
+#include <pthread.h>
+
+/* Name the calling thread as `top -H` and /proc/PID/task/TID/comm show it (at most 15 bytes kept). */
+static inline void spotfinder_name_this_thread(const char *name) {
+    char short_name[16];
+    int i = 0;
+    for (; i < 15 && name[i]; i++) short_name[i] = name[i];
+    short_name[i] = 0;
+    pthread_setname_np(pthread_self(), short_name);
+}

@@ -203,7 +203,12 @@ public final class Socket: @unchecked Sendable {
                 if let reserve, !reserve(grown - buffer.count) {
                     throw SocketError(operation: "read (the budget for buffered frames is spent)", errno: ENOBUFS)
                 }
-                buffer.append(contentsOf: repeatElement(0, count: grown - buffer.count))
+                // Uninitialized beyond what arrived: pages are touched only when bytes land in them.
+                let old = buffer
+                buffer = [UInt8](unsafeUninitializedCapacity: grown) { p, initialized in
+                    _ = old.withUnsafeBufferPointer { memcpy(p.baseAddress!, $0.baseAddress!, got) }
+                    initialized = grown
+                }
             }
             // Try first; wait (bounded) only when nothing is there yet: one syscall per chunk in the common case.
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, $0.count - got, Int32(MSG_DONTWAIT)) }

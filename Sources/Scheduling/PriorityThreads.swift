@@ -34,11 +34,14 @@ public final class PriorityThreads: Sendable {
             let queue = queues[cls]!
             let nice = cls == .batch ? self.batchNice : 0
             for i in 0..<count {
+                let threadName = "\(name)-\(cls)-\(i)"
                 let t = Thread {
+                    // Seen in `top -H` and /proc/PID/task/*/comm (first 15 bytes): "cobrems-batch-0".
+                    spotfinder_name_this_thread(threadName)
                     if nice > 0 { _ = spotfinder_nice_this_thread(nice) }
                     queue.serve()
                 }
-                t.name = "\(name)-\(cls)-\(i)"
+                t.name = threadName
                 t.start()
             }
         }
