@@ -51,6 +51,11 @@ public struct CobremsNodeService: Sendable {
                 }
             }
         }
+        // Batch: rocking-curve tiles run on the batch threads (spectra go first); a tile whose caller left
+        // before a thread was free never starts.
+        r.raw(Self.reduceTile, policy: .batch(maxSeconds: 300)) { payload, context in
+            await offPoolCall(payload, context) { (m: ReduceTileRequestMessage) throws(RPCError) in try reduceTile(m) }
+        }
         return r
     }
 

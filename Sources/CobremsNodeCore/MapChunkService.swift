@@ -12,7 +12,7 @@ extension CobremsNodeService {
     public static let computeMapChunk = "/spotfinder.v1.CobremsNode/ComputeMapChunk"
 
     /// Seconds of CPU (the edge's in-process map) on a Dispatch worker, off Swift's cooperative threads,
-    /// which other requests need. (The node's own methods run on its `ComputeThreads`, see `routes`.)
+    /// which other requests need. (The node's own methods run on its `PriorityThreads`, see `routes`.)
     public static func onWorkerThread<T: Sendable>(_ body: @escaping @Sendable () throws(RPCError) -> T) async throws(RPCError) -> T {
         let result: Result<T, RPCError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
