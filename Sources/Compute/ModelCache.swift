@@ -16,6 +16,7 @@ public final class ModelCache: @unchecked Sendable {
     private var order: [Key] = []
     private var building: Set<Key> = []
     private var bytes = 0
+    private var buildCount = 0
     public let capacity: Int
     public let maxBytes: Int
     public let maxBuilds: Int
@@ -37,6 +38,13 @@ public final class ModelCache: @unchecked Sendable {
         return (models.count, bytes)
     }
 
+    /// Models built so far (tests, metrics).
+    public var builds: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return buildCount
+    }
+
     public func model(beamline: Beamline, grid: EnergyGrid) -> SpectrumModel {
         let key = Key(beamline: beamline, grid: grid)
         condition.lock()
@@ -52,6 +60,7 @@ public final class ModelCache: @unchecked Sendable {
             condition.wait()
         }
         building.insert(key)
+        buildCount += 1
         condition.unlock()
         let model = SpectrumModel(beamline: beamline, grid: grid)
         let size = Self.estimatedBytes(bins: model.x.count)

@@ -22,6 +22,9 @@ public struct RPCServerConfig: Sendable {
     public var sendTimeoutSeconds = 30.0
     /// Connections open to anyone (lab tools, anonymous callers).
     public var maxConnections = 512
+    /// Anonymous connections one address may hold; beyond it a connection must say hello with the
+    /// token first (as beyond `maxConnections`), so one client cannot take every anonymous slot.
+    public var maxAnonymousConnectionsPerClient = 128
     /// Calls in flight on one connection of a known client (the edge's pooled connections carry many)…
     public var maxInFlightPerConnection = 256
     /// …and of an anonymous one.
@@ -62,6 +65,8 @@ public final class RPCServer: Sendable {
         var connections: [Int: ServerConnection] = [:]
         /// Connections not (yet) proven to be known clients.
         var anonymous = 0
+        /// The same, per peer address.
+        var anonymousPerPeer: [String: Int] = [:]
         var nextId = 0
         var draining = false
     }
@@ -97,12 +102,15 @@ public final class RPCServer: Sendable {
                 continue
             }
             socket.setSendTimeout(seconds: config.sendTimeoutSeconds)
+            let peer = socket.peerHost
             let connection: ServerConnection? = state.withLock { s in
                 guard !s.draining, s.connections.count < config.maxConnections + config.reservedConnections else { return nil }
                 s.nextId += 1
                 s.anonymous += 1
-                // Beyond the anonymous limit only a known client may stay (it says hello first).
-                let c = ServerConnection(id: s.nextId, socket: socket, server: self, mustSayHello: s.anonymous > config.maxConnections)
+                s.anonymousPerPeer[peer, default: 0] += 1
+                // Beyond the anonymous limits (overall, per address) only a known client may stay (it says hello first).
+                let crowded = s.anonymous > config.maxConnections || s.anonymousPerPeer[peer, default: 0] > config.maxAnonymousConnectionsPerClient
+                let c = ServerConnection(id: s.nextId, socket: socket, server: self, mustSayHello: crowded)
                 s.connections[c.id] = c
                 return c
             }
@@ -131,11 +139,16 @@ public final class RPCServer: Sendable {
 
     fileprivate func connectionClosed(_ id: Int) {
         state.withLock { s in
-            if let c = s.connections.removeValue(forKey: id), !c.isKnown { s.anonymous -= 1 }
+            if let c = s.connections.removeValue(forKey: id), !c.isKnown { Self.forgetAnonymous(c.peer, &s) }
         }
     }
 
-    fileprivate func connectionBecameKnown() { state.withLock { $0.anonymous -= 1 } }
+    fileprivate func connectionBecameKnown(_ peer: String) { state.withLock { Self.forgetAnonymous(peer, &$0) } }
+
+    private static func forgetAnonymous(_ peer: String, _ s: inout State) {
+        s.anonymous -= 1
+        if let n = s.anonymousPerPeer[peer] { s.anonymousPerPeer[peer] = n > 1 ? n - 1 : nil }
+    }
 
     /// How long an idle connection may stay: anonymous ones much sooner while they crowd the server.
     fileprivate func idleTimeout(known: Bool) -> Double {
@@ -193,12 +206,13 @@ final class ServerConnection: Sendable {
     }
 
     var isKnown: Bool { known.load(ordering: .acquiring) }
+    var peer: String { peerHost }
 
     func run() {
         let config = server.config
         if mustSayHello && !awaitHello() {
             reply(id: 0, method: "", code: .resourceExhausted,
-                  message: "server has \(config.maxConnections) connections open; try again later")
+                  message: "server has \(config.maxConnections) connections open (\(config.maxAnonymousConnectionsPerClient) anonymous ones per address); try again later")
             socket.shutdown()
             let closeNow = flight.withLock { f -> Bool in f.readerDone = true; return f.inFlight == 0 }
             if closeNow { close() }
@@ -275,7 +289,7 @@ final class ServerConnection: Sendable {
             reply(id: request.requestId, method: request.method, code: .unauthenticated, message: "hello refused: wrong or missing token")
             return false
         }
-        if !known.exchange(true, ordering: .acquiringAndReleasing) { server.connectionBecameKnown() }
+        if !known.exchange(true, ordering: .acquiringAndReleasing) { server.connectionBecameKnown(peerHost) }
         send(Envelope(kind: .response, method: request.method, requestId: request.requestId))
         return true
     }

@@ -112,6 +112,21 @@ final class AbandonProbe: Sendable {
         #expect(reply.statusCode == StatusCode.resourceExhausted.rawValue)
     }
 
+    /// One address cannot hold every anonymous connection: past its share a connection must say hello.
+    @Test func oneAddressCannotTakeEveryAnonymousConnection() async throws {
+        let server = try RPCServer(routes: AbandonProbe().routes(), config: {
+            var c = RPCServerConfig(); c.maxAnonymousConnectionsPerClient = 2; c.helloTimeoutSeconds = 0.2; return c
+        }())
+        defer { Task { await server.shutdown() } }
+        let held = try (0..<2).map { _ in try Socket.connect(host: "127.0.0.1", port: server.port, timeoutSeconds: 1) }
+        defer { for s in held { s.close() } }
+        while server.anonymousConnectionCount < 2 { try await Task.sleep(nanoseconds: 2_000_000) }
+        let third = try Socket.connect(host: "127.0.0.1", port: server.port, timeoutSeconds: 1)
+        defer { third.close() }
+        let reply = try #require(try await RawFrames.readEnvelope(third))
+        #expect(reply.statusCode == StatusCode.resourceExhausted.rawValue && reply.statusMessage.contains("per address"))
+    }
+
     /// A frame trickling in (each gap under the per-chunk timeout) is cut off at its overall limit.
     @Test func slowFrameIsCutOff() async throws {
         let server = try RPCServer(routes: AbandonProbe().routes(), config: {

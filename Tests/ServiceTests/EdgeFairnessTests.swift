@@ -1,6 +1,6 @@
 import API
 import Compute
-import EdgeCore
+@testable import EdgeCore
 import Foundation
 import HTTPServer
 import RPC
@@ -61,5 +61,17 @@ import Testing
         #expect(known.statusCode == .badRequest)
         running.release()
         for w in waiting { try await w.value.release() }
+    }
+}
+
+/// Issue #22: after the edge itself stood still (SIGSTOP, a frozen VM), its nodes' silence is counted
+/// only from when it ran again: it must not drop them all and answer 503.
+@Suite struct PauseClockTests {
+    @Test func aLongGapIsTheProcessesOwnPause() {
+        let clock = PauseClock()
+        let now = Deadline.now
+        #expect(clock.resumedAt(now) == 0, "no pause yet")
+        let later = now + 10_000_000_000  // as if this process had not run for 10 s
+        #expect(clock.resumedAt(later) == later, "the gap is seen as a pause, resumed at `later`")
     }
 }
