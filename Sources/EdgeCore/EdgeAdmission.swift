@@ -4,8 +4,9 @@ import HTTPServer
 import RPC
 import Scheduling
 
-/// Which HTTP requests are batch work at the edge, and how they are admitted. Spot maps and data
-/// exports (CSV/JSON) are batch: they wait for a slot within the per-client and overall budgets
+/// Which HTTP requests are batch work at the edge, and how they are admitted. Spot maps and the grid
+/// exports (CSV/JSON of the tilt, spot and map plots: up to 500 × 500 cells, seconds of CPU) are batch:
+/// they wait for a slot within the per-client and overall budgets
 /// (`EdgeApp.admission`), or are refused with 429 and Retry-After. Everything else is interactive
 /// and never waits for admission.
 extension EdgeHTTP {
@@ -14,7 +15,10 @@ extension EdgeHTTP {
         switch path {
         case "/api/map": return .batch
         case "/plot.png":
-            return request.word("plot_type") == "map" || request.word("format") != "png" ? .batch : .interactive
+            let type = request.word("plot_type")
+            if type == "map" { return .batch }
+            // A spectrum's CSV/JSON (≤ 4000 bins) is as cheap as its plot: interactive.
+            return request.word("format") != "png" && (type == "tilt" || type == "spot") ? .batch : .interactive
         default: return .interactive
         }
     }

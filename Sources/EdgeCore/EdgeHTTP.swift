@@ -136,6 +136,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     func routePost(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
         switch path {
         case "/api/import":
+            // Batch work (parsing, a ROOT conversion, the store's write), in the caller's budget.
+            let ticket = try await admitBatch()
+            defer { ticket.release() }
             let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
                                           deadline: .after(seconds: max(requestSeconds, 60)))
             if a.status == 200 { radiatorImported() }

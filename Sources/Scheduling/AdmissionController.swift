@@ -18,11 +18,11 @@ public struct ClientIdentity: Hashable, Sendable, CustomStringConvertible {
 /// get every running slot while known ones may want one (`anonymousRunning`).
 public struct AdmissionBudget: Sendable, Equatable {
     /// Batch jobs running at once, all clients together.
-    public var running = 2
+    public var running = 3
     /// Batch jobs waiting, all clients together; beyond it new work is refused.
     public var queued = 16
-    /// Running at once for all anonymous clients together.
-    public var anonymousRunning = 1
+    /// Running at once for all anonymous clients together (the rest are kept for token holders).
+    public var anonymousRunning = 2
     /// One anonymous client: running at once, and waiting.
     public var perClientRunning = 1
     public var perClientQueued = 2
@@ -31,6 +31,13 @@ public struct AdmissionBudget: Sendable, Equatable {
     public var knownPerClientQueued = 8
 
     public init() {}
+
+    /// A budget with these totals (per-client shares as by default).
+    public init(running: Int, anonymousRunning: Int, queued: Int = 16) {
+        self.running = running
+        self.anonymousRunning = anonymousRunning
+        self.queued = queued
+    }
 
     /// A sentence naming the first value out of range, or nil when the budget is usable.
     public var problem: String? {

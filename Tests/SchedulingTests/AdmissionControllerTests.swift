@@ -10,7 +10,7 @@ import Testing
     /// One anonymous client: one running, two waiting (positions 1 and 2), the next refused with a
     /// Retry-After; a finished job lets the first waiting one run.
     @Test func anonymousClientGetsItsBudgetThenARefusal() async throws {
-        let admission = AdmissionController()
+        let admission = AdmissionController(budget: AdmissionBudget(running: 2, anonymousRunning: 1))
         let first = try await admission.admit(Self.anonymous)
         let second = Task { try await admission.admit(Self.anonymous) }
         let third = Task { try await admission.admit(Self.anonymous) }
@@ -34,7 +34,7 @@ import Testing
 
     /// Anonymous clients together never take every running slot: a known client still starts at once.
     @Test func anonymousClientsNeverHoldTheWholeMachine() async throws {
-        let admission = AdmissionController()
+        let admission = AdmissionController(budget: AdmissionBudget(running: 2, anonymousRunning: 1))
         let a = try await admission.admit(Self.anonymous)
         let waiting = Task { try await admission.admit(Self.other) }
         while admission.load.queued < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
@@ -48,7 +48,7 @@ import Testing
 
     /// A caller that stops waiting leaves the queue (its place is not held for nobody).
     @Test func cancelledWaiterLeavesTheQueue() async throws {
-        let admission = AdmissionController()
+        let admission = AdmissionController(budget: AdmissionBudget(running: 2, anonymousRunning: 1))
         let a = try await admission.admit(Self.anonymous)
         let waiter = Task { try await admission.admit(Self.anonymous) }
         while admission.load.queued < 1 { try await Task.sleep(nanoseconds: 1_000_000) }

@@ -42,7 +42,7 @@ import Testing
     /// A client past its batch budget gets 429 with Retry-After at once (not a place in an endless queue),
     /// and /api/queue tells it where its work stands; interactive routes never ask for admission.
     @Test func mapsPastTheBudgetGet429WithRetryAfter() async throws {
-        let admission = AdmissionController()
+        let admission = AdmissionController(budget: AdmissionBudget(running: 2, anonymousRunning: 1))
         let edge = try Self.edge(admission: admission)
         let me = ClientIdentity(key: "10.1.2.3", isKnown: false)
         let running = try await admission.admit(me)
