@@ -3,7 +3,7 @@ import Testing
 
 /// The page in a real headless browser (Chromium via Selenium), against the real system:
 /// tests/browser/test_page.py is the page's specification (issue #13 items 1–16, the edge lock,
-/// read-outs, pins, import from the page, and the spot map of #11). One browser session.
+/// read-outs, pins, import from the page, the spot map of #11, and the Topography of #17/#18). One browser session.
 @Suite(.serialized, .timeLimit(.minutes(8))) struct BrowserTests {
     @Test func thePageWorksInAHeadlessBrowser() async throws {
         // The edge computes in-process: this is the page's test (the fan-out over nodes has its own
@@ -12,7 +12,11 @@ import Testing
         defer { system.stop() }
         let artifacts = repositoryRoot.appendingPathComponent(".build/artifacts/browser").path
         let r = try await run("/usr/bin/python3", [repositoryRoot.appendingPathComponent("tests/browser/test_page.py").path,
-                                                   "http://127.0.0.1:\(system.http)", artifacts, system.token], timeout: 420)
+                                                   "http://127.0.0.1:\(system.http)", artifacts, system.token],
+                           // The Topography's checks store a small reduced scan as a user would (`spotfinder rci … publish`).
+                           environment: ["SPOTFINDER_BIN_DIR": URL(fileURLWithPath: executable("spotfinder")).deletingLastPathComponent().path,
+                                         "SPOTFINDER_EDGE_RPC": "127.0.0.1:\(system.edgeRPC)"],
+                           timeout: 420)
         #expect(r.status == 0, "browser checks failed:\n\(r.stdout)\n\(r.stderr.suffix(2000))")
         #expect(r.stdout.contains(" passed, 0 failed"))
     }

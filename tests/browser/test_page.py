@@ -6,12 +6,13 @@ Usage: test_page.py BASE_URL ARTIFACTS_DIR [TOKEN]
 Prints one line per check and a closing 'N passed, M failed' line; exit status 1 on any failure.
 One browser session; every wait is for a condition (no fixed sleeps beyond the page's typing pause).
 The checks follow issue #13 (defects 1–16 and the new controls) and #11 (the spot map)."""
-import json, os, re, subprocess, sys, time, urllib.request, urllib.error
+import json, os, re, subprocess, sys, time, urllib.parse, urllib.request, urllib.error
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.select import Select
 
 base, artifacts = sys.argv[1].rstrip("/"), os.path.abspath(sys.argv[2])
 token = sys.argv[3] if len(sys.argv) > 3 else None
@@ -119,6 +120,121 @@ def severe_errors():
     purpose, a loaded machine may answer 503, and the checks above look at what the page shows."""
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
             and "Failed to load resource" not in e["message"]]
+
+
+def route_missing(method, path):
+    """True when this edge has no such route yet (404 without a parameter, or 405): the page must say so."""
+    req = urllib.request.Request(base + path, method=method, headers={"X-Spotfinder-Token": "probe-not-the-token"} if method == "POST" else {})
+    try:
+        urllib.request.urlopen(req, timeout=60)
+        return False
+    except urllib.error.HTTPError as e:
+        body = {}
+        try:
+            body = json.loads(e.read() or b"{}")
+        except ValueError:
+            pass
+        return e.code == 405 or (e.code == 404 and body.get("error", "").startswith("no page"))
+
+
+def publish_small_scan(name, rocking, face):
+    """A small simulated scan reduced and stored through the edge (as a user would with `spotfinder rci`), for a
+    system with no raw-folder service: 64 × 64 pixels × 40 images with a periodic motor error (seconds)."""
+    bin_dir, edge_rpc = os.environ.get("SPOTFINDER_BIN_DIR"), os.environ.get("SPOTFINDER_EDGE_RPC")
+    if not (bin_dir and edge_rpc and token):
+        return f"SPOTFINDER_BIN_DIR, SPOTFINDER_EDGE_RPC and the token are needed ({bin_dir}, {edge_rpc})"
+    folder = os.path.join(artifacts, "scan-" + name)
+    spotfinder = os.path.join(bin_dir, "spotfinder")
+    env = {**os.environ, "SPOTFINDER_TOKEN": token}
+    for args in (["rci", "simulate", folder, "--radiator", "SF-E01", "--size", "64x64", "--frames", "40", "--pixel-mm", "0.14",
+                  "--rocking", rocking, "--face", face, "--motor-error", "0.8", "--motor-step", "21", "--seed", "3"],
+                 ["rci", "reduce", folder], ["rci", "publish", os.path.join(folder, "reduced"), "--edge", edge_rpc, "--name", name, "--scan", folder]):
+        r = subprocess.run([spotfinder, *args], capture_output=True, text=True, env=env, timeout=120)
+        if r.returncode != 0:
+            return f"{' '.join(args[:2])}: {r.stderr.strip()[-400:]}"
+    return ""
+
+
+def click_pixel(column, row):
+    """A real click on the Topography's map at the centre of one camera pixel."""
+    canvas = by_id("scan_canvas")
+    x, y, w, h = js("""const pm = window.spotfinder.topography.pixelMap, f = pm.frame(), r = pm.canvas.getBoundingClientRect();
+        return [f.pad.l + (arguments[0] + 0.5) * f.kx, f.pad.t + (arguments[1] + 0.5) * f.ky, r.width, r.height]""", column, row)
+    ActionChains(driver).move_to_element_with_offset(canvas, int(round(x - w / 2)), int(round(y - h / 2))).click().perform()
+
+
+def topography_checks():
+    scans = api("/api/scans")
+    if not scans:
+        problem = publish_small_scan("page-front-h", "thetah", "front")
+        check("Topography: a small reduced scan is stored for the page's checks (rci simulate, reduce, publish)", not problem, problem)
+        scans = api("/api/scans")
+    open_page("tool=topography")
+    tab = by_id("tab_topography")
+    check("#17 the page has a Topography tab, chosen from the URL (tool=topography), the beam tool hidden",
+          tab.get_attribute("aria-selected") == "true" and by_id("topography").is_displayed() and not by_id("beamtool").is_displayed(),
+          f"{tab.get_attribute('aria-selected')} {by_id('topography').is_displayed()}")
+    listed = wait(lambda: driver.find_elements(By.CSS_SELECTOR, "#scan_list .scanitem"), 30)
+    check("#17 the reduced scans are listed with their facts", listed and len(listed) == len(scans) and "images" in listed[0].text,
+          f"{len(listed or [])} vs {len(scans)}")
+    if not scans or not listed:
+        return
+    name = scans[0]["name"]
+    driver.find_element(By.CSS_SELECTOR, f"#scan_list .scanitem[data-scan='{name}']").click()
+    drawn = wait(lambda: "µrad" in (by_id("scan_canvas").get_attribute("data-colour-bar") or "") and by_id("scan_caption").text, 60)
+    shot("20-topography-scan.png")
+    caption = by_id("scan_caption").text
+    check("#17 choosing a scan draws its hmu_moco map with a colour bar in µrad, kept in the URL",
+          drawn and url_params().get("scan") == name and url_params().get("scan_map") == "hmu_moco", f"{drawn} {url_params()}")
+    check("#17 the map states its orientation and pixel size (camera grid as the images, row 0 at the top)",
+          "row 0 at the top" in caption and "µm" in caption, caption)
+    counts = js("return [...document.querySelectorAll('#validity_counts li')].map(l => l.dataset.reason)")
+    check("#17 validity counts by reason", "valid" in counts and len(counts) >= 2, str(counts))
+    check("#17 the motor correction per image is plotted (a corrected scan)", not scans[0]["motor_corrected"]
+          or js("return document.querySelectorAll('#motor_plot polyline').length") == 1, by_id("motor_note").text)
+    # A real click on a valid pixel near the centre.
+    validity = api(f"/api/scan?scan_name={urllib.parse.quote(name)}&map=validity&format=json")["values"]
+    h, w = len(validity), len(validity[0])
+    col, row = min(((c, r) for r in range(h) for c in range(w) if validity[r][c] == 0), key=lambda p: (p[0] - w / 2) ** 2 + (p[1] - h / 2) ** 2)
+    click_pixel(col, row)
+    picked = wait(lambda: url_params().get("pixel") == f"{col},{row}", 10)
+    check("#17 a click on the map picks that camera pixel (kept in the URL)", picked, f"{url_params().get('pixel')} vs {col},{row}")
+    if route_missing("GET", "/api/rci/curve?scan_name=x&column=0&row=0"):
+        note = wait(lambda: "does not serve rocking curves" in by_id("curve_note").text and by_id("curve_note").text, 20)
+        check("#17 an edge without /api/rci/curve: the page says so at the curve", note, by_id("curve_note").text)
+    else:
+        curve = wait(lambda: js("""return [document.querySelectorAll('#curve_plot .counts circle').length,
+            document.querySelectorAll('#curve_plot polyline.model').length]""") if js("return document.querySelectorAll('#curve_plot polyline.model').length") else None, 60)
+        figures = js("return Object.fromEntries([...document.querySelectorAll('#curve_readouts .ro')].map(r => [r.dataset.figure, r.querySelector('dd').textContent]))")
+        shot("21-topography-curve.png")
+        check("#17 the pixel's rocking curve: counts as points, the fitted model as a line", curve and curve[0] >= 10 and curve[1] == 1, str(curve))
+        check("#17 the curve's read-outs: position, σ, FWHM with units", all(k in figures and "µrad" in figures[k] for k in ["position", "σ", "FWHM"]), str(figures))
+    # Another map: the validity codes; downloads named by scan and map, the TIFF a float TIFF.
+    Select(by_id("scan_map")).select_by_value("validity")
+    wait(lambda: url_params().get("scan_map") == "validity" and js("return document.getElementById('scan_canvas').dataset.colourBar") == "", 30)
+    links = js("return [...document.querySelectorAll('#scan_downloads a')].map(a => [a.download, a.href])")
+    check("#18 each map downloads as PNG/CSV/JSON/TIFF, named by scan and map",
+          [n.rsplit(".", 1)[1] for n, _ in links] == ["png", "csv", "json", "tif"] and all(name.replace("-", "") in n.replace("-", "") and "validity" in n for n, _ in links), str(links))
+    tiff = urllib.request.urlopen(js("return document.querySelector('#scan_downloads .dl-tiff').href"), timeout=60).read()
+    check("#18 the map's TIFF download is a TIFF", tiff[:4] in (b"II*\x00", b"MM\x00*"), str(tiff[:8]))
+    # A refused token is forgotten (asked again), at the token's field.
+    js("sessionStorage.removeItem('spotfinder-token')")
+    type_into("topo_token", "not-the-token", Keys.TAB)
+    type_into("build_name", "page-refused")
+    type_into("build_thickness", "50")
+    if not by_id("build_front_v").get_attribute("value"):  # one scan only: it stands for both (the edge judges the pair)
+        Select(by_id("build_front_v")).select_by_value(name)
+    by_id("build_go").click()
+    if route_missing("POST", "/api/rci/build"):
+        said = wait(lambda: "does not build radiators" in by_id("build_status").text and by_id("build_status").text, 30)
+        check("#18 an edge without POST /api/rci/build: the page says so at the build", said, by_id("build_status").text)
+    else:
+        refused = wait(lambda: by_id("topo_token_error").text, 30)
+        check("#18 a refused token is forgotten (session storage and box emptied) and said at its field", refused and "refused" in refused
+              and js("return sessionStorage.getItem('spotfinder-token')") is None and value("topo_token") == "", str(refused))
+    # Back to the beam tool from the tab; the Topography's place stays in the URL.
+    by_id("tab_beam").click()
+    check("the Beam tab brings the beam tool back", wait(lambda: by_id("beamtool").is_displayed() and "tool" not in url_params(), 10), str(url_params()))
 
 
 try:
@@ -725,6 +841,8 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
         idle()
     check("#11 a fixed-goniometer map's best spot keeps θH/θV (no re-snap)", fixed_best and (value("rad_thetah"), value("rad_thetav")) == angles
           and url_params().get("lock") == "off", f"{angles} → {(value('rad_thetah'), value('rad_thetav'))}, lock {url_params().get('lock')}")
+    # ---- The Topography (#17 item 6, #18 item 7): rocking-curve scans → maps → a radiator.
+    topography_checks()
     errors = severe_errors()
     check("no unexpected console errors at the end", not errors, str(errors))
 finally:

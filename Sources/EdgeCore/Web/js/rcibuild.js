@@ -88,6 +88,8 @@ async function build() {
     if (forgetIfRefused(e)) {
       $("#topo_token_error").textContent = `The token was refused (${e.message}): enter the deployment's token.`;
       $("#topo_token").focus();
+    } else if (e instanceof RequestFailed && (e.status === 405 || (e.status === 404 && !e.body.parameter))) {
+      status.textContent = `This edge does not build radiators yet (POST /api/rci/build: ${e.message}).`; status.className = "error";
     } else if (e instanceof RequestFailed && FIELDS[e.body.parameter]) fieldError(e.body.parameter, e.message);
     else { status.textContent = `Build refused: ${e.message}`; status.className = "error"; }
   } finally { button.disabled = false; }

@@ -84,7 +84,8 @@ async function reduce(f, li) {
   } catch (e) {
     working.delete(f.folder);
     status.textContent = "";
-    if (forgetIfRefused(e)) tokenError(`The token was refused (${e.message}): enter the deployment's token (scripts/run prints it once on its terminal).`);
+    if (e instanceof RequestFailed && (e.status === 405 || (e.status === 404 && !e.body.parameter))) err.textContent = `This edge does not reduce scans yet (POST /api/rci/reduce: ${e.message}).`;
+    else if (forgetIfRefused(e)) tokenError(`The token was refused (${e.message}): enter the deployment's token (scripts/run prints it once on its terminal).`);
     else err.textContent = e instanceof RequestFailed && e.body.parameter && !e.message.includes(e.body.parameter)
       ? `${e.body.parameter}: ${e.message}` : `Reduction refused: ${e.message}`;
   } finally {
