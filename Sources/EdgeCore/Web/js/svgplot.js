@@ -15,6 +15,9 @@ export function niceTicks(lo, hi, n = 6) {
 
 /** Draw into `svg`: `series` [{ x, y, kind: "points"|"line", colour, label }], `markers` [{ x, label, colour }]. */
 export function plot(svg, { series, markers = [], xLabel, yLabel, width = 520, height = 300 }) {
+  // Drawn at the size shown (CSS pixels), so that the labels keep the page's font size.
+  const shown = svg.parentElement ? svg.parentElement.clientWidth : 0;
+  if (shown > 200) { height = Math.round(height * Math.min(1.25, Math.max(0.8, shown / width))); width = shown; }
   const pad = { l: 58, r: 12, t: 26, b: 40 };
   const xs = series.flatMap(s => s.x.filter((_, i) => s.y[i] !== null && isFinite(s.y[i])));
   const ys = series.flatMap(s => s.y.filter(v => v !== null && isFinite(v)));
