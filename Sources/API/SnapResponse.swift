@@ -45,3 +45,17 @@ public struct SnapResponse: Codable, Sendable, Equatable {
         radiator_name = radiatorName
     }
 }
+
+extension SpotfinderRequest {
+    /// This request with the goniometer snapped when `snap_action` asks for it (else unchanged): the
+    /// original tool answered a snap on its spectrum page, so a spectrum request with a snap word acts on it.
+    /// The snapped rad_thetah / rad_thetav replace given ones and so appear in `understood`.
+    public func snapped(meanTiltH: Double, meanTiltV: Double, radiatorName: String) throws(ParameterError) -> SpotfinderRequest {
+        guard let plane = snapPlane else { return self }
+        let s = try SnapResponse(request: self, plane: plane, meanTiltH: meanTiltH, meanTiltV: meanTiltV, radiatorName: radiatorName)
+        var r = self
+        r.numbers["rad_thetah"] = s.rad_thetah
+        r.numbers["rad_thetav"] = s.rad_thetav
+        return r
+    }
+}

@@ -91,15 +91,7 @@ public struct EdgeApp: Sendable {
 
     /// The request with the goniometer snapped when `snap_action` asks for it (else unchanged).
     static func snapped(_ request: SpotfinderRequest, meanTiltH: Double, meanTiltV: Double, radiatorName: String) throws(RPCError) -> SpotfinderRequest {
-        guard let plane = request.snapPlane else { return request }
-        let s: SnapResponse
-        do { s = try SnapResponse(request: request, plane: plane, meanTiltH: meanTiltH, meanTiltV: meanTiltV, radiatorName: radiatorName) } catch {
-            throw error.rpcError
-        }
-        var r = request
-        r.numbers["rad_thetah"] = s.rad_thetah
-        r.numbers["rad_thetav"] = s.rad_thetav
-        return r
+        do { return try request.snapped(meanTiltH: meanTiltH, meanTiltV: meanTiltV, radiatorName: radiatorName) } catch { throw error.rpcError }
     }
 
     public func snap(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> SnapResponse {

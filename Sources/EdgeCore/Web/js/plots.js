@@ -214,7 +214,11 @@ export function startPlots() {
     const box = document.getElementById("pin_name");
     const v = state.values;
     const name = box.value.trim() || `θH ${(+v.rad_thetah).toFixed(4)} θV ${(+v.rad_thetav).toFixed(3)} at x ${v.rad_xoffset}, y ${v.rad_yoffset}`;
-    state.page.pins.push({ name: name.replace(/~/g, "-"), query: spectrumQuery() });
+    // The pin is the page's whole question at this moment (the edge and the lock's plane too), so that its
+    // parameters in a download are what the page showed, never defaults.
+    const q = new URLSearchParams(pageQuery());
+    for (const k of ["map_quantity", "map_step", "ebeam_jitter"]) q.delete(k);
+    state.page.pins.push({ name: name.replace(/~/g, "-"), query: q.toString() });
     box.value = "";
     writeURL(true);
     notify(["pins"]);
