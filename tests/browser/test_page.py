@@ -163,6 +163,79 @@ def click_pixel(column, row):
     ActionChains(driver).move_to_element_with_offset(canvas, int(round(x - w / 2)), int(round(y - h / 2))).click().perform()
 
 
+def topography_end_to_end():
+    """Raw folders → reduce (the page, with the token) → build → use the radiator in the beam tool, on the demo folders."""
+    if route_missing("GET", "/api/rci/folders"):
+        open_page("tool=topography")
+        said = wait(lambda: "lists no raw folders" in by_id("folders_status").text and by_id("folders_status").text, 20)
+        check("#17 an edge without /api/rci/folders: the page says how to reduce instead", said, by_id("folders_status").text)
+        return
+    listing = api("/api/rci/folders")
+    front = {f["rocking"]: f for f in listing["folders"] if f.get("face") == "front" and not f.get("error")}
+    check("#17 the edge lists the demo folders (front θH and θV among them)", {"thetah", "thetav"} <= set(front), str(listing)[:400])
+    if not {"thetah", "thetav"} <= set(front):
+        return
+    open_page("tool=topography")
+    wait(lambda: driver.find_elements(By.CSS_SELECTOR, "#folder_list li.folder"), 30)
+    js("sessionStorage.removeItem('spotfinder-token')")
+    type_into("topo_token", token, Keys.TAB)
+    Select(by_id("reduce_motor")).select_by_value("off")  # the motor has its own tests; the page's checks stay quick
+    names = []
+    for rocking in ["thetah", "thetav"]:
+        f = front[rocking]
+        item = driver.find_element(By.CSS_SELECTOR, f"#folder_list li.folder[data-folder='{f['folder']}']")
+        item.find_element(By.CSS_SELECTOR, "button.reduce").click()
+        working = wait(lambda: "working" in item.find_element(By.CSS_SELECTOR, ".fstatus").text, 10)
+        done = wait(lambda: "reduced as" in item.find_element(By.CSS_SELECTOR, ".fstatus").text
+                    or item.find_element(By.CSS_SELECTOR, ".err").text, 240)
+        text = item.find_element(By.CSS_SELECTOR, ".fstatus").text or item.find_element(By.CSS_SELECTOR, ".err").text
+        check(f"#17 reduce from the page ({rocking}): 'working…' while it runs, then the stored scan named", working and done and "reduced as" in text, text)
+        m = re.search(r"reduced as (\S+) in", text)
+        if m:
+            names.append(m.group(1))
+    if len(names) != 2:
+        return
+    wait(lambda: url_params().get("scan") == names[-1] and by_id("scan_caption").text, 30)
+    check("#17 a reduced scan is listed and shown at once", all(driver.find_elements(By.CSS_SELECTOR, f"#scan_list .scanitem[data-scan='{n}']") for n in names))
+    Select(by_id("build_front_h")).select_by_value(names[0])
+    Select(by_id("build_front_v")).select_by_value(names[1])
+    Select(by_id("build_back_h")).select_by_value("")
+    Select(by_id("build_back_v")).select_by_value("")
+    type_into("build_name", "page-built")
+    type_into("build_thickness", "45")
+    by_id("build_go").click()
+    built = wait(lambda: by_id("buildview").is_displayed() and len(driver.find_elements(By.CSS_SELECTOR, "#verdicts tbody tr")) == 2
+                 or "error" in (by_id("build_status").get_attribute("class") or ""), 240)
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#verdicts tbody tr")]
+    check("#18 build from the page: one verdict line per scan with its numbers", built and len(rows) == 2, f"{rows} {by_id('build_status').text}")
+    if len(rows) != 2:
+        return
+    figures = by_id("build_figures").text
+    check("#18 the build's figures: curl rms and residual rms in µrad", "curl rms" in figures and "residual rms" in figures and "µrad" in figures, figures)
+    png = wait(lambda: js("const i = document.getElementById('build_png'); return !i.hidden && i.complete && i.naturalWidth > 0"), 60)
+    shot("22-topography-build.png")
+    check("#18 the elevation map (PNG with contour lines from the plot-renderer) is shown, kept in the URL",
+          png and url_params().get("build") == "page-built" and url_params().get("build_map") == "elevation", str(url_params()))
+    aligned = [o.get_attribute("value") for o in Select(by_id("build_map")).options if o.get_attribute("value").startswith("aligned:")]
+    if len(aligned) >= 2:
+        Select(by_id("build_map")).select_by_value(aligned[0])
+        wait(lambda: by_id("build_canvas").is_displayed() and by_id("build_canvas").get_attribute("data-showing") == aligned[0], 60)
+        by_id("blink").click()
+        blinked = wait(lambda: by_id("build_canvas").get_attribute("data-showing") == aligned[1], 5)
+        by_id("blink").click()
+        check("#18 the aligned maps blink between two scans", blinked, str(aligned))
+    else:
+        check("#18 the build offers the aligned maps of both scans", False, str(aligned))
+    report = js("return document.querySelector('#build_downloads .dl-report')")
+    check("#18 the report downloads as JSON named by the radiator", report and js("return arguments[0].download", report) == "spotfinder_build_page-built_report.json")
+    by_id("use_radiator").click()
+    used = wait(lambda: by_id("beamtool").is_displayed() and value("radiator_name") == "page-built", 30)
+    idle()
+    shot("23-topography-used.png")
+    check("#18 'use this radiator' opens it in the beam tool (listed at once, its thickness taken)", used and value("rad_thickness") == "45",
+          f"{value('radiator_name')} {value('rad_thickness')}")
+
+
 def topography_checks():
     scans = api("/api/scans")
     if not scans:
@@ -843,6 +916,7 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
           and url_params().get("lock") == "off", f"{angles} → {(value('rad_thetah'), value('rad_thetav'))}, lock {url_params().get('lock')}")
     # ---- The Topography (#17 item 6, #18 item 7): rocking-curve scans → maps → a radiator.
     topography_checks()
+    topography_end_to_end()
     errors = severe_errors()
     check("no unexpected console errors at the end", not errors, str(errors))
 finally:

@@ -134,8 +134,8 @@ export const rciURL = {
 };
 
 /** POST /api/rci/reduce: a raw folder reduced on the edge (its nodes) and stored under its manifest name. */
-export const rciReduce = (folder, method, token) =>
-  postJSON("/api/rci/reduce?" + q({ folder, method }), null, { "X-Spotfinder-Token": token });
+export const rciReduce = (folder, method, motor, token) =>
+  postJSON("/api/rci/reduce?" + q({ folder, method, motor }), null, { "X-Spotfinder-Token": token });
 
 /** POST /api/rci/build: a radiator from two (front) or four (front and back) reduced scans. */
 export const rciBuild = (params, token) =>

@@ -69,12 +69,12 @@ async function reduce(f, li) {
   const token = currentToken() || $("#topo_token").value.trim();
   if (!token) { tokenError("Enter the deployment's token first (it is kept for this browser session only)."); return; }
   tokenError("");
-  const method = $("#reduce_method").value, err = li.querySelector(".err"), status = li.querySelector(".fstatus");
+  const method = $("#reduce_method").value, motor = $("#reduce_motor").value, err = li.querySelector(".err"), status = li.querySelector(".fstatus");
   err.textContent = "";
   working.set(f.folder, Date.now());
   showWorking(li, f);
   try {
-    const answer = await rciReduce(f.folder, method, token);
+    const answer = await rciReduce(f.folder, method, motor, token);
     working.delete(f.folder);
     const counts = answer.validity_counts || {}, total = Object.values(counts).reduce((a, v) => a + v, 0) || 1;
     status.textContent = `reduced as ${answer.scan_name} in ${answer.seconds.toFixed(1)} s: ${(100 * (counts.valid || 0) / total).toFixed(0)} % valid`
