@@ -21,15 +21,21 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public let importer: EdgeImport
     /// The page's HTML, CSS and JavaScript files.
     public let assets: WebAssets
+    /// Rocking-curve imaging on the server: scan folders, reduce, curve, build (EdgeRCI*.swift).
+    public let rci: EdgeRCI
 
     public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15,
-                importToken: String = "", assets: WebAssets = .load()) {
+                importToken: String = "", assets: WebAssets = .load(), scansRoot: ScansRoot = ScansRoot(path: nil)) {
         self.importer = EdgeImport(store: app.store, token: importToken)
+        let revisions = RadiatorRevisions(store: app.store)
+        let store = app.store
+        // A built radiator is stored as an import is: the edge forgets its radiator caches the same way.
+        self.rci = EdgeRCI(app: app, root: scansRoot, token: importToken, onRadiatorStored: { store.forgetList(); revisions.forget() })
         self.app = app
         self.assets = assets
         self.metrics = metrics
         self.cache = cache
-        self.revisions = RadiatorRevisions(store: app.store)
+        self.revisions = revisions
         self.log = log
         self.requestSeconds = requestSeconds
     }
@@ -86,7 +92,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         let path = request.path
         let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png",
                                                                         "/api/scans", "/api/scan"]
-            .contains(path) ? path : "other"
+            .contains(path) || EdgeRCI.routes.contains(path) ? path : "other"
         let response: HTTPResponse
         do {
             response = try await Self.$current.withValue(request) {
@@ -108,6 +114,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
 
     /// POST routes (uploads); the body is `request.body`, bounded by `maxBodyBytes`.
     func routePost(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        if EdgeRCI.storingRoutes.contains(path) { return try await rciRoute(path, request) }
         switch path {
         case "/api/import":
             let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
@@ -118,6 +125,20 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
                                 headers: [.contentType: "application/json"], body: a.json)
         default:
             throw Failure(status: .methodNotAllowed, json: ["error": "POST is not allowed on \(path): use GET"])
+        }
+    }
+
+    /// The rocking-curve routes (EdgeRCIRoutes.swift): refusals as JSON `{error, parameter}` with their status.
+    func rciRoute(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        do throws(RCIFailure) {
+            let (type, body) = try await rci.handle(route: path, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
+                                                    requestSeconds: requestSeconds)
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: type], body: body)
+        } catch {
+            let known: [HTTPStatusCode] = [.badRequest, .unauthorized, .forbidden, .notFound, .serviceUnavailable, .gatewayTimeout]
+            var body = ["error": error.message]
+            if let p = error.parameter { body["parameter"] = p }
+            return json(known.first { $0.code == error.status } ?? .internalServerError, body)
         }
     }
 
@@ -153,6 +174,11 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
+        case "/api/rci/folders", "/api/rci/curve", "/api/rci/build_report", "/api/rci/build_map":
+            guard let request = Self.current else { throw Failure(status: .internalServerError, json: ["error": "internal error"]) }
+            return try await rciRoute(path, request)
+        case "/api/rci/reduce", "/api/rci/build":
+            throw Failure(status: .methodNotAllowed, json: ["error": "\(path) stores data: use POST with the X-Spotfinder-Token header"])
         case "/api/scans", "/api/scan":
             let (type, body) = try await scanRoute(path, query: query)
             return HTTPResponse(statusCode: .ok, headers: [.contentType: type], body: body)

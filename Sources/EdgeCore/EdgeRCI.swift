@@ -1,0 +1,250 @@
+import Dispatch
+import Foundation
+import RadiatorStore
+import RockingCurve
+import RockingScan
+import RPC
+import ServiceClients
+import TopographStoreCore
+import Wire
+import WireMapping
+
+/// Rocking-curve imaging on the server: raw scan folders under the scans root listed, reduced (batch
+/// work: tiles over the nodes, the edge's own fan-out) into the topograph-store, and one pixel's raw
+/// curve shown with the stored fit. Building radiators from stored scans: EdgeRCIBuild.swift.
+public struct EdgeRCI: Sendable {
+    public let app: EdgeApp
+    public let root: ScansRoot
+    /// The deployment token: reduce and build store data, so they need it (checked before anything else).
+    public let token: String
+    /// Called after a radiator was stored by a build: the edge forgets its radiator caches, as imports do.
+    public let onRadiatorStored: @Sendable () -> Void
+    /// Bands of a scan in flight at once: enough to keep a few nodes busy.
+    public static let bandsInFlight = 8
+
+    public init(app: EdgeApp, root: ScansRoot, token: String, onRadiatorStored: @escaping @Sendable () -> Void = {}) {
+        self.app = app
+        self.root = root
+        self.token = token
+        self.onRadiatorStored = onRadiatorStored
+    }
+
+    /// 401 unless `given` is the deployment token (403 when the edge has none configured).
+    public func checkToken(_ given: String?) throws(RCIFailure) {
+        guard !token.isEmpty else {
+            throw RCIFailure(403, "this edge has no deployment token configured (SPOTFINDER_TOKEN): it stores nothing", parameter: "token")
+        }
+        guard let given, !given.isEmpty, tokenMatches(given, token) else {
+            throw RCIFailure(401, "send the deployment token (SPOTFINDER_TOKEN) in the X-Spotfinder-Token header", parameter: "token")
+        }
+    }
+
+    // MARK: folders
+
+    /// GET /api/rci/folders.
+    public func folders(deadline: Deadline) async -> Data {
+        let reduced = Set(((try? await app.scans.list(deadline: deadline)) ?? []).compactMap { $0.facts?.name })
+        let root = self.root
+        return await Self.onOwnThread {
+            let list = root.scanFolders().map { root.describe($0, reducedNames: reduced) }
+            let object: [String: Any] = ["root_configured": root.path != nil, "folders": list]
+            return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        }
+    }
+
+    // MARK: reduce
+
+    /// POST /api/rci/reduce: the folder reduced with its tiles through the edge's fan-out (or in
+    /// process with --compute-in-process), on a thread of its own, then stored under its manifest name.
+    public func reduce(folder: String, method: PeakMethod, motor: MotorChoice?, deadline: Deadline) async throws(RCIFailure) -> [String: Any] {
+        let directory = try root.resolve(folder)
+        let compute = app.compute
+        var settings = ReduceSettings()
+        settings.method = method
+        settings.motor = motor
+        settings.workers = Self.bandsInFlight
+        settings.reduceTile = { (tile, frames, options) throws(RockingCurveError) in
+            try Self.reduceTileBlocking(compute, tile: tile, frames: frames, options: options, deadline: deadline)
+        }
+        let frozen = settings
+        let root = self.root
+        let started = Date()
+        let outcome: Result<ReducedScanRecord, RCIFailure> = await Self.onOwnThread {
+            do throws(ScanError) {
+                let input = try ScanInput.open(directory: directory)
+                let reduced = try ScanReducer.reduce(input, settings: frozen)
+                do throws(ReducedScanError) {
+                    return .success(try reduced.record(manifest: input.manifest, folder: folder, seconds: Date().timeIntervalSince(started)))
+                } catch {
+                    return .failure(RCIFailure(400, "folder = '\(folder)': \(error.parameter): \(error.message)", parameter: "folder"))
+                }
+            } catch {
+                return .failure(RCIFailure(400, "folder = '\(folder)': \(root.publicMessage(error.message))", parameter: "folder"))
+            }
+        }
+        let record = try outcome.get()
+        do throws(RPCError) { _ = try await app.scans.put(record, token: token, deadline: deadline) } catch {
+            throw Self.failure(error)
+        }
+        let f = record.facts
+        return ["scan_name": f.name, "folder": folder, "width": f.width, "height": f.height, "method": f.method.rawValue,
+                "validity_counts": Dictionary(uniqueKeysWithValues: f.validityCounts.map { ($0.key.name, $0.value) }),
+                "motor_corrected": !f.motorErrorsMicroradians.isEmpty, "motor_errors_urad": f.motorErrorsMicroradians,
+                "seconds": Date().timeIntervalSince(started)]
+    }
+
+    /// One tile through `DistributedCompute.reduceTile` (nodes, retries, hedges), awaited from a
+    /// reducer worker thread: never a thread of the Swift concurrency pool, which the call needs.
+    static func reduceTileBlocking(_ compute: DistributedCompute, tile: CurveTile, frames: ScanFrames, options: ReductionOptions,
+                                   deadline: Deadline) throws(RockingCurveError) -> TileMaps {
+        let box = TileBox()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do throws(RPCError) {
+                let job = try TileReductionJob(tile: tile, frames: frames, options: options)
+                let payload = try DistributedCompute.encode(ReduceTileRequestMessage(job))
+                let answer = try await compute.reduceTile(payload: payload, deadline: deadline)
+                let message: ReduceTileResponseMessage
+                do throws(WireError) { message = try ReduceTileResponseMessage(serializedBytes: answer) } catch {
+                    throw RPCError(.internalError, "a malformed ReduceTile answer: \(error.message)")
+                }
+                box.result = .success(try message.outcome(for: job).maps)
+            } catch {
+                box.result = .failure(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        switch box.result! {
+        case .success(let maps): return maps
+        case .failure(let e): throw RockingCurveError(parameter: "tile", message: "the cluster could not reduce it: \(e.code): \(e.message)")
+        }
+    }
+
+    // MARK: curve
+
+    /// GET /api/rci/curve: the pixel's raw curve (when the folder is under the root) and the curve
+    /// drawn from the stored fit at the same (motor-corrected) angles.
+    public func curve(scanName: String, column: Int, row: Int, deadline: Deadline) async throws(RCIFailure) -> [String: Any] {
+        let summary: ReducedScanSummaryMessage
+        do throws(RPCError) { summary = try await app.scans.summary(scanName, deadline: deadline) } catch {
+            throw Self.failure(error, parameter: "scan_name")
+        }
+        let f = summary.facts ?? ReducedScanFactsMessage()
+        guard column >= 0, column < Int(f.width) else {
+            throw RCIFailure(400, "column = \(column): \(scanName) has columns 0 to \(Int(f.width) - 1)", parameter: "column")
+        }
+        guard row >= 0, row < Int(f.height) else {
+            throw RCIFailure(400, "row = \(row): \(scanName) has rows 0 to \(Int(f.height) - 1)", parameter: "row")
+        }
+        let corrected = !f.motorErrorsUrad.isEmpty && f.motorErrorsUrad.count == f.anglesUrad.count
+        let angles = corrected ? zip(f.anglesUrad, f.motorErrorsUrad).map { $0 + $1 } : f.anglesUrad
+        var values: [String: Float] = [:]
+        for map in ["hmu", "hmu_moco", "hsigma", "hsigma_moco", "hamp", "hbase", "hfwhm", "heta", ReducedScanFacts.validityMapName] where map == ReducedScanFacts.validityMapName || f.maps.contains(map) {
+            var request = GetReducedScanRequest()
+            request.scanName = scanName; request.map = map; request.firstRow = UInt32(row); request.rows = 1
+            do throws(RPCError) {
+                let r: GetReducedScanResponse = try await app.store.rpc.call(ReducedScanService.getReducedScan, request, deadline: deadline, idempotent: true)
+                if let band = r.band, column < band.values.count { values[map] = band.values[column] }
+            } catch { throw Self.failure(error, parameter: "scan_name") }
+        }
+        let code = UInt8(clamping: Int(values[ReducedScanFacts.validityMapName] ?? 0))
+        let validity = PixelValidity(rawValue: code)?.name ?? "code \(code)"
+        var out: [String: Any] = ["scan_name": scanName, "column": column, "row": row, "angles_urad": angles, "validity": validity,
+                                  "motor_corrected": corrected]
+        let position = corrected ? values["hmu_moco"] : values["hmu"]
+        if let position, position.isFinite, let amplitude = values["hamp"], let background = values["hbase"] {
+            let sigma = Double(values[corrected ? "hsigma_moco" : "hsigma"] ?? .nan)
+            let fwhm = Double(values["hfwhm"].flatMap { $0.isFinite ? $0 : nil } ?? Float(sigma * 2.354_820_045))
+            let eta = Double(values["heta"].flatMap { $0.isFinite ? $0 : nil } ?? 0)
+            let shape = PeakShape(centre: Double(position), fwhm: fwhm, eta: eta)
+            out["fit"] = ["method": f.method, "position_urad": Double(values["hmu"] ?? .nan).jsonSafe, "sigma_urad": sigma.jsonSafe,
+                          "fwhm_urad": fwhm.jsonSafe, "amplitude": Double(amplitude).jsonSafe, "background": Double(background).jsonSafe,
+                          "background_slope": NSNull(), "eta": eta, "position_moco_urad": corrected ? Double(position).jsonSafe : NSNull()] as [String: Any]
+            out["model"] = angles.map { (Double(background) + Double(amplitude) * shape.value($0)).jsonSafe }
+        } else {
+            out["fit"] = NSNull()
+            out["model"] = NSNull()
+        }
+        let raw = await Self.onOwnThread { [root] in Self.rawCurve(root: root, folder: f.folder, width: Int(f.width), height: Int(f.height),
+                                                                   images: f.anglesUrad.count, column: column, row: row) }
+        switch raw {
+        case .success(let counts):
+            out["counts"] = counts.map { Double($0).jsonSafe }
+            out["raw_available"] = true
+        case .failure(let note):
+            out["counts"] = NSNull()
+            out["raw_available"] = false
+            out["raw_note"] = note.message
+        }
+        return out
+    }
+
+    /// One pixel's curve from the raw images: dark-subtracted and monitor-normalised as the reduction saw it.
+    static func rawCurve(root: ScansRoot, folder: String, width: Int, height: Int, images: Int, column: Int, row: Int) -> Result<[Float], RCIFailure> {
+        guard !folder.isEmpty else {
+            return .failure(RCIFailure(404, "the scan was reduced elsewhere (stored with spotfinder rci publish): its raw images are not known to this server"))
+        }
+        let directory: String
+        do throws(RCIFailure) { directory = try root.resolve(folder) } catch {
+            return .failure(RCIFailure(404, "the raw images of folder '\(folder)' are not under this edge's scans root"))
+        }
+        do throws(ScanError) {
+            let input = try ScanInput.open(directory: directory)
+            guard input.width == width, input.height == height, input.frameCount == images else {
+                return .failure(RCIFailure(404, "folder '\(folder)' now holds \(input.width) × \(input.height) × \(input.frameCount) images, not the \(width) × \(height) × \(images) that were reduced"))
+            }
+            let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: input.bytesPerBandRow, alignment: 16)
+            defer { raw.deallocate() }
+            try input.readBand(rows: row..<(row + 1), into: raw)
+            let dark = try input.darkLevel(rows: row..<(row + 1))?[column] ?? 0
+            let scale = input.frames.monitorScale
+            var counts = [Float](repeating: 0, count: images)
+            for k in 0..<images {
+                let value: Float = switch input.sampleType {
+                case .uint16: Float(raw.load(fromByteOffset: (k * width + column) * 2, as: UInt16.self))
+                case .float32: raw.load(fromByteOffset: (k * width + column) * 4, as: Float.self)
+                }
+                counts[k] = (value - dark) * scale[k]
+            }
+            return .success(counts)
+        } catch {
+            return .failure(RCIFailure(404, "the raw images of folder '\(folder)' cannot be read: \(root.publicMessage(error.message))"))
+        }
+    }
+
+    // MARK: helpers
+
+    /// Runs `body` on a thread of its own (long file and CPU work never holds a thread of the Swift pool).
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// An RPC failure of another service as a refusal: its status kept, the parameter named for 400/404.
+    static func failure(_ e: RPCError, parameter: String? = nil) -> RCIFailure {
+        let status = switch e.code {
+        case .invalidArgument, .outOfRange, .failedPrecondition: 400
+        case .notFound: 404
+        case .unauthenticated: 401
+        case .permissionDenied: 403
+        case .deadlineExceeded: 504
+        case .unavailable, .resourceExhausted: 503
+        default: 500
+        }
+        return RCIFailure(status, e.message, parameter: status == 400 || status == 404 ? parameter : nil)
+    }
+}
+
+/// Hands one tile's answer from the task to the waiting worker thread (the semaphore orders the accesses).
+private final class TileBox: @unchecked Sendable {
+    var result: Result<TileMaps, RPCError>?
+}
+
+extension Double {
+    /// JSON has no NaN: nil (null) instead.
+    var jsonSafe: Any { isFinite ? self : NSNull() }
+}
