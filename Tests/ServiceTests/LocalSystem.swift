@@ -83,7 +83,8 @@ final class LocalSystem: @unchecked Sendable {
     var tiltRPC: UInt16 = 0
     var http: UInt16 = 0
 
-    static func start(computeInProcess: Bool = false) async throws -> LocalSystem {
+    /// `scans`: the edge's raw scan folders root (`edge --scans`), when the test needs one.
+    static func start(computeInProcess: Bool = false, scans: String? = nil) async throws -> LocalSystem {
         let s = LocalSystem()
         // The token travels in the environment, never on a command line.
         let env = ["SPOTFINDER_TOKEN": s.token]
@@ -98,7 +99,7 @@ final class LocalSystem: @unchecked Sendable {
         s.tiltRPC = tiltPort
         let edge = try ServiceProcess("edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
                                                "--tilt", "127.0.0.1:\(tiltPort)", "--renderer", "127.0.0.1:\(rendererPort)"]
-                                      + (computeInProcess ? ["--compute-in-process"] : []), environment: env)
+                                      + (computeInProcess ? ["--compute-in-process"] : []) + (scans.map { ["--scans", $0] } ?? []), environment: env)
         s.services.append(edge)
         s.edgeRPC = try await edge.port(after: "rpc listening on ")
         s.http = try await edge.port(after: "http listening on ")

@@ -915,8 +915,8 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
     check("#11 a fixed-goniometer map's best spot keeps θH/θV (no re-snap)", fixed_best and (value("rad_thetah"), value("rad_thetav")) == angles
           and url_params().get("lock") == "off", f"{angles} → {(value('rad_thetah'), value('rad_thetav'))}, lock {url_params().get('lock')}")
     # ---- The Topography (#17 item 6, #18 item 7): rocking-curve scans → maps → a radiator.
+    topography_end_to_end()  # first: the scans it reduces are then the ones the other checks look at
     topography_checks()
-    topography_end_to_end()
     errors = severe_errors()
     check("no unexpected console errors at the end", not errors, str(errors))
 finally:

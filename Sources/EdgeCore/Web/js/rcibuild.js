@@ -18,7 +18,12 @@ const SLOTS = [["front_h", "front", "thetah"], ["front_v", "front", "thetav"], [
 const BUILD_MAPS = {
   elevation: "elevation with contour lines (nm)", curl: "curl of the tilt field (loop check, µrad)",
   residual: "residual: surface gradient − measured tilt (µrad)", front_back: "front − back elevation (nm)",
+  thetah: "θH tilt of the radiator (µrad)", thetav: "θV tilt of the radiator (µrad)", mask: "crystal, mount and excluded pixels",
 };
+/** Maps of one scan on the radiator's grid, which blink and overlay with another of their kind. */
+const PER_SCAN = { "aligned:": ["aligned peak position of", "µrad", "tilt"], "intensity:": ["aligned intensity of", "", "intensity"] };
+const kindOf = map => Object.keys(PER_SCAN).find(k => map.startsWith(k));
+const mapTitle = m => { const k = kindOf(m); return k ? `${PER_SCAN[k][0]} ${m.slice(k.length)}${PER_SCAN[k][1] ? ` (${PER_SCAN[k][1]})` : ""}` : BUILD_MAPS[m] || m; };
 /** Form fields by the server's parameter names (errors go to their field). */
 const FIELDS = { radiator_name: "build_name", thickness_um: "build_thickness", front_h: "build_front_h", front_v: "build_front_v",
   back_h: "build_back_h", back_v: "build_back_v" };
@@ -150,13 +155,14 @@ function renderReport(r) {
   a.setAttribute("aria-label", `download the build report of ${r.radiator_name} as JSON`);
   $("#build_downloads").replaceChildren(a);
   const select = $("#build_map");
-  select.innerHTML = r.maps.map(m => `<option value="${m}">${m.startsWith("aligned:") ? `aligned map of ${m.slice(8)} (µrad)` : BUILD_MAPS[m] || m}</option>`).join("");
+  select.innerHTML = r.maps.map(m => `<option value="${m}">${mapTitle(m)}</option>`).join("");
   select.value = state.topo.build_map;
-  const aligned = r.maps.filter(m => m.startsWith("aligned:"));
-  $("#overlay_with").innerHTML = aligned.map(m => `<option value="${m}">${m.slice(8)}</option>`).join("");
-  const other = aligned.find(m => m !== state.topo.build_map);
-  if (other && !aligned.includes($("#overlay_with").dataset.chosen)) $("#overlay_with").value = other;
-  else if ($("#overlay_with").dataset.chosen) $("#overlay_with").value = $("#overlay_with").dataset.chosen;
+  // The second map to blink with or overlay: another scan's map of the same kind.
+  const kind = kindOf(state.topo.build_map);
+  const same = kind ? r.maps.filter(m => m.startsWith(kind) && m !== state.topo.build_map) : [];
+  const box = $("#overlay_with"), chosen = box.dataset.chosen;
+  box.innerHTML = same.map(m => `<option value="${m}">${m.slice(kind.length)}</option>`).join("");
+  box.value = same.includes(chosen) ? chosen : same[0] || "";
 }
 
 /** The aligned maps share the radiator's grid and one colour range (blinking compares like with like). */
@@ -171,7 +177,7 @@ async function alignedMap(name, map) {
 }
 
 async function renderBuildMap() {
-  const name = state.topo.build, map = state.topo.build_map, isAligned = map.startsWith("aligned:");
+  const name = state.topo.build, map = state.topo.build_map, isAligned = !!kindOf(map);
   if ($("#build_map").value !== map) $("#build_map").value = map;
   downloadLinks($("#build_map_downloads"), format => rciURL.buildMap(name, map, format), fileName("build", name, map.replace(":", "-")), `the ${map} map of ${name}`);
   $("#blink_controls").hidden = !isAligned;
@@ -181,7 +187,7 @@ async function renderBuildMap() {
     stopBlink();
     const url = rciURL.buildMap(name, map, "png");
     const img = $("#build_png");
-    if (img.getAttribute("src") !== url) { img.src = url; img.alt = `${BUILD_MAPS[map] || map} of ${name}`; }
+    if (img.getAttribute("src") !== url) { img.src = url; img.alt = `${mapTitle(map)} of ${name}`; }
     $("#build_caption").textContent = "The radiator's grid as the beam tool's topograph (looking downstream, x to the right, y up; row 0 at the bottom)"
       + (map === "elevation" ? "; contour lines of equal elevation." : ".");
     return;
@@ -190,12 +196,12 @@ async function renderBuildMap() {
   try {
     const [a, b] = await Promise.all([alignedMap(name, map), second && second !== map ? alignedMap(name, second) : null]);
     if (state.topo.build !== name || state.topo.build_map !== map) return;
-    const rowsOf = m => m.values_top_first === false ? [...m.values].reverse() : m.values;
+    const rowsOf = m => m.values;  // rows top first (the answer's row_order says so)
     const all = [...rowsOf(a), ...(b ? rowsOf(b) : [])];
     const range = robustRange(all);
-    const aspect = a.pixel_y_mm && a.pixel_x_mm ? a.pixel_y_mm / a.pixel_x_mm : 1;
-    const shape = m => ({ rows: rowsOf(m), width: m.width || m.values[0].length, height: m.height || m.values.length, unit: m.unit || "µrad",
-      label: "tilt", range, aspect, xLabel: "x →", yLabel: "y ↑ (top row first)" });
+    const kindInfo = PER_SCAN[kindOf(map)];
+    const shape = m => ({ rows: rowsOf(m), width: m.columns || m.values[0].length, height: m.rows || m.values.length, unit: m.unit ?? kindInfo[1],
+      label: kindInfo[2], range, aspect: 1, xLabel: `x → (${m.pixel_mm * 1000} µm a pixel)`, yLabel: "y ↑" });
     view.first = shape(a); view.second = b ? shape(b) : null;
     if (!view.pixelMap) view.pixelMap = new PixelMap($("#build_canvas"));
     view.secondImage = null;
@@ -207,8 +213,10 @@ async function renderBuildMap() {
       view.secondImage = other;
     }
     showAligned();
-    $("#build_caption").textContent = `Aligned maps on the radiator's grid, one colour range for both (${fmt(range.lo, 4)} to ${fmt(range.hi, 4)} µrad, `
-      + "1st–99th percentile). Blink or raise the overlay to see whether the features of the two scans sit on top of each other.";
+    $("#build_caption").textContent = `Each scan's map brought onto the radiator's grid (beam view: looking downstream, x to the right, y up), `
+      + `one colour range for both (${fmt(range.lo, 4)} to ${fmt(range.hi, 4)}${view.first.unit ? " " + view.first.unit : ""}, 1st–99th percentile). `
+      + (b ? `Blink or raise the overlay (${second.slice(kindOf(second).length)} over it) to see whether the features of the two scans sit on top of each other.`
+        : "The build has no other scan's map of this kind to compare with.");
   } catch (e) {
     $("#build_error").textContent = `The ${map} map could not be drawn: ${e.message}`;
   }
