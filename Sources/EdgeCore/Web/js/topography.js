@@ -232,7 +232,7 @@ function drawCurve(c) {
   if (c.model) series.push({ x: c.angles_urad, y: c.model, kind: "line", colour: "#d1495b", label: `fit (${c.fit ? c.fit.method : "model"})`, cls: "model" });
   const fit = c.fit, markers = [];
   if (fit && isFinite(fit.position_moco_urad ?? fit.position_urad)) markers.push({ x: fit.position_moco_urad ?? fit.position_urad, colour: "#d1495b", label: "peak" });
-  plot($("#curve_plot"), { series, markers, xLabel: "rocking angle (µrad, motor-corrected when the scan was)", yLabel: "counts (dark-subtracted, monitor-normalised)" });
+  plot($("#curve_plot"), { series, markers, xLabel: "rocking angle (µrad, motor-corrected when the scan was)", yLabel: "counts" });
   const rows = [["validity", c.validity.replace(/_/g, " "), ""]];
   if (fit) {
     rows.push(["position", fit.position_urad, "µrad"]);
@@ -251,8 +251,9 @@ function drawCurve(c) {
     div.querySelector("dd").textContent = typeof v === "number" ? `${fmt(v, 4)}${unit ? " " + unit : ""}` : v;
     dl.appendChild(div);
   }
-  $("#curve_note").textContent = !c.raw_available ? `The raw images are not available: ${c.raw_note || "only the stored fit is shown"}.`
-    : !fit ? `No fitted peak at this pixel (${c.validity.replace(/_/g, " ")}): the counts are shown as read.` : "";
+  $("#curve_note").textContent = !c.raw_available ? `The raw images are not available: ${(c.raw_note || "only the stored fit is shown").replace(/\.$/, "")}.`
+    : !fit ? `No fitted peak at this pixel (${c.validity.replace(/_/g, " ")}): the counts are shown as read.`
+    : "Counts dark-subtracted and normalised to the first image's monitor, as the reduction saw them; the line is the stored fit.";
   // The curve as CSV (angle, counts, model) made here, and the edge's JSON.
   const csv = ["# " + `scan ${c.scan_name}, column ${c.column}, row ${c.row}, validity ${c.validity}` + (fit ? `, fit ${JSON.stringify(fit)}` : ""),
     "angle_urad,counts,model", ...c.angles_urad.map((a, i) => `${a},${c.counts ? c.counts[i] ?? "" : ""},${c.model ? c.model[i] ?? "" : ""}`)].join("\n");
