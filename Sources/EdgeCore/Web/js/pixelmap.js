@@ -98,7 +98,8 @@ export class PixelMap {
     for (const t of ticks(m.width)) g.fillText(String(t), f.pad.l + (t + 0.5) * f.kx, f.pad.t + H + 3);
     g.fillText(m.xLabel || "column →", f.pad.l + W / 2, f.pad.t + H + 17);
     g.textAlign = "right"; g.textBaseline = "middle";
-    for (const t of ticks(m.height)) g.fillText(String(t), f.pad.l - 4, f.pad.t + (t + 0.5) * f.ky);
+    // `rowZeroAtBottom`: a radiator grid (rows drawn top first, numbered from the bottom as the beam tool's).
+    for (const t of ticks(m.height)) g.fillText(String(t), f.pad.l - 4, f.pad.t + ((m.rowZeroAtBottom ? m.height - 1 - t : t) + 0.5) * f.ky);
     g.save(); g.translate(11, f.pad.t + H / 2); g.rotate(-Math.PI / 2); g.textAlign = "center"; g.fillText(m.yLabel || "row ↓", 0, 0); g.restore();
     // The colour bar (palette) or the codes' legend (validity).
     const cbx = f.pad.l + W + 10, cbH = Math.max(80, H);

@@ -23,7 +23,12 @@ const BUILD_MAPS = {
 /** Maps of one scan on the radiator's grid, which blink and overlay with another of their kind. */
 const PER_SCAN = { "aligned:": ["aligned peak position of", "µrad", "tilt"], "intensity:": ["aligned intensity of", "", "intensity"] };
 const kindOf = map => Object.keys(PER_SCAN).find(k => map.startsWith(k));
-const mapTitle = m => { const k = kindOf(m); return k ? `${PER_SCAN[k][0]} ${m.slice(k.length)}${PER_SCAN[k][1] ? ` (${PER_SCAN[k][1]})` : ""}` : BUILD_MAPS[m] || m; };
+const mapTitle = m => {
+  const k = kindOf(m);
+  if (k) return `${PER_SCAN[k][0]} ${m.slice(k.length)}${PER_SCAN[k][1] ? ` (${PER_SCAN[k][1]})` : ""}`;
+  if (m.endsWith(":back") && BUILD_MAPS[m.slice(0, -5)]) return `back face: ${BUILD_MAPS[m.slice(0, -5)]}`;
+  return BUILD_MAPS[m] || m;
+};
 /** Form fields by the server's parameter names (errors go to their field). */
 const FIELDS = { radiator_name: "build_name", thickness_um: "build_thickness", front_h: "build_front_h", front_v: "build_front_v",
   back_h: "build_back_h", back_v: "build_back_v" };
@@ -144,6 +149,13 @@ function renderReport(r) {
       num(v.scale, 4), num(v.chi_deg, 2), num(v.dispersion_urad_per_mm, 2), num(v.ywalk_mm_per_mrad, 3),
       v.valid_fraction === undefined ? "—" : `${(100 * v.valid_fraction).toFixed(0)} %`];
     for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.appendChild(td); }
+    // The verdict's first word (good, usable, doubtful, …) coloured, so that a doubtful scan stands out.
+    const word = (/^(\w+)/.exec(v.verdict || "") || ["", ""])[1].toLowerCase();
+    tr.children[1].innerHTML = "";
+    const b = document.createElement("b");
+    b.className = "verdict-" + word;
+    b.textContent = word;
+    tr.children[1].append(b, (v.verdict || "").slice(word.length));
     tr.dataset.scan = v.scan;
     body.appendChild(tr);
   }
@@ -189,7 +201,7 @@ async function renderBuildMap() {
     const img = $("#build_png");
     if (img.getAttribute("src") !== url) { img.src = url; img.alt = `${mapTitle(map)} of ${name}`; }
     $("#build_caption").textContent = "The radiator's grid as the beam tool's topograph (looking downstream, x to the right, y up; row 0 at the bottom)"
-      + (map === "elevation" ? "; contour lines of equal elevation." : ".");
+      + (map.startsWith("elevation") ? "; contour lines of equal elevation." : ".");
     return;
   }
   const second = $("#overlay_with").value;
@@ -201,7 +213,8 @@ async function renderBuildMap() {
     const range = robustRange(all);
     const kindInfo = PER_SCAN[kindOf(map)];
     const shape = m => ({ rows: rowsOf(m), width: m.columns || m.values[0].length, height: m.rows || m.values.length, unit: m.unit ?? kindInfo[1],
-      label: kindInfo[2], range, aspect: 1, xLabel: `x → (${m.pixel_mm * 1000} µm a pixel)`, yLabel: "y ↑" });
+      label: kindInfo[2], range, aspect: 1, rowZeroAtBottom: true,
+      xLabel: `grid column → (${+(m.pixel_mm * 1000).toFixed(2)} µm a pixel)`, yLabel: "grid row ↑" });
     view.first = shape(a); view.second = b ? shape(b) : null;
     if (!view.pixelMap) view.pixelMap = new PixelMap($("#build_canvas"));
     view.secondImage = null;

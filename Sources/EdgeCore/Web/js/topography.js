@@ -153,7 +153,7 @@ function renderFacts() {
       + ` (hmu_moco uses the corrected angles; found in ${(f.motor_correction_seconds || 0).toFixed(1)} s).`;
   } else {
     $("#motor_plot").hidden = true;
-    $("#motor_note").textContent = "Not corrected: the maps use the motor's nominal angles (hmu_moco equals hmu).";
+    $("#motor_note").textContent = "Not corrected: the maps use the motor's nominal angles.";
   }
 }
 
