@@ -8,12 +8,12 @@ import Testing
     @Test func thePageWorksInAHeadlessBrowser() async throws {
         // The edge computes in-process: this is the page's test (the fan-out over nodes has its own
         // system tests), and one process keeps a loaded CI machine's timing out of the page's checks.
-        // The Topography's end-to-end checks reduce and build from the demo folders (scripts/demo-scans, small here).
+        // The Topography's end-to-end checks reduce and build from the demo folders (scripts/demo-scans: the front's two).
         let scans = FileManager.default.temporaryDirectory.appendingPathComponent("spotfinder-browser-scans-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: scans) }
         let binDirectory = URL(fileURLWithPath: executable("spotfinder")).deletingLastPathComponent().path
         let demo = try await run(repositoryRoot.appendingPathComponent("scripts/demo-scans").path, [scans, binDirectory],
-                                 environment: ["SPOTFINDER_DEMO_SIZE": "64x64", "SPOTFINDER_DEMO_FRAMES": "40"], timeout: 120)
+                                 environment: ["SPOTFINDER_DEMO_FACES": "front"], timeout: 120)
         #expect(demo.status == 0, "scripts/demo-scans failed: \(demo.stderr)")
         let system = try await LocalSystem.start(computeInProcess: true, scans: scans)
         defer { system.stop() }
