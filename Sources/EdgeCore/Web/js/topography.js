@@ -238,7 +238,7 @@ function drawCurve(c) {
     rows.push(["position", fit.position_urad, "µrad"]);
     if (fit.position_moco_urad !== undefined && fit.position_moco_urad !== null) rows.push(["position, motor-corrected", fit.position_moco_urad, "µrad"]);
     rows.push(["σ", fit.sigma_urad, "µrad"], ["FWHM", fit.fwhm_urad, "µrad"], ["height", fit.amplitude, "counts"], ["background", fit.background, "counts"]);
-    if (fit.eta !== undefined && fit.eta !== null) rows.push(["η", fit.eta, ""]);
+    if (fit.method === "pvoigt" && fit.eta !== undefined && fit.eta !== null) rows.push(["η", fit.eta, ""]);
   }
   const dl = $("#curve_readouts");
   dl.innerHTML = "";
