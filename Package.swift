@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "RockingScanSimulation", dependencies: ["Topography"], swiftSettings: strictSwift),
         // Rocking-curve scans on disk: scan.json, band reads of the TIFF images, the in-process reduction
         // driver, maps and reduction.json out, simulated scan folders, and the `spotfinder rci` commands.
-        .target(name: "RockingScan", dependencies: ["RadiatorStore", "RCIRemote", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
+        .target(name: "RockingScan", dependencies: ["RadiatorStore", "RCIRemote", "Render", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
                 swiftSettings: strictSwift),
 
         // libtiff: the beamline's images (16-bit and float; LZW, Deflate; strips, tiles; multi-page) and the
@@ -61,10 +61,12 @@ let package = Package(
         // libc declarations Swift's Glibc module lacks.
         .systemLibrary(name: "CSystemShims"),
 
+        // Classes of work (interactive, batch): admission budgets, priority threads, cancellation flags.
+        .target(name: "Scheduling", dependencies: ["CSystemShims"], swiftSettings: strictSwift),
         // Length-prefixed protobuf RPC over POSIX TCP sockets: server, client, deadlines, limits.
-        .target(name: "RPC", dependencies: ["Wire"], swiftSettings: strictSwift),
+        .target(name: "RPC", dependencies: ["Scheduling", "Wire"], swiftSettings: strictSwift),
         // The browser-facing HTTP/1.1 server: blocking sockets, a thread per connection, limits enforced as bytes arrive.
-        .target(name: "HTTPServer", dependencies: ["RPC"], swiftSettings: strictSwift),
+        .target(name: "HTTPServer", dependencies: ["RPC", "Scheduling"], swiftSettings: strictSwift),
 
         // Shared compute step: model cache, spectra for requests.
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
@@ -79,7 +81,7 @@ let package = Package(
         // Flags, one-line logs, signals: what every service main needs.
         .target(name: "ServiceSupport", swiftSettings: strictSwift),
         // Service logic, testable in-process.
-        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RCIRemote", "RockingCurve", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
+        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RCIRemote", "RockingCurve", "RPC", "Scheduling", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
                 swiftSettings: strictSwift),
 
         .target(name: "Plots", dependencies: ["API", "Physics", "Render", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
@@ -90,7 +92,7 @@ let package = Package(
         .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
 
         .target(name: "EdgeCore", dependencies: [
-            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "ServiceClients", "ServiceSupport",
+            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ],
         // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
@@ -115,9 +117,10 @@ let package = Package(
         // A raw HTTP client for tests (HTTPServerTests, ServiceTests' HTTP fuzz).
         .target(name: "HTTPTestSupport", dependencies: ["RPC"], path: "Tests/HTTPTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "WireTests", dependencies: ["CProtobufC", "SpotfinderProtoC", "Wire"], swiftSettings: strictSwift),
-        .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
+        .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC", "Scheduling"], swiftSettings: strictSwift),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "TIFFImage", "ServiceSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPServer", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "Scheduling", "ServiceClients", "TIFFImage", "ServiceSupport",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),

@@ -2,6 +2,7 @@ import API
 import Foundation
 import HTTPServer
 import RPC
+import Scheduling
 import ServiceSupport
 import Topography
 import Wire
@@ -72,13 +73,33 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// The request being served, for routes that need its headers or body.
     @TaskLocal public static var current: HTTPRequest?
 
+    /// Cached answers served while the store has not confirmed revisions for longer than this are marked.
+    static let staleRevisionSeconds = 3.0
+
     /// Deadline of a spot map (GET /api/map, plot_type=map), s.
     public static let mapSeconds = 120.0
 
-    struct Failure: Error { let status: HTTPStatusCode; let json: [String: String] }
+    struct Failure: Error {
+        let status: HTTPStatusCode
+        let json: [String: String]
+        var headers: [HTTPHeader: String] = [:]
+    }
+
+    /// Uploads are authorised from the head: no token, no body read (and no `100 Continue`); a POST
+    /// elsewhere is refused before its body too.
+    public func refuseBody(of request: HTTPRequest) -> HTTPResponse? {
+        guard request.method == .POST else { return nil }
+        guard request.path == "/api/import" else {
+            return json(.methodNotAllowed, ["error": "POST is not allowed on \(request.path): use GET"])
+        }
+        guard let refusal = importer.tokenRefusal(request.headers[HTTPHeader(EdgeImport.tokenHeader)]) else { return nil }
+        metrics.observe(route: "/api/import", status: refusal.status, seconds: 0)
+        return HTTPResponse(statusCode: .unauthorized, headers: [.contentType: "application/json"], body: refusal.json)
+    }
 
     /// Health answers on the connection's own thread: it never queues behind compute on the pool.
     public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
+        if request.path == "/api/queue", request.method == .GET || request.method == .HEAD { return queueStatus(request) }
         guard request.path == "/healthz", request.method == .GET || request.method == .HEAD else { return nil }
         let start = Deadline.now
         let nodes = app.compute.registry.healthy()
@@ -90,7 +111,7 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png",
+        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/queue", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png",
                                                                         "/api/scans", "/api/scan"]
             .contains(path) || EdgeRCI.routes.contains(path) ? path : "other"
         let response: HTTPResponse
@@ -103,7 +124,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
                 }
             }
         } catch let f as Failure {
-            response = json(f.status, f.json)
+            var r = json(f.status, f.json)
+            r.headers.merge(f.headers) { a, _ in a }
+            response = r
+        } catch is CancellationError where Task.isCancelled {
+            // The client went away: nobody reads this.
+            response = json(.serviceUnavailable, ["error": "cancelled: the client closed the connection"])
         } catch {
             log.error("\(path): \(error)")
             response = json(.internalServerError, ["error": "internal error"])
@@ -117,6 +143,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         if EdgeRCI.storingRoutes.contains(path) { return try await rciRoute(path, request) }
         switch path {
         case "/api/import":
+            // Batch work (parsing, a ROOT conversion, the store's write), in the caller's budget.
+            let ticket = try await admitBatch()
+            defer { ticket.release() }
             let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
                                           deadline: .after(seconds: max(requestSeconds, 60)))
             if a.status == 200 { radiatorImported() }
@@ -187,9 +216,17 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             let key = try await cacheKey(path, request)
             if let hit = cache.get(key) {
                 metrics.count("response_cache_hits_total")
-                return HTTPResponse(statusCode: .ok, headers: [.contentType: hit.contentType, HTTPHeader("X-Spotfinder-Cache"): "hit"], body: hit.body)
+                var headers = [HTTPHeader.contentType: hit.contentType, HTTPHeader("X-Spotfinder-Cache"): "hit"]
+                if let age = revisions.ageSeconds, age > Self.staleRevisionSeconds {
+                    // A hung store is not a dead service: the cached view is served, and marked unconfirmed.
+                    metrics.count("response_cache_unconfirmed_total")
+                    headers[HTTPHeader("X-Spotfinder-Stale")] = "the radiator store has not confirmed this radiator's revision for \(Int(age)) s"
+                }
+                return HTTPResponse(statusCode: .ok, headers: headers, body: hit.body)
             }
             metrics.count("response_cache_misses_total")
+            let ticket = Self.workClass(path: path, request: request) == .batch ? try await admitBatch() : nil
+            defer { ticket?.release() }
             let (type, body) = try await compute(path, request)
             cache.put(key, ResponseCache.Entry(contentType: type, body: body))
             return HTTPResponse(statusCode: .ok, headers: [.contentType: type, HTTPHeader("X-Spotfinder-Cache"): "miss"], body: body)
