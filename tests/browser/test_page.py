@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.select import Select
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
 base, artifacts = sys.argv[1].rstrip("/"), os.path.abspath(sys.argv[2])
 token = sys.argv[3] if len(sys.argv) > 3 else None
@@ -157,10 +158,12 @@ def publish_small_scan(name, rocking, face):
 
 def click_pixel(column, row):
     """A real click on the Topography's map at the centre of one camera pixel."""
-    canvas = by_id("scan_canvas")
-    x, y, w, h = js("""const pm = window.spotfinder.topography.pixelMap, f = pm.frame(), r = pm.canvas.getBoundingClientRect();
-        return [f.pad.l + (arguments[0] + 0.5) * f.kx, f.pad.t + (arguments[1] + 0.5) * f.ky, r.width, r.height]""", column, row)
-    ActionChains(driver).move_to_element_with_offset(canvas, int(round(x - w / 2)), int(round(y - h / 2))).click().perform()
+    by_id("scan_canvas").location_once_scrolled_into_view
+    x, y = js("""const pm = window.spotfinder.topography.pixelMap, f = pm.frame(), r = pm.canvas.getBoundingClientRect();
+        return [r.left + f.pad.l + (arguments[0] + 0.5) * f.kx, r.top + f.pad.t + (arguments[1] + 0.5) * f.ky]""", column, row)
+    actions = ActionBuilder(driver)  # at the pixel's centre in viewport coordinates (not an offset from a rounded element centre)
+    actions.pointer_action.move_to_location(int(round(x)), int(round(y))).click()
+    actions.perform()
 
 
 def topography_end_to_end():
