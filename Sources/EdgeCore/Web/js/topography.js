@@ -59,7 +59,8 @@ export async function loadScans(select) {
   }
   view.scansLoaded = true;
   fillBuildChoices(view.scans);
-  if (select) chooseScan(select); else renderScans();
+  // A scan just reduced may replace one of the same name: its facts and maps are read again.
+  if (select) { view.factsFor = null; view.mapFor = null; view.listed = null; chooseScan(select); } else renderScans();
 }
 
 function chooseScan(name) {
@@ -71,7 +72,13 @@ function chooseScan(name) {
 }
 
 function renderScans() {
-  const list = $("#scan_list");
+  const list = $("#scan_list"), names = view.scans.map(s => s.name).join("\n");
+  // Rebuilt only when the list changed, so that the button just pressed keeps the keyboard focus.
+  if (view.listed === names) {
+    for (const b of list.querySelectorAll(".scanitem")) b.setAttribute("aria-pressed", String(b.dataset.scan === state.topo.scan));
+    return;
+  }
+  view.listed = names;
   list.innerHTML = "";
   for (const s of view.scans) {
     const li = document.createElement("li"), b = document.createElement("button");
@@ -104,7 +111,10 @@ async function renderScan() {
       const facts = await view.factsFetch.get(rciURL.scan(name));
       if (!facts || state.topo.scan !== name) return;
       view.facts = facts;
-      if (!facts.maps.includes(state.topo.map)) state.topo.map = facts.maps.includes("hmu_moco") ? "hmu_moco" : facts.maps[0];
+      if (!facts.maps.includes(state.topo.map)) {
+        state.topo.map = facts.maps.includes("hmu_moco") ? "hmu_moco" : facts.maps[0];
+        writeURL(false);
+      }
       renderFacts();
     } catch (e) {
       view.facts = null;
