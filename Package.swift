@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
 
         // Wire messages <-> validated domain values.
-        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorBuild", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // TileReducer: rocking-curve tiles reduced in process, on a node or through the edge (RPC client).
         .target(name: "RCIRemote", dependencies: ["RockingCurve", "RPC", "Wire", "WireMapping"], swiftSettings: strictSwift),
         // `spotfinder rci publish`: a reduction folder (RockingScan's output) stored in the topograph-store.
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC", "Scheduling"], swiftSettings: strictSwift),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPServer", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "Scheduling", "ServiceClients", "TIFFImage", "ServiceSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPServer", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "TIFFImage", "ServiceSupport", "TopographStoreCore",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),

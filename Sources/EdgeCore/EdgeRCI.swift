@@ -5,6 +5,7 @@ import RockingCurve
 import RockingScan
 import RPC
 import ServiceClients
+import Synchronization
 import TopographStoreCore
 import Wire
 import WireMapping
@@ -21,6 +22,10 @@ public struct EdgeRCI: Sendable {
     public let onRadiatorStored: @Sendable () -> Void
     /// Bands of a scan in flight at once: enough to keep a few nodes busy.
     public static let bandsInFlight = 8
+    /// Reductions and builds running at once (each holds its bands, up to 8 × 32 MB, or four scans'
+    /// maps); more are told to retry rather than queue unboundedly.
+    public static let maxJobs = 2
+    let jobs = JobGauge()
 
     public init(app: EdgeApp, root: ScansRoot, token: String, onRadiatorStored: @escaping @Sendable () -> Void = {}) {
         self.app = app
@@ -58,6 +63,8 @@ public struct EdgeRCI: Sendable {
     /// process with --compute-in-process), on a thread of its own, then stored under its manifest name.
     public func reduce(folder: String, method: PeakMethod, motor: MotorChoice?, deadline: Deadline) async throws(RCIFailure) -> [String: Any] {
         let directory = try root.resolve(folder)
+        try jobs.enter(limit: Self.maxJobs)
+        defer { jobs.leave() }
         let compute = app.compute
         var settings = ReduceSettings()
         settings.method = method
@@ -237,6 +244,20 @@ public struct EdgeRCI: Sendable {
         }
         return RCIFailure(status, e.message, parameter: status == 400 || status == 404 ? parameter : nil)
     }
+}
+
+/// Counts the reductions and builds running, refusing one beyond the limit with 503 (retry later).
+final class JobGauge: Sendable {
+    private let running = Atomic<Int>(0)
+
+    func enter(limit: Int) throws(RCIFailure) {
+        guard running.add(1, ordering: .relaxed).newValue <= limit else {
+            running.subtract(1, ordering: .relaxed)
+            throw RCIFailure(503, "\(limit) reductions or builds are running already: retry when one has finished")
+        }
+    }
+
+    func leave() { running.subtract(1, ordering: .relaxed) }
 }
 
 /// Hands one tile's answer from the task to the waiting worker thread (the semaphore orders the accesses).

@@ -21,6 +21,8 @@ extension EdgeRCI {
 
     public func build(radiatorName: String, thicknessMicrons: Double, scans: [String: String], deadline: Deadline) async throws(RCIFailure) -> [String: Any] {
         let started = Date()
+        try jobs.enter(limit: Self.maxJobs)
+        defer { jobs.leave() }
         var inputs: [ScanMaps] = []
         for role in Self.roles {
             guard let name = scans[role.parameter] else { continue }
@@ -56,7 +58,11 @@ extension EdgeRCI {
         let result: RadiatorBuildResult
         switch built {
         case .success(let r): result = r
-        case .failure(let e): throw RCIFailure(400, "the build failed: \(e.message)", parameter: "scans")
+        case .failure(let e):
+            // The parameter of the scan the builder names first (the reference, front_h, when it names none).
+            let named = Self.roles.compactMap { role in scans[role.parameter].flatMap { e.message.range(of: "'\($0)'") }.map { (role.parameter, $0.lowerBound) } }
+                .min { $0.1 < $1.1 }
+            throw RCIFailure(400, "the build failed: \(e.message)", parameter: named?.0 ?? "front_h")
         }
 
         // The radiator as an import, then its report: a report never names a radiator the store lacks.
@@ -97,18 +103,9 @@ extension EdgeRCI {
     }
 
     static func stored(_ result: RadiatorBuildResult, answer: [String: Any]) throws(RCIFailure) -> StoredBuildReportMessage {
-        guard let first = result.diagnostics.first,
-              let json = try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys]) else {
+        guard let json = try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys]),
+              let m = StoredBuildReportMessage(result, answerJSON: String(decoding: json, as: UTF8.self), mapName: ReducedScanBuildInput.publicName) else {
             throw RCIFailure(500, "the build gave no maps to store")
-        }
-        var m = StoredBuildReportMessage()
-        m.formatVersion = BuildReportStore.formatVersion
-        m.radiatorName = result.radiator.name
-        m.reportJson = String(decoding: json, as: UTF8.self)
-        m.columns = UInt32(first.grid.columns); m.rows = UInt32(first.grid.rows)
-        m.originXMm = first.grid.originXMillimeters; m.originYMm = first.grid.originYMillimeters; m.pixelMm = first.grid.pixelMillimeters
-        m.maps = result.diagnostics.filter { $0.grid == first.grid }.map {
-            BuildMapMessage(name: ReducedScanBuildInput.publicName($0.name), unit: $0.unit, valuesZlib: Zlib.compress(RadiatorFile.littleEndianBytes($0.values)))
         }
         return m
     }

@@ -140,6 +140,17 @@ final class LocalSystem: @unchecked Sendable {
         return perNode
     }
 
+    /// A POST with the deployment token (or `token`; "" sends none): status and JSON body.
+    func post(_ pathAndQuery: String, token given: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 300
+        let t = given ?? token
+        if !t.isEmpty { request.setValue(t, forHTTPHeaderField: "X-Spotfinder-Token") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+    }
+
     func json(_ pathAndQuery: String) async throws -> [String: Any] {
         let r = try await get(pathAndQuery)
         return (try JSONSerialization.jsonObject(with: r.body) as? [String: Any]) ?? [:]
