@@ -8,12 +8,13 @@ import Testing
     @Test func thePageWorksInAHeadlessBrowser() async throws {
         // The edge computes in-process: this is the page's test (the fan-out over nodes has its own
         // system tests), and one process keeps a loaded CI machine's timing out of the page's checks.
-        // The Topography's end-to-end checks reduce and build from the demo folders (scripts/demo-scans: the front's two).
+        // The Topography's end-to-end checks reduce and build from the demo folders (scripts/demo-scans: the front's two, 96 × 96 pixels of 80 µm × 40 images of 4.8 µrad: the whole crystal in a second).
         let scans = FileManager.default.temporaryDirectory.appendingPathComponent("spotfinder-browser-scans-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: scans) }
         let binDirectory = URL(fileURLWithPath: executable("spotfinder")).deletingLastPathComponent().path
         let demo = try await run(repositoryRoot.appendingPathComponent("scripts/demo-scans").path, [scans, binDirectory],
-                                 environment: ["SPOTFINDER_DEMO_FACES": "front"], timeout: 120)
+                                 environment: ["SPOTFINDER_DEMO_FACES": "front", "SPOTFINDER_DEMO_SIZE": "96x96", "SPOTFINDER_DEMO_PIXEL_MM": "0.08",
+                                               "SPOTFINDER_DEMO_FRAMES": "40", "SPOTFINDER_DEMO_STEP_URAD": "4.8"], timeout: 120)
         #expect(demo.status == 0, "scripts/demo-scans failed: \(demo.stderr)")
         let system = try await LocalSystem.start(computeInProcess: true, scans: scans)
         defer { system.stop() }
