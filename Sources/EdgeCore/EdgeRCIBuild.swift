@@ -2,6 +2,7 @@ import Foundation
 import PlotRendererCore
 import RadiatorBuild
 import RadiatorStore
+import RockingCurve
 import RPC
 import ServiceClients
 import TopographStoreCore
@@ -38,17 +39,15 @@ extension EdgeRCI {
                 throw RCIFailure(400, "\(role.parameter) = '\(name)': that scan is \(facts.face) \(facts.rocking); \(role.parameter) takes a \(role.face) \(role.rocking) scan",
                                  parameter: role.parameter)
             }
-            let names = ReducedScanBuildInput.mapNames(facts.maps.map(\.rawValue))
-            var loaded: ([Float], [Float], [Float], [Float]?) = ([], [], [], nil)
+            var maps: [MapName: [Float]] = [:]
+            var validity: [Float] = []
             do throws(RPCError) {
-                let peak = try await app.scans.map(name, map: names.peak, deadline: deadline).values
-                let intensity = try await app.scans.map(name, map: names.intensity, deadline: deadline).values
-                let validity = try await app.scans.map(name, map: ReducedScanFacts.validityMapName, deadline: deadline).values
-                var baseline: [Float]?
-                if let map = names.baseline { baseline = try await app.scans.map(name, map: map, deadline: deadline).values }
-                loaded = (peak, intensity, validity, baseline)
+                for map in ReducedScanBuildInput.mapsToRead(facts.maps) {
+                    maps[map] = try await app.scans.map(name, map: map.rawValue, deadline: deadline).values
+                }
+                validity = try await app.scans.map(name, map: ReducedScanFacts.validityMapName, deadline: deadline).values
             } catch { throw Self.failure(error, parameter: role.parameter) }
-            inputs.append(try ReducedScanBuildInput.scanMaps(facts: facts, peak: loaded.0, intensity: loaded.1, validity: loaded.2, baseline: loaded.3))
+            inputs.append(try ReducedScanBuildInput.scanMaps(facts: facts, maps: maps, validity: validity, parameter: role.parameter))
         }
         let options = BuildOptions(name: radiatorName, thicknessMicrons: thicknessMicrons)
         let frozen = inputs
@@ -72,9 +71,12 @@ extension EdgeRCI {
                 deadline: deadline, idempotent: false)
         } catch { throw Self.failure(error, parameter: "radiator_name") }
         onRadiatorStored()
-        var answer = Self.answer(result.report, maps: result.diagnostics.map { ReducedScanBuildInput.publicName($0.name) })
+        var scanOfRole: [String: String] = [:]
+        for role in Self.roles { if let name = scans[role.parameter] { scanOfRole["\(role.face) \(role.rocking)"] = name } }
+        let publicName = { (diagnostic: String) in ReducedScanBuildInput.publicName(diagnostic, scanOfRole: scanOfRole) }
+        var answer = Self.answer(result.report, maps: result.diagnostics.map { publicName($0.name) })
         answer["seconds"] = Date().timeIntervalSince(started)
-        let stored = try Self.stored(result, answer: answer)
+        let stored = try Self.stored(result, answer: answer, mapName: publicName)
         do throws(RPCError) {
             let _: PutBuildReportResponse = try await app.store.rpc.call(BuildReportService.putBuildReport, PutBuildReportRequest(token: token, report: stored),
                                                                          deadline: deadline, idempotent: true)
@@ -102,9 +104,9 @@ extension EdgeRCI {
         return out
     }
 
-    static func stored(_ result: RadiatorBuildResult, answer: [String: Any]) throws(RCIFailure) -> StoredBuildReportMessage {
+    static func stored(_ result: RadiatorBuildResult, answer: [String: Any], mapName: (String) -> String) throws(RCIFailure) -> StoredBuildReportMessage {
         guard let json = try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys]),
-              let m = StoredBuildReportMessage(result, answerJSON: String(decoding: json, as: UTF8.self), mapName: ReducedScanBuildInput.publicName) else {
+              let m = StoredBuildReportMessage(result, answerJSON: String(decoding: json, as: UTF8.self), mapName: mapName) else {
             throw RCIFailure(500, "the build gave no maps to store")
         }
         return m

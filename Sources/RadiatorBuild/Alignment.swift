@@ -53,6 +53,21 @@ struct Aligner: Sendable {
         centre = sw > 0 ? (sx / sw, sy / sw) : (grid.x(0) + grid.pixel * Double(grid.columns - 1) / 2, grid.y(0) + grid.pixel * Double(grid.rows - 1) / 2)
     }
 
+    /// The aligner for a reference scan: its outline image on the common grid (through its declared geometry
+    /// and given walk), which is the reference's own footprint.
+    init(reference: PreparedScan, walk: Double) {
+        let grid = WorkingGrid(reference: reference.geometry)
+        let warp = ScanWarp(geometry: reference.geometry, similarity: Similarity(), walk: walk, walkField: reference.walkField)
+        var image = FloatImage(width: grid.columns, height: grid.rows)
+        for row in 0..<grid.rows {
+            for column in 0..<grid.columns {
+                let q = warp.cameraPoint(grid.x(column), grid.y(row))
+                image[column, row] = reference.alignmentImage.bilinear(q.column, q.row)
+            }
+        }
+        self.init(grid: grid, reference: image)
+    }
+
     /// Which parameters alignment may change (the rest stay at the overrides' values).
     struct Free {
         var shift = true, rotation = true, scale = true, walk = true

@@ -63,6 +63,10 @@ public struct BuildReport: Sendable, Equatable, Codable {
     /// front frame (camera centre = 0), mm.
     public var centre_in_reference_x_mm: Double
     public var centre_in_reference_y_mm: Double
+    /// The point every scan's residual rotation and scale turn about: the reference crystal's centroid in the
+    /// reference's declared frame, mm.
+    public var rotation_centre_x_mm: Double
+    public var rotation_centre_y_mm: Double
     public var crystal_pixels: Int
     public var mount_pixels: Int
     public var mount_source: String

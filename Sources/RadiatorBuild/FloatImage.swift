@@ -97,14 +97,4 @@ public struct FloatImage: Sendable, Equatable {
         }
         return (gx, gy)
     }
-
-    /// The same picture with rows in the opposite order (camera rows top-down ↔ grid rows bottom-up).
-    public func flippedVertically() -> FloatImage {
-        var out = FloatImage(width: width, height: height)
-        for y in 0..<height {
-            let from = (height - 1 - y) * width
-            out.pixels.replaceSubrange(y * width..<(y + 1) * width, with: pixels[from..<from + width])
-        }
-        return out
-    }
 }

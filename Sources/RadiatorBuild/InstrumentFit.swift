@@ -30,6 +30,7 @@ struct InstrumentFit: Sendable {
     static let maxSamples = 60_000
     static let iterations = 6
     static let chiPriorRadians = Double.pi / 180
+    static let huber = 1.5
     static let dispersionPrior = 2.0
 
     func fit(start: InstrumentTerms, free: [Parameter]) -> Result {
@@ -61,14 +62,19 @@ struct InstrumentFit: Sendable {
         let k = free.count
         var posterior = [Double](repeating: 0, count: k * k)
         for _ in 0..<Self.iterations {
-            let noise = max(SurfaceIntegration.dot(r, r) / Double(max(r.count, 1)), 1e-12)
+            // Huber weights: a crystal's own curl (dislocations, boundaries) is local and strong, what χ makes is weak
+            // and everywhere; residuals beyond 1.5 robust σ count linearly, so local features cannot steer χ.
+            let scale = max(Double(MaskOperations.robustSigma(r.map(Float.init))), 1e-9)
+            let weights = r.map { min(1, Self.huber * scale / max(abs($0), 1e-300)).squareRoot() }
+            let rw = zip(r, weights).map { $0 * $1 }
+            let noise = max(SurfaceIntegration.dot(rw, rw) / Double(max(r.count, 1)), 1e-12)
             let columns = free.indices.map { a -> [Double] in
                 let ra = residuals(perturbed(terms, a, steps[a]), fitMask, pixels, stride)
-                return zip(ra, r).map { ($0 - $1) / steps[a] }
+                return zip(zip(ra, r), weights).map { ($0.0 - $0.1) / steps[a] * $1 }
             }
             var h = [Double](repeating: 0, count: k * k), g = [Double](repeating: 0, count: k)
             for a in 0..<k {
-                g[a] = -SurfaceIntegration.dot(columns[a], r) / noise
+                g[a] = -SurfaceIntegration.dot(columns[a], rw) / noise
                 for b in a..<k { h[a * k + b] = SurfaceIntegration.dot(columns[a], columns[b]) / noise; h[b * k + a] = h[a * k + b] }
                 let drift: Double
                 switch free[a].kind {

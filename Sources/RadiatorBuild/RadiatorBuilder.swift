@@ -25,15 +25,7 @@ public enum RadiatorBuilder {
             throw BuildError("\(reference.label): \(grid.columns) × \(grid.rows) pixels is too large a grid: at most \(4 * Radiator.maxPixels)")
         }
         let referenceWalk = scans[set.reference].overrides.walkMillimetersPerMilliradian ?? 0
-        let referenceWarp = ScanWarp(geometry: reference.geometry, similarity: Similarity(), walk: referenceWalk, walkField: reference.walkField)
-        var referenceImage = FloatImage(width: grid.columns, height: grid.rows)
-        for row in 0..<grid.rows {
-            for column in 0..<grid.columns {
-                let q = referenceWarp.cameraPoint(grid.x(column), grid.y(row))
-                referenceImage[column, row] = reference.alignmentImage.bilinear(q.column, q.row)
-            }
-        }
-        let aligner = Aligner(grid: grid, reference: referenceImage)
+        let aligner = Aligner(reference: reference, walk: referenceWalk)
         let referenceResult = AlignmentResult(similarity: Similarity(centreX: aligner.centre.x, centreY: aligner.centre.y), walk: referenceWalk,
                                               correlation: 1, residualRMS: 0, iterations: 0)
         let alignments = ParallelJobs.map(scans.count) { i in
@@ -97,6 +89,10 @@ public enum RadiatorBuilder {
             viewTilts[k].thetaV = Inpainting.filled(FloatImage(width: grid.columns, height: grid.rows, pixels: viewTilts[k].thetaV), target: crystal).pixels
             for i in 0..<grid.count where crystal[i] && !(viewTilts[k].thetaH[i].isFinite && viewTilts[k].thetaV[i].isFinite) { crystal[i] = false; excludedVoids += 1 }
         }
+        for k in viewTilts.indices {
+            if let d = viewTilts[k].dSpacingH { viewTilts[k].dSpacingH = Inpainting.filled(FloatImage(width: grid.columns, height: grid.rows, pixels: d), target: crystal).pixels }
+            if let d = viewTilts[k].dSpacingV { viewTilts[k].dSpacingV = Inpainting.filled(FloatImage(width: grid.columns, height: grid.rows, pixels: d), target: crystal).pixels }
+        }
         let crystalMask = crystal
         let mount = (0..<grid.count).map { outline.mount[$0] && !crystalMask[$0] }
         // Relative tilts: each map's crystal mean removed.
@@ -155,6 +151,7 @@ public enum RadiatorBuilder {
         var report = BuildReport(radiator: options.name, reference_scan: scans[set.reference].manifest.name,
                                  grid_columns: frame.topographGrid.columns, grid_rows: frame.topographGrid.rows, pixel_mm: grid.pixel,
                                  centre_in_reference_x_mm: centre.x, centre_in_reference_y_mm: centre.y,
+                                 rotation_centre_x_mm: aligner.centre.x, rotation_centre_y_mm: aligner.centre.y,
                                  crystal_pixels: frame.mask.filter { $0 == .crystal }.count, mount_pixels: frame.mask.filter { $0 == .mount }.count,
                                  mount_source: outline.mountSource, filled_holes_pixels: outline.filledHoles, filled_voids_pixels: filledVoids,
                                  excluded_voids_pixels: excludedVoids, instrument_fit_residual_urad: fit.residualRMS, curl_free_tilts: options.curlFreeTilts,
@@ -171,8 +168,10 @@ public enum RadiatorBuilder {
         for (i, s) in aligned.enumerated() {
             var peak = (0..<grid.count).map { s.peak[$0] - Float(fit.terms.dispersion[i]) * s.cameraU[$0] }
             Self.removeMean(&peak, crystalMask)
-            add("peak \(s.manifest.name)", "µrad", peak)
-            add("intensity \(s.manifest.name)", "crystal median", s.intensity)
+            // Named by role (unique by construction: ScanSet), not by the scans' own names (which may repeat).
+            let role = "\(s.manifest.face.rawValue) \(s.manifest.rocking.rawValue)\(s.manifest.complementary ? " complementary" : "")"
+            add("peak \(role)", "µrad", peak)
+            add("intensity \(role)", "crystal median", s.intensity)
         }
         for (k, view) in set.views.enumerated() {
             let side = view.side.rawValue

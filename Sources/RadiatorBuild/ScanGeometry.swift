@@ -61,12 +61,14 @@ struct DeclaredGeometry: Sendable {
         (column - Double(columns - 1) / 2) * manifest.pixelXMillimeters
     }
 
-    /// Unit vector of the lab's rocking axis in the scan's own face frame for a rocking-axis error χ:
-    /// a θH scan measures a·t, a = R(φ)(cos χ, sin χ); a θV scan b·t, b = R(φ)(−sin χ, cos χ).
-    /// The mirror is an imaging fact and does not turn the lab's axis.
+    /// Unit vector of the rocking axis in the scan's own face frame for a rocking-axis error χ: the camera's
+    /// horizontal (θH) or vertical (θV) axis turned by χ, (cos χ, sin χ) or (−sin χ, cos χ) in camera (u, v),
+    /// carried into the sample frame exactly as positions are (u negated if mirrored, then rotated by the
+    /// sample rotation). The peak position is this vector dotted with the lattice tilt (θH, θV) of that face.
     func sensitivity(chiRadians chi: Double) -> (h: Double, v: Double) {
         let phi = manifest.sampleRotationDegrees * .pi / 180
-        let (x, y) = manifest.rocking == .thetah ? (cos(chi), sin(chi)) : (-sin(chi), cos(chi))
+        var (x, y) = manifest.rocking == .thetah ? (cos(chi), sin(chi)) : (-sin(chi), cos(chi))
+        if manifest.mirror { x = -x }
         return (cos(phi) * x - sin(phi) * y, sin(phi) * x + cos(phi) * y)
     }
 }

@@ -117,7 +117,9 @@ extension SimulatedCrystal {
         let m = r.manifest, w = r.columns, h = r.rows
         var random = SimulationRandom(state: r.seed)
         let phi = m.sampleRotationDegrees * .pi / 180, chi = r.chiDegrees * .pi / 180
-        let axis = m.rocking == .thetah ? (cos(chi), sin(chi)) : (-sin(chi), cos(chi))
+        // The rocking axis in camera (u, v), carried into the sample frame like a position (mirror, rotation).
+        var axis = m.rocking == .thetah ? (cos(chi), sin(chi)) : (-sin(chi), cos(chi))
+        if m.mirror { axis.0 = -axis.0 }
         let a = (cos(phi) * axis.0 - sin(phi) * axis.1, sin(phi) * axis.0 + cos(phi) * axis.1)
         // Camera point (column, row) → front-view point of the sample seen there (before the walk).
         func frontPoint(_ c: Double, _ row: Double) -> (x: Double, y: Double) {

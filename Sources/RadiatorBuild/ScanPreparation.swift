@@ -35,6 +35,8 @@ struct PreparedScan: Sendable {
     /// Intensity (in crystal levels) at which the alignment image saturates: only hot spots are cut, so an edge keeps its
     /// symmetric sub-pixel ramp (a clip inside the ramp biases edges outwards once interpolation blurs them: a false scale).
     static let alignmentSaturation: Float = 1.5
+    /// Width of the texture the outline image divides out, pixels.
+    static let textureSigma = 8.0
 
     init(_ maps: ScanMaps) throws(BuildError) {
         let m = maps.manifest, w = maps.columns, h = maps.rows, n = w * h
@@ -103,8 +105,16 @@ struct PreparedScan: Sendable {
         let validOnCrystal = (0..<n).filter { crystal[$0] && peak[$0].isFinite }.count
         validFraction = Double(validOnCrystal) / Double(crystalPixels)
 
-        let scale = 1 / (crystalLevel * Self.alignmentSaturation)
-        alignmentImage = FloatImage(width: w, height: h, pixels: intensity.map { min(max($0 * scale, 0), 1) })
+        // The outline image: intensity over the crystal's local level (its texture, which differs from scan to scan,
+        // divided out over ~8 pixels), so every edge is the same 0 → 1 ramp whatever the brightness beside it.
+        let interior = MaskOperations.eroded(crystal, width: w, height: h, radius: 2)
+        let weights = FloatImage(width: w, height: h, pixels: interior.map { $0 ? 1 : 0 }).blurred(sigma: Self.textureSigma)
+        let sums = FloatImage(width: w, height: h, pixels: (0..<n).map { interior[$0] ? intensity[$0] : 0 }).blurred(sigma: Self.textureSigma)
+        let level = crystalLevel
+        alignmentImage = FloatImage(width: w, height: h, pixels: (0..<n).map { i in
+            let local = weights.pixels[i] > 0.05 ? sums.pixels[i] / weights.pixels[i] : level
+            return min(max(intensity[i] / max(local, level * 0.1), 0), Self.alignmentSaturation) / Self.alignmentSaturation
+        })
 
         // Walk field: mrad from the crystal median, voids filled by normalised smoothing.
         let centre = MaskOperations.median((0..<n).filter { crystal[$0] && peak[$0].isFinite }.map { peak[$0] })

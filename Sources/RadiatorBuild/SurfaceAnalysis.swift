@@ -1,3 +1,5 @@
+import Topography
+
 /// One face's surface and evidence on the common grid: elevation (nm, plane removed), the surface's own
 /// tilts, the curl map and the residual between surface and measurement.
 struct SurfaceAnalysis: Sendable {

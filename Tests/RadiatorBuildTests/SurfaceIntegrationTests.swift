@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import RadiatorBuild
+import Topography
 
 /// The masked least-squares integration recovers a known surface on an outline with a hole and a notch.
 struct SurfaceIntegrationTests {

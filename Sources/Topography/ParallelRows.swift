@@ -2,13 +2,13 @@ import Foundation
 
 /// Splits a loop over image rows between the machine's cores when the image is large enough to pay for
 /// the threads (the machine has two; a 850 × 850 sweep is ~1 ms, a 100 × 100 one is not worth a thread).
-enum ParallelRows {
-    static let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+public enum ParallelRows {
+    public static let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     static let minimumCellsForThreads = 60_000
 
     /// Calls `body(lo, hi)` on disjoint row ranges covering 0..<rows; the ranges may run at the same time,
     /// so `body` must only write rows it was given (or cells a red–black colouring keeps apart).
-    static func run(rows: Int, minimumCells: Int = Int.max, _ body: (Int, Int) -> Void) {
+    public static func run(rows: Int, minimumCells: Int = Int.max, _ body: (Int, Int) -> Void) {
         let parts = minimumCells >= minimumCellsForThreads && minimumCells != Int.max ? min(cores, rows) : 1
         if parts <= 1 { body(0, rows); return }
         withoutActuallyEscaping(body) { escapable in
@@ -25,24 +25,4 @@ enum ParallelRows {
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
-}
-
-import Synchronization
-
-/// Independent jobs (one per scan, one per view) spread over the cores, results in job order.
-enum ParallelJobs {
-    static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        guard count > 1, ParallelRows.cores > 1 else { return (0..<count).map(body) }
-        let results = Mutex([T?](repeating: nil, count: count))
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(ParallelRows.cores, count)) { _ in
-            while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                guard i < count else { break }
-                let value = body(i)
-                results.withLock { $0[i] = value }
-            }
-        }
-        return results.withLock { $0.map { $0! } }
-    }
 }

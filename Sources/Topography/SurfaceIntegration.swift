@@ -76,7 +76,7 @@ public enum SurfaceIntegration {
         return Result(height: height, iterations: iterations, relativeResidual: relative)
     }
 
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
+    public static func dot(_ a: [Double], _ b: [Double]) -> Double {
         var s = 0.0
         for i in a.indices { s += a[i] * b[i] }
         return s
