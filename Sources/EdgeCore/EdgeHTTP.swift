@@ -103,7 +103,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
         guard request.path == "/healthz", request.method == .GET || request.method == .HEAD else { return nil }
         let start = Deadline.now
         let nodes = app.compute.registry.healthy()
-        let response = json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
+        let batch = app.admission.load
+        let response = json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })",
+                                  "batch_running": "\(batch.running)", "batch_queued": "\(batch.queued)"])
         metrics.observe(route: "/healthz", status: 200, seconds: Double(Deadline.now - start) / 1e9)
         return response
     }

@@ -67,7 +67,7 @@ import Testing
     @Test func budgetNamesWhatIsWrong() {
         var b = AdmissionBudget()
         #expect(b.problem == nil)
-        b.anonymousRunning = 3
-        #expect(b.problem?.contains("anonymousRunning = 3") == true)
+        b.anonymousRunning = 4
+        #expect(b.problem?.contains("anonymousRunning = 4") == true)
     }
 }
