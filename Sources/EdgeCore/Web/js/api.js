@@ -140,3 +140,10 @@ export const rciReduce = (folder, method, motor, token) =>
 /** POST /api/rci/build: a radiator from two (front) or four (front and back) reduced scans. */
 export const rciBuild = (params, token) =>
   postJSON("/api/rci/build?" + q(params), null, { "X-Spotfinder-Token": token });
+
+/** A busy edge's answer (429 with retry_after_s, or 503) as a sentence: the work was not started. */
+export function busyMessage(e) {
+  if (!(e instanceof RequestFailed) || (e.status !== 429 && e.status !== 503)) return "";
+  const after = Number(e.body.retry_after_s);
+  return `The edge is busy (${e.message}): nothing was started; try again${after > 0 ? ` in ${after} s` : " in a moment"}.`;
+}

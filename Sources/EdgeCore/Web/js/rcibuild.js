@@ -6,7 +6,7 @@
 // map downloads as PNG/CSV/JSON/TIFF and the report as JSON. "Use this radiator" opens it in the beam tool.
 
 import { state, notify, writeURL } from "./state.js";
-import { Latest, RequestFailed, rciURL, rciBuild } from "./api.js";
+import { Latest, RequestFailed, rciURL, rciBuild, busyMessage } from "./api.js";
 import { currentToken, forgetIfRefused } from "./token.js";
 import { PixelMap, robustRange } from "./pixelmap.js";
 import { fmt } from "./map.js";
@@ -98,6 +98,7 @@ async function build() {
     if (forgetIfRefused(e)) {
       $("#topo_token_error").textContent = `The token was refused (${e.message}): enter the deployment's token.`;
       $("#topo_token").focus();
+    } else if (busyMessage(e)) { status.textContent = busyMessage(e); status.className = "error";
     } else if (e instanceof RequestFailed && (e.status === 405 || (e.status === 404 && !e.body.parameter))) {
       status.textContent = `This edge does not build radiators yet (POST /api/rci/build: ${e.message}).`; status.className = "error";
     } else if (e instanceof RequestFailed && FIELDS[e.body.parameter]) fieldError(e.body.parameter, e.message);

@@ -2,7 +2,7 @@
 // with the deployment's token): the manifest's facts, a "reduce" action with the method chosen, a
 // working… state while it runs, and errors at the field they concern (the token, the folder).
 
-import { getJSON, RequestFailed, rciURL, rciReduce } from "./api.js";
+import { getJSON, RequestFailed, rciURL, rciReduce, busyMessage } from "./api.js";
 import { currentToken, forgetIfRefused, wireTokenBox } from "./token.js";
 
 const $ = s => document.querySelector(s);
@@ -84,7 +84,8 @@ async function reduce(f, li) {
   } catch (e) {
     working.delete(f.folder);
     status.textContent = "";
-    if (e instanceof RequestFailed && (e.status === 405 || (e.status === 404 && !e.body.parameter))) err.textContent = `This edge does not reduce scans yet (POST /api/rci/reduce: ${e.message}).`;
+    if (busyMessage(e)) err.textContent = busyMessage(e);
+    else if (e instanceof RequestFailed && (e.status === 405 || (e.status === 404 && !e.body.parameter))) err.textContent = `This edge does not reduce scans yet (POST /api/rci/reduce: ${e.message}).`;
     else if (forgetIfRefused(e)) tokenError(`The token was refused (${e.message}): enter the deployment's token (scripts/run prints it once on its terminal).`);
     else err.textContent = e instanceof RequestFailed && e.body.parameter && !e.message.includes(e.body.parameter)
       ? `${e.body.parameter}: ${e.message}` : `Reduction refused: ${e.message}`;
