@@ -83,6 +83,7 @@ final class LocalSystem: @unchecked Sendable {
     var tiltRPC: UInt16 = 0
     var http: UInt16 = 0
 
+    /// `scans`: the edge's raw scan folders root (`edge --scans`), when the test needs one.
     static func start(computeInProcess: Bool = false, scans: String? = nil) async throws -> LocalSystem {
         let s = LocalSystem()
         // The token travels in the environment, never on a command line.

@@ -6,12 +6,14 @@ Usage: test_page.py BASE_URL ARTIFACTS_DIR [TOKEN]
 Prints one line per check and a closing 'N passed, M failed' line; exit status 1 on any failure.
 One browser session; every wait is for a condition (no fixed sleeps beyond the page's typing pause).
 The checks follow issue #13 (defects 1–16 and the new controls) and #11 (the spot map)."""
-import json, os, re, subprocess, sys, time, urllib.request, urllib.error
+import json, os, re, subprocess, sys, time, urllib.parse, urllib.request, urllib.error
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
 base, artifacts = sys.argv[1].rstrip("/"), os.path.abspath(sys.argv[2])
 token = sys.argv[3] if len(sys.argv) > 3 else None
@@ -119,6 +121,203 @@ def severe_errors():
     purpose, a loaded machine may answer 503, and the checks above look at what the page shows."""
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
             and "Failed to load resource" not in e["message"]]
+
+
+def route_missing(method, path):
+    """True when this edge has no such route yet (404 without a parameter, or 405): the page must say so."""
+    req = urllib.request.Request(base + path, method=method, headers={"X-Spotfinder-Token": "probe-not-the-token"} if method == "POST" else {})
+    try:
+        urllib.request.urlopen(req, timeout=60)
+        return False
+    except urllib.error.HTTPError as e:
+        body = {}
+        try:
+            body = json.loads(e.read() or b"{}")
+        except ValueError:
+            pass
+        return e.code == 405 or (e.code == 404 and body.get("error", "").startswith("no page"))
+
+
+def publish_small_scan(name, rocking, face):
+    """A small simulated scan reduced and stored through the edge (as a user would with `spotfinder rci`), for a
+    system with no raw-folder service: 64 × 64 pixels × 40 images with a periodic motor error (seconds)."""
+    bin_dir, edge_rpc = os.environ.get("SPOTFINDER_BIN_DIR"), os.environ.get("SPOTFINDER_EDGE_RPC")
+    if not (bin_dir and edge_rpc and token):
+        return f"SPOTFINDER_BIN_DIR, SPOTFINDER_EDGE_RPC and the token are needed ({bin_dir}, {edge_rpc})"
+    folder = os.path.join(artifacts, "scan-" + name)
+    spotfinder = os.path.join(bin_dir, "spotfinder")
+    env = {**os.environ, "SPOTFINDER_TOKEN": token}
+    for args in (["rci", "simulate", folder, "--radiator", "SF-E01", "--size", "64x64", "--frames", "40", "--pixel-mm", "0.14",
+                  "--rocking", rocking, "--face", face, "--motor-error", "0.8", "--motor-step", "21", "--seed", "3"],
+                 ["rci", "reduce", folder], ["rci", "publish", os.path.join(folder, "reduced"), "--edge", edge_rpc, "--name", name, "--scan", folder]):
+        r = subprocess.run([spotfinder, *args], capture_output=True, text=True, env=env, timeout=120)
+        if r.returncode != 0:
+            return f"{' '.join(args[:2])}: {r.stderr.strip()[-400:]}"
+    return ""
+
+
+def click_pixel(column, row):
+    """A real click on the Topography's map at the centre of one camera pixel."""
+    by_id("scan_canvas").location_once_scrolled_into_view
+    x, y = js("""const pm = window.spotfinder.topography.pixelMap, f = pm.frame(), r = pm.canvas.getBoundingClientRect();
+        return [r.left + f.pad.l + (arguments[0] + 0.5) * f.kx, r.top + f.pad.t + (arguments[1] + 0.5) * f.ky]""", column, row)
+    actions = ActionBuilder(driver)  # at the pixel's centre in viewport coordinates (not an offset from a rounded element centre)
+    actions.pointer_action.move_to_location(int(round(x)), int(round(y))).click()
+    actions.perform()
+
+
+def topography_end_to_end():
+    """Raw folders → reduce (the page, with the token) → build → use the radiator in the beam tool, on the demo folders."""
+    if route_missing("GET", "/api/rci/folders"):
+        open_page("tool=topography")
+        said = wait(lambda: "lists no raw folders" in by_id("folders_status").text and by_id("folders_status").text, 20)
+        check("#17 an edge without /api/rci/folders: the page says how to reduce instead", said, by_id("folders_status").text)
+        return
+    listing = api("/api/rci/folders")
+    front = {f["rocking"]: f for f in listing["folders"] if f.get("face") == "front" and not f.get("error")}
+    check("#17 the edge lists the demo folders (front θH and θV among them)", {"thetah", "thetav"} <= set(front), str(listing)[:400])
+    if not {"thetah", "thetav"} <= set(front):
+        return
+    open_page("tool=topography")
+    wait(lambda: driver.find_elements(By.CSS_SELECTOR, "#folder_list li.folder"), 30)
+    js("sessionStorage.removeItem('spotfinder-token')")
+    type_into("topo_token", token, Keys.TAB)
+    names = []
+    for rocking in ["thetah", "thetav"]:
+        # θH with the default (periodic) motor correction, whose plot is checked below; θV without (seconds saved).
+        Select(by_id("reduce_motor")).select_by_value("" if rocking == "thetah" else "off")
+        f = front[rocking]
+        item = driver.find_element(By.CSS_SELECTOR, f"#folder_list li.folder[data-folder='{f['folder']}']")
+        item.find_element(By.CSS_SELECTOR, "button.reduce").click()
+        working = wait(lambda: "working" in item.find_element(By.CSS_SELECTOR, ".fstatus").text, 10)
+        done = wait(lambda: "reduced as" in item.find_element(By.CSS_SELECTOR, ".fstatus").text
+                    or item.find_element(By.CSS_SELECTOR, ".err").text, 240)
+        text = item.find_element(By.CSS_SELECTOR, ".fstatus").text or item.find_element(By.CSS_SELECTOR, ".err").text
+        check(f"#17 reduce from the page ({rocking}): 'working…' while it runs, then the stored scan named", working and done and "reduced as" in text, text)
+        m = re.search(r"reduced as (\S+) in", text)
+        if m:
+            names.append(m.group(1))
+    if len(names) != 2:
+        return
+    wait(lambda: url_params().get("scan") == names[-1] and by_id("scan_caption").text, 30)
+    check("#17 a reduced scan is listed and shown at once", all(driver.find_elements(By.CSS_SELECTOR, f"#scan_list .scanitem[data-scan='{n}']") for n in names))
+    Select(by_id("build_front_h")).select_by_value(names[0])
+    Select(by_id("build_front_v")).select_by_value(names[1])
+    Select(by_id("build_back_h")).select_by_value("")
+    Select(by_id("build_back_v")).select_by_value("")
+    type_into("build_name", "page-built")
+    type_into("build_thickness", "45")
+    by_id("build_go").click()
+    built = wait(lambda: by_id("buildview").is_displayed() and len(driver.find_elements(By.CSS_SELECTOR, "#verdicts tbody tr")) == 2
+                 or "error" in (by_id("build_status").get_attribute("class") or ""), 240)
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#verdicts tbody tr")]
+    check("#18 build from the page: one verdict line per scan with its numbers", built and len(rows) == 2, f"{rows} {by_id('build_status').text}")
+    if len(rows) != 2:
+        return
+    figures = by_id("build_figures").text
+    check("#18 the build's figures: curl rms and residual rms in µrad", "curl rms" in figures and "residual rms" in figures and "µrad" in figures, figures)
+    png = wait(lambda: js("const i = document.getElementById('build_png'); return !i.hidden && i.complete && i.naturalWidth > 0"), 60)
+    shot("22-topography-build.png")
+    check("#18 the elevation map (PNG with contour lines from the plot-renderer) is shown, kept in the URL",
+          png and url_params().get("build") == "page-built" and url_params().get("build_map") == "elevation", str(url_params()))
+    aligned = [o.get_attribute("value") for o in Select(by_id("build_map")).options if o.get_attribute("value").startswith("aligned:")]
+    if len(aligned) >= 2:
+        Select(by_id("build_map")).select_by_value(aligned[0])
+        wait(lambda: by_id("build_canvas").is_displayed() and by_id("build_canvas").get_attribute("data-showing") == aligned[0], 60)
+        by_id("blink").click()
+        blinked = wait(lambda: by_id("build_canvas").get_attribute("data-showing") == aligned[1], 5)
+        by_id("blink").click()
+        check("#18 the aligned maps blink between two scans", blinked, str(aligned))
+    else:
+        check("#18 the build offers the aligned maps of both scans", False, str(aligned))
+    report = js("return document.querySelector('#build_downloads .dl-report')")
+    check("#18 the report downloads as JSON named by the radiator", report and js("return arguments[0].download", report) == "spotfinder_build_page-built_report.json")
+    by_id("use_radiator").click()
+    used = wait(lambda: by_id("beamtool").is_displayed() and value("radiator_name") == "page-built", 30)
+    idle()
+    shot("23-topography-used.png")
+    check("#18 'use this radiator' opens it in the beam tool (listed at once, its thickness taken)", used and value("rad_thickness") == "45",
+          f"{value('radiator_name')} {value('rad_thickness')}")
+
+
+def topography_checks():
+    scans = api("/api/scans")
+    if not scans:
+        problem = publish_small_scan("page-front-h", "thetah", "front")
+        check("Topography: a small reduced scan is stored for the page's checks (rci simulate, reduce, publish)", not problem, problem)
+        scans = api("/api/scans")
+    open_page("tool=topography")
+    tab = by_id("tab_topography")
+    check("#17 the page has a Topography tab, chosen from the URL (tool=topography), the beam tool hidden",
+          tab.get_attribute("aria-selected") == "true" and by_id("topography").is_displayed() and not by_id("beamtool").is_displayed(),
+          f"{tab.get_attribute('aria-selected')} {by_id('topography').is_displayed()}")
+    listed = wait(lambda: driver.find_elements(By.CSS_SELECTOR, "#scan_list .scanitem"), 30)
+    check("#17 the reduced scans are listed with their facts", listed and len(listed) == len(scans) and "images" in listed[0].text,
+          f"{len(listed or [])} vs {len(scans)}")
+    if not scans or not listed:
+        return
+    name = scans[0]["name"]
+    driver.find_element(By.CSS_SELECTOR, f"#scan_list .scanitem[data-scan='{name}']").click()
+    drawn = wait(lambda: "µrad" in (by_id("scan_canvas").get_attribute("data-colour-bar") or "") and by_id("scan_caption").text, 60)
+    shot("20-topography-scan.png")
+    caption = by_id("scan_caption").text
+    first_map = "hmu_moco" if "hmu_moco" in scans[0]["maps"] else "hmu"  # (hmu alone when the motor was not corrected)
+    check(f"#17 choosing a scan draws its {first_map} map with a colour bar in µrad, kept in the URL",
+          drawn and url_params().get("scan") == name and url_params().get("scan_map") == first_map, f"{drawn} {url_params()}")
+    check("#17 the map states its orientation and pixel size (camera grid as the images, row 0 at the top)",
+          "row 0 at the top" in caption and "µm" in caption, caption)
+    counts = js("return [...document.querySelectorAll('#validity_counts li')].map(l => l.dataset.reason)")
+    check("#17 validity counts by reason", "valid" in counts and len(counts) >= 2, str(counts))
+    check("#17 the motor correction per image is plotted (a corrected scan)", not scans[0]["motor_corrected"]
+          or js("return document.querySelectorAll('#motor_plot polyline').length") == 1, by_id("motor_note").text)
+    # A real click on a valid pixel near the centre.
+    validity = api(f"/api/scan?scan_name={urllib.parse.quote(name)}&map=validity&format=json")["values"]
+    h, w = len(validity), len(validity[0])
+    col, row = min(((c, r) for r in range(h) for c in range(w) if validity[r][c] == 0), key=lambda p: (p[0] - w / 2) ** 2 + (p[1] - h / 2) ** 2)
+    click_pixel(col, row)
+    picked = wait(lambda: url_params().get("pixel") == f"{col},{row}", 10)
+    check("#17 a click on the map picks that camera pixel (kept in the URL)", picked, f"{url_params().get('pixel')} vs {col},{row}")
+    if route_missing("GET", "/api/rci/curve?scan_name=x&column=0&row=0"):
+        note = wait(lambda: "does not serve rocking curves" in by_id("curve_note").text and by_id("curve_note").text, 20)
+        check("#17 an edge without /api/rci/curve: the page says so at the curve", note, by_id("curve_note").text)
+    else:
+        curve = wait(lambda: js("""return [document.querySelectorAll('#curve_plot .counts circle').length,
+            document.querySelectorAll('#curve_plot polyline.model').length]""") if js("return document.querySelectorAll('#curve_plot polyline.model').length") else None, 60)
+        figures = js("return Object.fromEntries([...document.querySelectorAll('#curve_readouts .ro')].map(r => [r.dataset.figure, r.querySelector('dd').textContent]))")
+        shot("21-topography-curve.png")
+        raw = api(f"/api/rci/curve?scan_name={urllib.parse.quote(name)}&column={col}&row={row}")["raw_available"]
+        if raw:
+            check("#17 the pixel's rocking curve: counts as points, the fitted model as a line", curve and curve[0] >= 10 and curve[1] == 1, str(curve))
+        else:  # a scan published from elsewhere: its fit is drawn and the page says why there are no counts
+            check("#17 the pixel's fitted peak is drawn and the page says the raw images are not available", curve and curve[1] == 1
+                  and "raw images are not available" in by_id("curve_note").text, f"{curve} {by_id('curve_note').text}")
+        check("#17 the curve's read-outs: position, σ, FWHM with units", all(k in figures and "µrad" in figures[k] for k in ["position", "σ", "FWHM"]), str(figures))
+    # Another map: the validity codes; downloads named by scan and map, the TIFF a float TIFF.
+    Select(by_id("scan_map")).select_by_value("validity")
+    wait(lambda: url_params().get("scan_map") == "validity" and js("return document.getElementById('scan_canvas').dataset.colourBar") == "", 30)
+    links = js("return [...document.querySelectorAll('#scan_downloads a')].map(a => [a.download, a.href])")
+    check("#18 each map downloads as PNG/CSV/JSON/TIFF, named by scan and map",
+          [n.rsplit(".", 1)[1] for n, _ in links] == ["png", "csv", "json", "tif"] and all(name.replace("-", "") in n.replace("-", "") and "validity" in n for n, _ in links), str(links))
+    tiff = urllib.request.urlopen(js("return document.querySelector('#scan_downloads .dl-tiff').href"), timeout=60).read()
+    check("#18 the map's TIFF download is a TIFF", tiff[:4] in (b"II*\x00", b"MM\x00*"), str(tiff[:8]))
+    # A refused token is forgotten (asked again), at the token's field.
+    js("sessionStorage.removeItem('spotfinder-token')")
+    type_into("topo_token", "not-the-token", Keys.TAB)
+    type_into("build_name", "page-refused")
+    type_into("build_thickness", "50")
+    if not by_id("build_front_v").get_attribute("value"):  # one scan only: it stands for both (the edge judges the pair)
+        Select(by_id("build_front_v")).select_by_value(name)
+    by_id("build_go").click()
+    if route_missing("POST", "/api/rci/build"):
+        said = wait(lambda: "does not build radiators" in by_id("build_status").text and by_id("build_status").text, 30)
+        check("#18 an edge without POST /api/rci/build: the page says so at the build", said, by_id("build_status").text)
+    else:
+        refused = wait(lambda: by_id("topo_token_error").text, 30)
+        check("#18 a refused token is forgotten (session storage and box emptied) and said at its field", refused and "refused" in refused
+              and js("return sessionStorage.getItem('spotfinder-token')") is None and value("topo_token") == "", str(refused))
+    # Back to the beam tool from the tab; the Topography's place stays in the URL.
+    by_id("tab_beam").click()
+    check("the Beam tab brings the beam tool back", wait(lambda: by_id("beamtool").is_displayed() and "tool" not in url_params(), 10), str(url_params()))
 
 
 try:
@@ -725,6 +924,9 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
         idle()
     check("#11 a fixed-goniometer map's best spot keeps θH/θV (no re-snap)", fixed_best and (value("rad_thetah"), value("rad_thetav")) == angles
           and url_params().get("lock") == "off", f"{angles} → {(value('rad_thetah'), value('rad_thetav'))}, lock {url_params().get('lock')}")
+    # ---- The Topography (#17 item 6, #18 item 7): rocking-curve scans → maps → a radiator.
+    topography_end_to_end()  # first: the scans it reduces are then the ones the other checks look at
+    topography_checks()
     errors = severe_errors()
     check("no unexpected console errors at the end", not errors, str(errors))
 finally:

@@ -117,3 +117,33 @@ export class Follower {
     }
   }
 }
+
+// ---- Rocking-curve imaging (README "HTTP API"): raw scan folders, reduced scans, curves, radiator builds.
+
+const q = params => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "")).toString();
+
+/** URLs of the topography's reads and downloads; `format` json|csv|tiff|png. */
+export const rciURL = {
+  folders: () => "/api/rci/folders",
+  scans: () => "/api/scans",
+  scan: name => "/api/scan?" + q({ scan_name: name }),
+  scanMap: (name, map, format = "json") => "/api/scan?" + q({ scan_name: name, map, format }),
+  curve: (name, column, row) => "/api/rci/curve?" + q({ scan_name: name, column, row }),
+  buildReport: radiator => "/api/rci/build_report?" + q({ radiator_name: radiator }),
+  buildMap: (radiator, map, format = "json") => "/api/rci/build_map?" + q({ radiator_name: radiator, map, format }),
+};
+
+/** POST /api/rci/reduce: a raw folder reduced on the edge (its nodes) and stored under its manifest name. */
+export const rciReduce = (folder, method, motor, token) =>
+  postJSON("/api/rci/reduce?" + q({ folder, method, motor }), null, { "X-Spotfinder-Token": token });
+
+/** POST /api/rci/build: a radiator from two (front) or four (front and back) reduced scans. */
+export const rciBuild = (params, token) =>
+  postJSON("/api/rci/build?" + q(params), null, { "X-Spotfinder-Token": token });
+
+/** A busy edge's answer (429 with retry_after_s, or 503) as a sentence: the work was not started. */
+export function busyMessage(e) {
+  if (!(e instanceof RequestFailed) || (e.status !== 429 && e.status !== 503)) return "";
+  const after = Number(e.body.retry_after_s);
+  return `The edge is busy (${e.message}): nothing was started; try again${after > 0 ? ` in ${after} s` : " in a moment"}.`;
+}

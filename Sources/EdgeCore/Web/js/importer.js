@@ -4,8 +4,8 @@
 
 import { RequestFailed, postJSON } from "./api.js";
 import { state } from "./state.js";
+import { rememberToken, forgetIfRefused, wireTokenBox } from "./token.js";
 
-const TOKEN_KEY = "spotfinder-token";
 const $ = s => document.querySelector(s);
 let pendingRoot = null;
 
@@ -29,7 +29,7 @@ export function describeFailure(e) {
 async function upload(file, extra = {}) {
   const token = $("#import_token").value.trim();
   if (!token) { status("Enter the deployment's token first (it is kept for this browser session only).", "error"); $("#import_token").focus(); return; }
-  sessionStorage.setItem(TOKEN_KEY, token);
+  rememberToken(token);
   const q = new URLSearchParams({ filename: file.name, ...extra });
   status(`Importing ${file.name}…`, "");
   try {
@@ -39,7 +39,7 @@ async function upload(file, extra = {}) {
     state.actions.commit({ radiator_name: answer.name }, { push: true });
   } catch (e) {
     // A refused token is forgotten: it is asked again, never silently re-sent.
-    if (e instanceof RequestFailed && (e.status === 401 || e.status === 403)) { sessionStorage.removeItem(TOKEN_KEY); $("#import_token").value = ""; }
+    forgetIfRefused(e);
     status(describeFailure(e), "error");
     offerHistograms(e);
   }
@@ -68,8 +68,7 @@ function accept(file) {
 }
 
 export function startImport() {
-  $("#import_token").value = sessionStorage.getItem(TOKEN_KEY) || "";
-  $("#import_token").addEventListener("change", e => sessionStorage.setItem(TOKEN_KEY, e.target.value.trim()));
+  wireTokenBox($("#import_token"));
   $("#import_file").addEventListener("change", e => { accept(e.target.files[0]); e.target.value = ""; });
   const zone = $("#dropzone");
   zone.addEventListener("dragover", e => { e.preventDefault(); zone.classList.add("over"); });

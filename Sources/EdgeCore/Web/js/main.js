@@ -10,6 +10,7 @@ import { startBeamView } from "./beamview.js";
 import { startReadouts } from "./readouts.js";
 import { startPlots, rebuildPanels } from "./plots.js";
 import { startImport } from "./importer.js";
+import { startTopography, topographyView } from "./topography.js";
 
 /** Changes that move the coherent edge of a locked goniometer (and so need a re-snap). */
 const SNAP_TRIGGERS = new Set([...SNAP_PARAMS, "lock", "plane", "snap"]);
@@ -134,10 +135,11 @@ async function start() {
   startReadouts();
   startPlots();
   startImport();
+  startTopography();
   await fromURL(true);
   window.addEventListener("popstate", () => fromURL(false));
   document.body.dataset.ready = "1";
-  window.spotfinder = { state, shared };  // read by the browser tests
+  window.spotfinder = { state, shared, topography: topographyView };  // read by the browser tests
 }
 
 start();

@@ -56,6 +56,11 @@ export const state = {
   /** True while the edge lock's snap for the newest state is in flight (spectra wait for it). */
   snapping: false,
   radiatorsLoaded: false,
+  /** The Topography view (rocking-curve imaging: raw scans → reduced maps → a radiator). `tool` is
+   *  which instrument the page shows ("beam" or "topography"); the rest is what the Topography shows:
+   *  the reduced scan, its map, the clicked pixel ("column,row" on the camera grid), the build (a
+   *  radiator name) and which of its maps. All in the URL. */
+  topo: { tool: "beam", scan: "", map: "hmu_moco", pixel: "", build: "", build_map: "elevation" },
   /** Actions other modules call (set by main.js): commit, moveBeam, snapNow, reloadRadiators. */
   actions: {},
 };
@@ -124,6 +129,12 @@ export function readURL() {
   state.page.fom = u.get("fom") || "peak_polarization";
   state.page.map_resnap = u.get("map_resnap") || "on";
   state.page.map_scale = u.get("map_scale") === "stretch" ? "stretch" : "honest";
+  state.topo = {
+    tool: u.get("tool") === "topography" ? "topography" : "beam",
+    scan: u.get("scan") || "", map: u.get("scan_map") || "hmu_moco",
+    pixel: /^\d+,\d+$/.test(u.get("pixel") || "") ? u.get("pixel") : "",
+    build: u.get("build") || "", build_map: u.get("build_map") || "elevation",
+  };
   state.errors = new Map();
   return { hadAngles: hasAngles };
 }
@@ -148,6 +159,10 @@ export function writeURL(push, key = "") {
     if (state.page.map_scale !== "honest") p.set("map_scale", state.page.map_scale);
   }
   for (const pin of state.page.pins) p.append("pin", pin.name + "~" + pin.query);
+  const t = state.topo;
+  if (t.tool === "topography") p.set("tool", t.tool);
+  if (t.scan) { p.set("scan", t.scan); p.set("scan_map", t.map); if (t.pixel) p.set("pixel", t.pixel); }
+  if (t.build) { p.set("build", t.build); p.set("build_map", t.build_map); }
   const url = location.pathname + "?" + p.toString();
   if (url === location.pathname + location.search) return;
   const now = Date.now();
