@@ -13,7 +13,7 @@ await ServiceMain.run(log) {
     let token = try flags.secret("token")
     var config = RPCServerConfig(host: listen.host, port: listen.port)
     config.token = token
-    let service = CobremsNodeService(threads: ComputeThreads(count: capacity))
+    let service = CobremsNodeService(threads: CobremsNodeService.threads(capacity: capacity))
     let server = try RPCServer(routes: service.routes, config: config)
     let advertised = flags.string("advertise") ?? "\(listen.host):\(server.port)"
     log.info("listening on \(listen.host):\(server.port), capacity \(capacity)")

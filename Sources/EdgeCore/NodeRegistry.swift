@@ -69,6 +69,8 @@ public final class NodeRegistry: Sendable {
     private let retiring = Mutex<[ObjectIdentifier: (client: RPCClient, inFlight: Int)]>([:])
 
     private let log: Log?
+    /// The edge's own pauses do not count as its nodes' silence.
+    private let pauses = PauseClock()
 
     public init(token: String, heartbeatIntervalMs: UInt32 = 1000, expiryMs: UInt32 = 3500, policy: Policy = Policy(), log: Log? = nil) {
         self.log = log
@@ -168,7 +170,9 @@ public final class NodeRegistry: Sendable {
 
     /// Silent for longer than the expiry (never true for a heartbeat later than `now`).
     private func isExpired(_ node: Node, now: UInt64) -> Bool {
-        now > node.lastHeartbeat && now - node.lastHeartbeat > UInt64(expiryMs) * 1_000_000
+        // Silence is counted from the node's last heartbeat or the edge's own resumption, whichever is later.
+        let since = max(node.lastHeartbeat, pauses.resumedAt(now))
+        return now > since && now - since > UInt64(expiryMs) * 1_000_000
     }
 
     /// Healthy nodes in rotation; if every one is suspended, all of them (a request fails only when every node has).
