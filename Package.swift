@@ -65,6 +65,9 @@ let package = Package(
         .target(name: "ServiceClients", dependencies: ["RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
         .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
 
+        // The optional autoscaler: the edge's load from /metrics, node jobs on Slurm; the rule itself is pure (ScalingPolicy).
+        .target(name: "Autoscaling", dependencies: ["RPC", "ServiceSupport"], swiftSettings: strictSwift),
+
         .target(name: "EdgeCore", dependencies: [
             "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
@@ -82,7 +85,7 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Autoscaling", "ServiceSupport", "Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography", "Wire"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
@@ -95,6 +98,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RPC", "ServiceSupport",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
+        .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"], swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],

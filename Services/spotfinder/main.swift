@@ -20,6 +20,7 @@ usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv] [--data DIR]
        spotfinder import FILE.root --thetah NAME --thetav NAME --thickness-um UM [--mask NAME] [--mount X0,Y0,X1,Y1]
                          [--name NAME] [--view front|back] [--crystal diamond|silicon] [--notes TEXT] [--data DIR]
        spotfinder plot 'QUERY&plot_type=polar&format=png' --out FILE [--data DIR]
+       spotfinder scale --slurm JOB_SCRIPT --edge HOST:PORT --edge-http HOST:PORT [--min N] [--max N] …   (see spotfinder scale --help)
 QUERY uses the web tool's parameter names (see README); omitted ones take their defaults.
 radiator_name=ideal is a perfect crystal at one orientation; a radiator's name averages over the beam spot.
 The data folder is --data, else $SPOTFINDER_DATA, else ./data/radiators (created with the built-in radiators).
@@ -42,6 +43,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { fail(usage) }
 arguments.removeFirst()
 if ["help", "--help", "-h"].contains(command) { print(usage); exit(0) }
+// A long-running command with flags of its own (Scale.swift).
+if command == "scale" { await runScale(arguments) }
 
 var options: [String: String] = [:]
 var positional: [String] = []
