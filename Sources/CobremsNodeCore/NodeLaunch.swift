@@ -37,8 +37,9 @@ public enum NodeLaunch {
     /// `--drain-at` (Unix seconds, e.g. a batch job's end time minus a margin): when the node leaves the
     /// pool and stops by itself. It must lie ahead of `now` (a node that would leave at once is a mistake
     /// in the job script, not a node) and within a year (anything later is a unit mix-up, e.g. milliseconds).
+    /// Empty is none (an environment's `SPOTFINDER_DRAIN_AT=` that a job script left blank).
     public static func drainTime(_ value: String?, now: Date) throws(Flags.UsageError) -> Date? {
-        guard let value else { return nil }
+        guard let value, !value.isEmpty else { return nil }
         guard let seconds = Double(value), seconds.isFinite else {
             throw Flags.UsageError(description: "--drain-at must be a time in Unix seconds, got '\(value)'")
         }

@@ -139,6 +139,35 @@ final class LocalSystem: @unchecked Sendable {
         return perNode
     }
 
+    /// The edge's count of healthy nodes (/healthz).
+    func healthyNodes() async throws -> Int {
+        Int(try await json("/healthz")["nodes"] as? String ?? "") ?? -1
+    }
+
+    /// The edge's /metrics text (with the deployment token).
+    func metricsText() async throws -> String {
+        let r = try await get("/metrics", headers: ["Authorization": "Bearer \(token)"])
+        guard r.status == 200 else { throw ProcessFailure(message: "GET /metrics: \(r.status)") }
+        return String(decoding: r.body, as: UTF8.self)
+    }
+
+    /// The registry as /metrics shows it: node id → (advertised address, chunks computed).
+    func registeredNodes() async throws -> [String: (address: String, chunks: Int)] {
+        var nodes: [String: (address: String, chunks: Int)] = [:]
+        for line in try await metricsText().split(separator: "\n") where line.hasPrefix("spotfinder_node_chunks_total{") {
+            guard let id = line.firstMatch(of: /node="([^"]*)"/)?.output.1, let address = line.firstMatch(of: /address="([^"]*)"/)?.output.1,
+                  let chunks = Int(line.split(separator: " ").last ?? "") else { continue }
+            nodes[String(id)] = (String(address), chunks)
+        }
+        return nodes
+    }
+
+    /// A gauge or counter without labels from /metrics (`spotfinder_NAME VALUE`).
+    func metric(_ name: String) async throws -> Double? {
+        try await metricsText().split(separator: "\n").first { $0.hasPrefix("spotfinder_\(name) ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+
     func json(_ pathAndQuery: String) async throws -> [String: Any] {
         let r = try await get(pathAndQuery)
         return (try JSONSerialization.jsonObject(with: r.body) as? [String: Any]) ?? [:]
