@@ -48,6 +48,10 @@ func runScale(_ arguments: [String]) async -> Never {
             throw Flags.UsageError(description: "--job-name '\(jobName)' must be letters, digits, '-', '_' or '.'")
         }
         let options = (flags.string("sbatch-options") ?? "").split(separator: " ").map(String.init)
+        // One submission is one job the scaler counts, cancels and matches to its nodes: an array would be several.
+        if let array = options.first(where: { $0 == "-a" || $0.hasPrefix("--array") || $0 == "-J" || $0.hasPrefix("--job-name") }) {
+            throw Flags.UsageError(description: "--sbatch-options may not hold \(array): the scaler submits single jobs named by --job-name")
+        }
         let scaler = Autoscaler(edge: EdgeMetricsReader(host: http.host, port: http.port, token: token),
                                 slurm: SlurmJobs(script: script, edge: edge, jobName: jobName, sbatchOptions: options),
                                 limits: limits, intervalSeconds: interval, log: log)

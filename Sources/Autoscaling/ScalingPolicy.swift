@@ -71,10 +71,18 @@ public struct ScalerState: Sendable, Equatable {
 }
 
 /// What to do after one look.
-public enum ScalingDecision: Sendable, Equatable {
+public enum ScalingDecision: Sendable, Equatable, CustomStringConvertible {
     case hold(String)
     case submit(Int, String)
     case cancel([String], String)
+
+    public var description: String {
+        switch self {
+        case .hold(let reason): "hold: \(reason)"
+        case .submit(let count, let reason): "submit \(count): \(reason)"
+        case .cancel(let ids, let reason): "cancel \(ids.joined(separator: " ")): \(reason)"
+        }
+    }
 }
 
 /// The scaling rule, free of I/O: a look at the edge (nil when it did not answer), the scaler's jobs,
