@@ -92,7 +92,7 @@ let package = Package(
 
         // A raw HTTP client for tests (HTTPServerTests, ServiceTests' HTTP fuzz).
         .target(name: "HTTPTestSupport", dependencies: ["RPC"], path: "Tests/HTTPTestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictSwift),
+        .testTarget(name: "WireTests", dependencies: ["CProtobufC", "SpotfinderProtoC", "Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RPC", "ServiceSupport",

@@ -68,6 +68,9 @@ typedef enum _Spotfinder__V1__FrameKind {
   SPOTFINDER__V1__FRAME_KIND__FRAME_KIND_RESPONSE = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__FRAME_KIND)
 } Spotfinder__V1__FrameKind;
+/*
+ * swift_name: WireSurfaceKind
+ */
 typedef enum _Spotfinder__V1__SurfaceKind {
   SPOTFINDER__V1__SURFACE_KIND__SURFACE_KIND_NOTHING = 0,
   SPOTFINDER__V1__SURFACE_KIND__SURFACE_KIND_CRYSTAL = 1,
@@ -295,6 +298,7 @@ struct  Spotfinder__V1__Orientation
 
 /*
  * One point of a weighted orientation set: offsets from the goniometer setting.
+ * swift_name: TiltSampleMessage
  */
 struct  Spotfinder__V1__TiltSample
 {
@@ -320,6 +324,9 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_MOUNT__CASE)
 } Spotfinder__V1__SpectrumRequest__FractionOnMountCase;
 
+/*
+ * swift_name: SpectrumRequestMessage
+ */
 struct  Spotfinder__V1__SpectrumRequest
 {
   ProtobufCMessage base;
@@ -344,6 +351,9 @@ struct  Spotfinder__V1__SpectrumRequest
     , NULL, NULL, 0,NULL, SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_CRYSTAL__NOT_SET, {0}, SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_MOUNT__NOT_SET, {0} }
 
 
+/*
+ * swift_name: SpectrumResponseMessage
+ */
 struct  Spotfinder__V1__SpectrumResponse
 {
   ProtobufCMessage base;
@@ -399,6 +409,7 @@ struct  Spotfinder__V1__SpectrumResponse
 
 /*
  * A slice of an orientation set, for fan-out: partial sums that add.
+ * swift_name: PartialSumRequestMessage
  */
 struct  Spotfinder__V1__PartialSumRequest
 {
@@ -413,6 +424,9 @@ struct  Spotfinder__V1__PartialSumRequest
     , NULL, NULL, 0,NULL }
 
 
+/*
+ * swift_name: PartialSumResponseMessage
+ */
 struct  Spotfinder__V1__PartialSumResponse
 {
   ProtobufCMessage base;
@@ -433,6 +447,7 @@ struct  Spotfinder__V1__PartialSumResponse
 /*
  * A block of spot-map placements for one node. Everything needed travels with it (nodes keep
  * no state): the map's parameters as the web API's query, and the radiator side under the beam.
+ * swift_name: MapChunkRequestMessage
  */
 struct  Spotfinder__V1__MapChunkRequest
 {
@@ -455,6 +470,7 @@ struct  Spotfinder__V1__MapChunkRequest
 
 /*
  * Per requested placement, in the request's order.
+ * swift_name: MapChunkResponseMessage
  */
 struct  Spotfinder__V1__MapChunkResponse
 {
@@ -584,6 +600,7 @@ struct  Spotfinder__V1__ListNodesResponse
 
 /*
  * The edge snap for lab tools.
+ * swift_name: SnapRequestMessage
  */
 struct  Spotfinder__V1__SnapRequest
 {
@@ -598,6 +615,9 @@ struct  Spotfinder__V1__SnapRequest
     , (char *)protobuf_c_empty_string }
 
 
+/*
+ * swift_name: SnapResponseMessage
+ */
 struct  Spotfinder__V1__SnapResponse
 {
   ProtobufCMessage base;
@@ -641,6 +661,7 @@ struct  Spotfinder__V1__SnapResponse
 
 /*
  * The spot map for lab tools.
+ * swift_name: SpotMapRequestMessage
  */
 struct  Spotfinder__V1__SpotMapRequest
 {
@@ -655,6 +676,9 @@ struct  Spotfinder__V1__SpotMapRequest
     , (char *)protobuf_c_empty_string }
 
 
+/*
+ * swift_name: SpotMapBestMessage
+ */
 struct  Spotfinder__V1__SpotMapBest
 {
   ProtobufCMessage base;
@@ -671,6 +695,9 @@ struct  Spotfinder__V1__SpotMapBest
     , 0, 0, 0, 0, 0, 0, 0 }
 
 
+/*
+ * swift_name: SpotMapResponseMessage
+ */
 struct  Spotfinder__V1__SpotMapResponse
 {
   ProtobufCMessage base;
@@ -707,6 +734,9 @@ struct  Spotfinder__V1__SpotMapResponse
     , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
+/*
+ * swift_name: GridMessage
+ */
 struct  Spotfinder__V1__Grid
 {
   ProtobufCMessage base;
@@ -726,6 +756,7 @@ struct  Spotfinder__V1__Grid
 
 /*
  * One side of a radiator, row-major arrays of rows × columns.
+ * swift_name: RadiatorViewMessage
  */
 struct  Spotfinder__V1__RadiatorView
 {
@@ -749,6 +780,9 @@ struct  Spotfinder__V1__RadiatorView
     , (char *)protobuf_c_empty_string, NULL, 0,NULL, 0,NULL, {0,NULL} }
 
 
+/*
+ * swift_name: RadiatorSummaryMessage
+ */
 struct  Spotfinder__V1__RadiatorSummary
 {
   ProtobufCMessage base;
@@ -786,6 +820,9 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__RADIATOR___MOUNT_THICKNESS_MM__CASE)
 } Spotfinder__V1__Radiator__MountThicknessMmCase;
 
+/*
+ * swift_name: RadiatorMessage
+ */
 struct  Spotfinder__V1__Radiator
 {
   ProtobufCMessage base;
@@ -899,6 +936,9 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__BEAM_SPOT___EBEAM_XYRESOL__CASE)
 } Spotfinder__V1__BeamSpot__EbeamXyresolCase;
 
+/*
+ * swift_name: BeamSpotMessage
+ */
 struct  Spotfinder__V1__BeamSpot
 {
   ProtobufCMessage base;
@@ -948,6 +988,9 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__TILT_REQUEST___RAD_TILT_RESOL__CASE)
 } Spotfinder__V1__TiltRequest__RadTiltResolCase;
 
+/*
+ * swift_name: TiltRequestMessage
+ */
 struct  Spotfinder__V1__TiltRequest
 {
   ProtobufCMessage base;
@@ -968,6 +1011,9 @@ struct  Spotfinder__V1__TiltRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, SPOTFINDER__V1__TILT_REQUEST___RAD_TILT_RANGE__NOT_SET, {0}, SPOTFINDER__V1__TILT_REQUEST___RAD_TILT_RESOL__NOT_SET, {0} }
 
 
+/*
+ * swift_name: TiltResponseMessage
+ */
 struct  Spotfinder__V1__TiltResponse
 {
   ProtobufCMessage base;
@@ -1004,6 +1050,9 @@ struct  Spotfinder__V1__TiltResponse
     , 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL, NULL, 0,NULL }
 
 
+/*
+ * swift_name: CurveMessage
+ */
 struct  Spotfinder__V1__Curve
 {
   ProtobufCMessage base;
@@ -1055,6 +1104,7 @@ struct  Spotfinder__V1__SpectrumPlotRequest
 
 /*
  * Cell centres x0 + i·dx, y0 + j·dy (any unit: mm for topographs, mrad for tilts).
+ * swift_name: MapGridMessage
  */
 struct  Spotfinder__V1__MapGrid
 {
@@ -1071,6 +1121,9 @@ struct  Spotfinder__V1__MapGrid
     , 0, 0, 0, 0, 0, 0 }
 
 
+/*
+ * swift_name: EllipseMessage
+ */
 struct  Spotfinder__V1__Ellipse
 {
   ProtobufCMessage base;
@@ -1087,6 +1140,9 @@ struct  Spotfinder__V1__Ellipse
     , 0, 0, 0, 0, 0, 0, 0 }
 
 
+/*
+ * swift_name: MarkerMessage
+ */
 struct  Spotfinder__V1__Marker
 {
   ProtobufCMessage base;
@@ -1179,6 +1235,7 @@ struct  Spotfinder__V1__PlotResponse
  * File layout: 8 bytes "SPOTRAD1", 4 bytes big-endian CRC-32 of the rest, then
  * one StoredRadiator. Arrays are little-endian float32 (tilts) or one byte per
  * pixel (mask), each zlib-compressed.
+ * swift_name: StoredViewMessage
  */
 struct  Spotfinder__V1__StoredView
 {
@@ -1200,6 +1257,9 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__STORED_RADIATOR___MOUNT_THICKNESS_MM__CASE)
 } Spotfinder__V1__StoredRadiator__MountThicknessMmCase;
 
+/*
+ * swift_name: StoredRadiatorMessage
+ */
 struct  Spotfinder__V1__StoredRadiator
 {
   ProtobufCMessage base;
