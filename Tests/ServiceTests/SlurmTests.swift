@@ -77,8 +77,13 @@ import Testing
         #expect(Self.text("\(jobs)/spotfinder-nodes-\(victim).0.log").contains("deregistered slurm-\(victim).0"),
                 "the node deregistered (it did not just fall silent), \(left) s after scancel")
 
-        // A re-submitted job joins again, and computes.
-        let again = try await cluster.slurm("sbatch", ["--parsable", "--cpus-per-task=1", "--chdir", jobs, Self.script, edge], environment: env)
+        // A re-submitted job joins again, and computes; this one takes the token from a file only its owner can read.
+        let tokenFile = jobs + "/token"
+        #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data(system.token.utf8), attributes: [.posixPermissions: 0o600]))
+        var fileEnv = env
+        fileEnv["SPOTFINDER_TOKEN"] = nil
+        fileEnv["SPOTFINDER_TOKEN_FILE"] = tokenFile
+        let again = try await cluster.slurm("sbatch", ["--parsable", "--cpus-per-task=1", "--chdir", jobs, Self.script, edge], environment: fileEnv)
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try await poll("the re-submitted job's node", timeout: 30) { try await system.registeredNodes()["slurm-\(again).0"] != nil }
         let rejoined = try await system.chunksPerNode(nodes: 2, attempts: 4) { attempt in #expect(await system.coldMap(100 + attempt) == nil) }
