@@ -96,10 +96,7 @@ public enum ScalingPolicy {
             state.idleSince = nil
             return .hold("the edge's /metrics did not answer: no change")
         }
-        if active.count < limits.minJobs {
-            state.lastChangeAt = now
-            return .submit(limits.minJobs - active.count, "\(active.count) node jobs, below the minimum \(limits.minJobs)")
-        }
+        // Too many: cancel at once (that never floods the batch system).
         if active.count > limits.maxJobs {
             state.lastChangeAt = now
             return .cancel(shrinkOrder(active).prefix(active.count - limits.maxJobs).map(\.id),
@@ -108,7 +105,14 @@ public enum ScalingPolicy {
         let busy = busyReason(load, limits)
         state.busySince = busy == nil ? nil : (state.busySince ?? now)
         state.idleSince = load.isIdle ? (state.idleSince ?? now) : nil
-        if let last = state.lastChangeAt, now - last < limits.cooldownSeconds {
+        let cooling = state.lastChangeAt.map { now - $0 < limits.cooldownSeconds } ?? false
+        // Too few: at once when the scaler starts, later after the cool-down, so jobs that end as soon as they
+        // start (a wrong token, a missing program) cost one submission per cool-down, not one per look.
+        if active.count < limits.minJobs, !cooling {
+            state.lastChangeAt = now
+            return .submit(limits.minJobs - active.count, "\(active.count) node jobs, below the minimum \(limits.minJobs)")
+        }
+        if cooling, let last = state.lastChangeAt {
             return .hold("cooling down for \(format(limits.cooldownSeconds - (now - last))) s after the last change")
         }
         if let busy, let since = state.busySince, now - since >= limits.growAfterSeconds {

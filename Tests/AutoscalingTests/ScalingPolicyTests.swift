@@ -113,13 +113,15 @@ import Testing
         #expect(Self.firstChange(load: Self.idle, jobs: jobs, state: &state, from: 0, to: 100)?.0 == .cancel(["4"], "idle for 60.0 s"))
     }
 
-    @Test func theFloorAndCeilingAreRestoredAtOnceAndCooldownSpacesChanges() {
-        var state = ScalerState(lastChangeAt: 99)
-        // Below the minimum: at once, cool-down or not, and pending jobs count as jobs.
-        var two = Self.limits
-        two.minJobs = 3
-        #expect(ScalingPolicy.decide(load: Self.calm, jobs: Self.jobs([1, 2], pending: [2]), state: &state, limits: two, now: 100)
+    @Test func theFloorAndCeilingAreRestoredAndCooldownSpacesChanges() {
+        var state = ScalerState()
+        // Below the minimum: at once when the scaler starts; pending jobs count as jobs.
+        var three = Self.limits
+        three.minJobs = 3
+        #expect(ScalingPolicy.decide(load: Self.calm, jobs: Self.jobs([1, 2], pending: [2]), state: &state, limits: three, now: 100)
                 == .submit(1, "2 node jobs, below the minimum 3"))
+        // Jobs that end as soon as they start (a wrong token): one more submission per cool-down, not per look.
+        #expect(Self.firstChange(load: Self.calm, jobs: Self.jobs([1, 2], pending: [2]), state: &state, from: 101, to: 200, limits: three)?.1 == 130)
         // Above the maximum (lowered while running): pending first, then newest.
         #expect(ScalingPolicy.decide(load: Self.calm, jobs: Self.jobs([1, 2, 3, 4, 5, 6], pending: [2]), state: &state, limits: Self.limits, now: 101)
                 == .cancel(["2", "6"], "6 node jobs, above the maximum 4"))
