@@ -40,7 +40,7 @@ now=$(date +%s)
 end=${SLURM_JOB_END_TIME:-}
 if [ -z "$end" ]; then
   # %A is this job's own id (an array element's too; %i would be ARRAY_TASK), %e its end time in local time.
-  e=$(squeue --noheader --jobs "$SLURM_JOB_ID" --format "%A %e" 2>/dev/null | awk -v id="$SLURM_JOB_ID" '$1 == id {print $2}')
+  e=$(squeue --noheader --jobs "$SLURM_JOB_ID" --format "%A %e" 2>/dev/null | awk -v id="$SLURM_JOB_ID" '$1 == id {print $2}' || true)
   end=$(date -d "$e" +%s 2>/dev/null || true)
 fi
 unset SPOTFINDER_DRAIN_AT
