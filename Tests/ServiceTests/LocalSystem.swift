@@ -153,8 +153,12 @@ final class LocalSystem: @unchecked Sendable {
 
     /// The registry as /metrics shows it: node id → (advertised address, chunks computed).
     func registeredNodes() async throws -> [String: (address: String, chunks: Int)] {
+        Self.registeredNodes(inMetrics: try await metricsText())
+    }
+
+    static func registeredNodes(inMetrics text: String) -> [String: (address: String, chunks: Int)] {
         var nodes: [String: (address: String, chunks: Int)] = [:]
-        for line in try await metricsText().split(separator: "\n") where line.hasPrefix("spotfinder_node_chunks_total{") {
+        for line in text.split(separator: "\n") where line.hasPrefix("spotfinder_node_chunks_total{") {
             guard let id = line.firstMatch(of: /node="([^"]*)"/)?.output.1, let address = line.firstMatch(of: /address="([^"]*)"/)?.output.1,
                   let chunks = Int(line.split(separator: " ").last ?? "") else { continue }
             nodes[String(id)] = (String(address), chunks)
@@ -164,8 +168,11 @@ final class LocalSystem: @unchecked Sendable {
 
     /// A gauge or counter without labels from /metrics (`spotfinder_NAME VALUE`).
     func metric(_ name: String) async throws -> Double? {
-        try await metricsText().split(separator: "\n").first { $0.hasPrefix("spotfinder_\(name) ") }
-            .flatMap { Double($0.split(separator: " ").last ?? "") }
+        Self.metric(name, inMetrics: try await metricsText())
+    }
+
+    static func metric(_ name: String, inMetrics text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix("spotfinder_\(name) ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
     }
 
     func json(_ pathAndQuery: String) async throws -> [String: Any] {

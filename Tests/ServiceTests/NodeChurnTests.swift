@@ -90,7 +90,13 @@ import Testing
             }
             // Nodes known registered before the page is read; the page read before anything may have left.
             let registered = Set(nodes.filter { stoppedAt[$0.key] == nil && $0.value.output.contains("registered churn-") }.keys.map { "churn-\($0)" })
-            let shown = Set(try await system.registeredNodes().keys)
+            let page = try await system.metricsText()
+            let shown = Set(LocalSystem.registeredNodes(inMetrics: page).keys)
+            // The page agrees with itself: as many nodes, and cores (1 each), as node lines.
+            let gauges = (LocalSystem.metric("nodes", inMetrics: page), LocalSystem.metric("node_capacity", inMetrics: page))
+            if gauges.0 != Double(shown.count) || gauges.1 != Double(shown.count) {
+                problems.append("/metrics: spotfinder_nodes \(gauges.0 ?? -1), node_capacity \(gauges.1 ?? -1) for \(shown.count) node lines")
+            }
             let now = elapsed()
             let alive = Set(nodes.keys.filter { stoppedAt[$0] == nil }.map { "churn-\($0)" })
             let leaving = Set(stoppedAt.filter { now - $0.value < 4.5 }.keys.map { "churn-\($0)" })
@@ -114,6 +120,11 @@ import Testing
             #expect(try await system.metric(gauge) == 0, "spotfinder_\(gauge) with no node left: \(metrics)")
         }
         #expect(!metrics.contains("spotfinder_node_chunks_total{"), "\(metrics)")
+        // Every answered chunk, spectrum slice or map block, was timed once (what `spotfinder scale` reads as latency).
+        let timed = LocalSystem.metric("chunk_seconds_count", inMetrics: metrics) ?? -1
+        let answeredChunks = (LocalSystem.metric("chunks_total", inMetrics: metrics) ?? 0) + (LocalSystem.metric("map_chunks_total", inMetrics: metrics) ?? 0)
+        #expect(timed > 0 && timed == answeredChunks && (LocalSystem.metric("chunk_seconds_sum", inMetrics: metrics) ?? 0) > 0,
+                "chunk_seconds_count \(timed), chunks answered \(answeredChunks)")
         // No connection kept to any departed node: none of the edge's sockets leads to a port a node listened on.
         #expect(sawNodeConnections, "the edge's connections to working nodes were seen")
         let nodePorts = Set(nodes.values.compactMap(Self.port))
