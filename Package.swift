@@ -21,12 +21,28 @@ let package = Package(
         .target(name: "Physics", swiftSettings: strictSwift),
         // Radiators, topographs, synthetic catalogue, the tilt distribution under the beam spot. Pure.
         .target(name: "Topography", dependencies: ["Physics"], swiftSettings: strictSwift),
-        // Radiators on disk (atomic, checksummed) and imports from JSON/CSV.
-        .target(name: "RadiatorStore", dependencies: ["Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
+        // Radiators and reduced rocking-curve scans on disk (atomic, checksummed), and radiator imports from JSON/CSV.
+        .target(name: "RadiatorStore", dependencies: ["RockingCurve", "Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // The public vocabulary: query strings -> validated requests; answers as JSON.
         .target(name: "API", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
         // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
         .target(name: "SpotMap", dependencies: ["API", "Physics", "Topography"], swiftSettings: strictSwift),
+
+        // Rocking-curve imaging, pure: per-pixel rocking curves -> peak maps, motor correction. No I/O.
+        .target(name: "RockingCurve", swiftSettings: strictSwift),
+        // Simulated rocking-curve scans of a radiator (images + truth), pure and deterministic.
+        .target(name: "RockingScanSimulation", dependencies: ["Topography"], swiftSettings: strictSwift),
+        // Rocking-curve scans on disk: scan.json, band reads of the TIFF images, the in-process reduction
+        // driver, maps and reduction.json out, simulated scan folders, and the `spotfinder rci` commands.
+        .target(name: "RockingScan", dependencies: ["RadiatorStore", "RCIRemote", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
+                swiftSettings: strictSwift),
+
+        // libtiff: the beamline's images (16-bit and float; LZW, Deflate; strips, tiles; multi-page) and the
+        // reduced maps. A C shim captures libtiff's error messages per file and wraps its variadic calls;
+        // TIFFImage is the one Swift wrapper.
+        .systemLibrary(name: "CLibTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .target(name: "TIFFShim", dependencies: ["CLibTIFF"]),
+        .target(name: "TIFFImage", dependencies: ["CLibTIFF", "TIFFShim"], swiftSettings: strictSwift),
 
         // protobuf-c: the system library, the committed protoc-c output, and the one Swift bridge.
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
@@ -51,25 +67,30 @@ let package = Package(
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
 
         // Wire messages <-> validated domain values.
-        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
+        // TileReducer: rocking-curve tiles reduced in process, on a node or through the edge (RPC client).
+        .target(name: "RCIRemote", dependencies: ["RockingCurve", "RPC", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        // `spotfinder rci publish`: a reduction folder (RockingScan's output) stored in the topograph-store.
+        .target(name: "RCIPublish", dependencies: ["RadiatorStore", "RockingCurve", "RockingScan", "RPC", "ServiceClients", "TIFFImage"],
+                swiftSettings: strictSwift),
         // Flags, one-line logs, signals: what every service main needs.
         .target(name: "ServiceSupport", swiftSettings: strictSwift),
         // Service logic, testable in-process.
-        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
+        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RCIRemote", "RockingCurve", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
                 swiftSettings: strictSwift),
 
         .target(name: "Plots", dependencies: ["API", "Physics", "Render", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
         .target(name: "PlotRendererCore", dependencies: ["Render", "RPC", "Wire"], swiftSettings: strictSwift),
 
-        .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
-        .target(name: "ServiceClients", dependencies: ["RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "TopographStoreCore", dependencies: ["RadiatorStore", "RockingCurve", "RPC", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
+        .target(name: "ServiceClients", dependencies: ["RadiatorStore", "RockingCurve", "RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
         .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
 
         // The optional autoscaler: the edge's load from /metrics, node jobs on Slurm; the rule itself is pure (ScalingPolicy).
         .target(name: "Autoscaling", dependencies: ["RPC", "ServiceSupport"], swiftSettings: strictSwift),
 
         .target(name: "EdgeCore", dependencies: [
-            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RPC", "ServiceClients", "ServiceSupport",
+            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ],
         // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
@@ -85,9 +106,10 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Autoscaling", "ServiceSupport", "Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Autoscaling", "ServiceSupport", "Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIPublish", "RockingScan", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RPC", "SpotMap", "Topography", "Wire"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan",
+                                                          "RockingScanSimulation", "RPC", "SpotMap", "Topography", "Wire", "WireMapping"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         // A raw HTTP client for tests (HTTPServerTests, ServiceTests' HTTP fuzz).
@@ -95,7 +117,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["CProtobufC", "SpotfinderProtoC", "Wire"], swiftSettings: strictSwift),
         .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RPC", "ServiceSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "TIFFImage", "ServiceSupport",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"], swiftSettings: strictSwift),
@@ -103,6 +125,8 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
                     exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
+        .testTarget(name: "RockingCurveTests", dependencies: ["RockingCurve", "RockingScan", "RockingScanSimulation", "TIFFImage", "Topography"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "API", "Compute", "Topography"], exclude: ["ReferenceData"],
                     swiftSettings: strictSwift),

@@ -11,4 +11,6 @@ if wants("render") { try RenderBench.run(into: &table) }
 if selected.contains("http") { table.rows += try await HTTPBench.run() }
 if selected.contains("map") { try MapBench.run(into: &table); table.rows += try await MapBench.runHTTP() }
 if wants("wire") { table.rows += try await WireBench.run() }
+if selected.contains("rci") { try RCIBench.run(into: &table) }
+if selected.contains("rci-cluster") { table.rows += try await RCIClusterBench.run() }
 print(table.render())

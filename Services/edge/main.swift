@@ -42,6 +42,7 @@ await ServiceMain.run(log) {
     var routes = EdgeRPCService(registry: registry, compute: compute).routes
     app.addMapRoute(to: &routes)
     app.addSnapRoute(to: &routes)
+    compute.addReduceTileRoute(to: &routes)
     // Lab tools: one address for everything; an import through it is seen at once, as an HTTP import is.
     EdgeGateway(store: app.store.rpc, tilt: app.tilt, onImport: { handler.radiatorImported() }).add(to: &routes)
     var rpcConfig = RPCServerConfig(host: rpc.host, port: rpc.port)

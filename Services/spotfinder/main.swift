@@ -7,6 +7,8 @@ import PlotRendererCore
 import RPC
 import Plots
 import RadiatorStore
+import RCIPublish
+import RockingScan
 import SpotMap
 import Topography
 
@@ -20,6 +22,8 @@ usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv] [--data DIR]
        spotfinder import FILE.root --thetah NAME --thetav NAME --thickness-um UM [--mask NAME] [--mount X0,Y0,X1,Y1]
                          [--name NAME] [--view front|back] [--crystal diamond|silicon] [--notes TEXT] [--data DIR]
        spotfinder plot 'QUERY&plot_type=polar&format=png' --out FILE [--data DIR]
+       spotfinder rci reduce SCAN_DIR [--out DIR] [--method moments|gauss|pvoigt] [--motor free|periodic|off]
+       spotfinder rci simulate OUT_DIR [--radiator NAME] [--size WxH] [--frames N] …   (spotfinder rci help: all options)
        spotfinder scale --slurm JOB_SCRIPT --edge HOST:PORT --edge-http HOST:PORT [--min N] [--max N] …   (see spotfinder scale --help)
 QUERY uses the web tool's parameter names (see README); omitted ones take their defaults.
 radiator_name=ideal is a perfect crystal at one orientation; a radiator's name averages over the beam spot.
@@ -45,6 +49,17 @@ arguments.removeFirst()
 if ["help", "--help", "-h"].contains(command) { print(usage); exit(0) }
 // A long-running command with flags of its own (Scale.swift).
 if command == "scale" { await runScale(arguments) }
+if command == "rci", arguments.first == "publish" {  // RCIPublish: a reduction folder into the topograph-store
+    switch await RCIPublishCommand.run(Array(arguments.dropFirst())) { case .success(let line): print(line); exit(0); case .failure(let e): fail(e.description) }
+}
+if command == "rci" {
+    // Rocking-curve imaging has its own options (RockingScan.RCICommand).
+    if arguments.first == "help" || arguments.first == "--help" { print(RCICommand.usage); exit(0) }
+    do {
+        print(try RCICommand.run(arguments, dataDirectory: ProcessInfo.processInfo.environment["SPOTFINDER_DATA"] ?? "data/radiators"))
+        exit(0)
+    } catch { fail(error.message) }
+}
 
 var options: [String: String] = [:]
 var positional: [String] = []

@@ -37,6 +37,9 @@ public struct CobremsNodeService: Sendable {
         r.raw(Self.computeMapChunk) { payload, context in
             await offPoolCall(payload, deadline: context.deadline) { (m: MapChunkRequestMessage) throws(RPCError) in try mapChunk(m, deadline: context.deadline) }
         }
+        r.raw(Self.reduceTile) { payload, context in
+            await offPoolCall(payload, deadline: context.deadline) { (m: ReduceTileRequestMessage) throws(RPCError) in try reduceTile(m) }
+        }
         return r
     }
 

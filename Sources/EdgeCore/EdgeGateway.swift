@@ -5,7 +5,7 @@ import Wire
 import WireMapping
 
 /// One address for lab tools (the Python `spotfinder.Client`): the edge's RPC port also answers the
-/// topograph-store's list and import and the tilt-service's tilt distribution, forwarded unchanged
+/// topograph-store's list and import (radiators and reduced scans) and the tilt-service's tilt distribution, forwarded unchanged
 /// with the caller's deadline. The store still checks the import token; statuses pass through.
 public struct EdgeGateway: Sendable {
     public let store: RPCClient
@@ -32,6 +32,16 @@ public struct EdgeGateway: Sendable {
             let r: ImportRadiatorResponse = try await store.call(TopographStoreService.importRadiator, m, deadline: deadline(c), idempotent: false)
             onImport()
             return r
+        }
+        // Reduced rocking-curve scans: the store checks the token of a put.
+        routes.unary(ReducedScanService.putReducedScan) { (m: PutReducedScanRequest, c) -> PutReducedScanResponse in
+            try await store.call(ReducedScanService.putReducedScan, m, deadline: deadline(c), idempotent: false)
+        }
+        routes.unary(ReducedScanService.listReducedScans) { (m: ListReducedScansRequest, c) -> ListReducedScansResponse in
+            try await store.call(ReducedScanService.listReducedScans, m, deadline: deadline(c), idempotent: true)
+        }
+        routes.unary(ReducedScanService.getReducedScan) { (m: GetReducedScanRequest, c) -> GetReducedScanResponse in
+            try await store.call(ReducedScanService.getReducedScan, m, deadline: deadline(c), idempotent: true)
         }
         routes.unary(TiltService.computeTilt) { (m: TiltRequestMessage, c) -> TiltResponseMessage in
             try await tilt.call(TiltService.computeTilt, m, deadline: deadline(c), idempotent: true)

@@ -84,7 +84,8 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png"]
+        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png",
+                                                                        "/api/scans", "/api/scan"]
             .contains(path) ? path : "other"
         let response: HTTPResponse
         do {
@@ -152,6 +153,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
+        case "/api/scans", "/api/scan":
+            let (type, body) = try await scanRoute(path, query: query)
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: type], body: body)
         case "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png":
             let request = try parse(query)
             let key = try await cacheKey(path, request)

@@ -457,6 +457,231 @@ void   spotfinder__v1__map_chunk_response__free_unpacked
   assert(message->base.descriptor == &spotfinder__v1__map_chunk_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   spotfinder__v1__reduction_options__init
+                     (Spotfinder__V1__ReductionOptions         *message)
+{
+  static const Spotfinder__V1__ReductionOptions init_value = SPOTFINDER__V1__REDUCTION_OPTIONS__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__reduction_options__get_packed_size
+                     (const Spotfinder__V1__ReductionOptions *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduction_options__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__reduction_options__pack
+                     (const Spotfinder__V1__ReductionOptions *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduction_options__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__reduction_options__pack_to_buffer
+                     (const Spotfinder__V1__ReductionOptions *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduction_options__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ReductionOptions *
+       spotfinder__v1__reduction_options__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ReductionOptions *)
+     protobuf_c_message_unpack (&spotfinder__v1__reduction_options__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__reduction_options__free_unpacked
+                     (Spotfinder__V1__ReductionOptions *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__reduction_options__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__reduce_tile_request__init
+                     (Spotfinder__V1__ReduceTileRequest         *message)
+{
+  static const Spotfinder__V1__ReduceTileRequest init_value = SPOTFINDER__V1__REDUCE_TILE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__reduce_tile_request__get_packed_size
+                     (const Spotfinder__V1__ReduceTileRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__reduce_tile_request__pack
+                     (const Spotfinder__V1__ReduceTileRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__reduce_tile_request__pack_to_buffer
+                     (const Spotfinder__V1__ReduceTileRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ReduceTileRequest *
+       spotfinder__v1__reduce_tile_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ReduceTileRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__reduce_tile_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__reduce_tile_request__free_unpacked
+                     (Spotfinder__V1__ReduceTileRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__tile_maps__init
+                     (Spotfinder__V1__TileMaps         *message)
+{
+  static const Spotfinder__V1__TileMaps init_value = SPOTFINDER__V1__TILE_MAPS__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__tile_maps__get_packed_size
+                     (const Spotfinder__V1__TileMaps *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__tile_maps__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__tile_maps__pack
+                     (const Spotfinder__V1__TileMaps *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__tile_maps__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__tile_maps__pack_to_buffer
+                     (const Spotfinder__V1__TileMaps *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__tile_maps__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__TileMaps *
+       spotfinder__v1__tile_maps__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__TileMaps *)
+     protobuf_c_message_unpack (&spotfinder__v1__tile_maps__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__tile_maps__free_unpacked
+                     (Spotfinder__V1__TileMaps *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__tile_maps__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__motor_residual_sums__init
+                     (Spotfinder__V1__MotorResidualSums         *message)
+{
+  static const Spotfinder__V1__MotorResidualSums init_value = SPOTFINDER__V1__MOTOR_RESIDUAL_SUMS__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__motor_residual_sums__get_packed_size
+                     (const Spotfinder__V1__MotorResidualSums *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__motor_residual_sums__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__motor_residual_sums__pack
+                     (const Spotfinder__V1__MotorResidualSums *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__motor_residual_sums__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__motor_residual_sums__pack_to_buffer
+                     (const Spotfinder__V1__MotorResidualSums *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__motor_residual_sums__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__MotorResidualSums *
+       spotfinder__v1__motor_residual_sums__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__MotorResidualSums *)
+     protobuf_c_message_unpack (&spotfinder__v1__motor_residual_sums__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__motor_residual_sums__free_unpacked
+                     (Spotfinder__V1__MotorResidualSums *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__motor_residual_sums__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__reduce_tile_response__init
+                     (Spotfinder__V1__ReduceTileResponse         *message)
+{
+  static const Spotfinder__V1__ReduceTileResponse init_value = SPOTFINDER__V1__REDUCE_TILE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__reduce_tile_response__get_packed_size
+                     (const Spotfinder__V1__ReduceTileResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__reduce_tile_response__pack
+                     (const Spotfinder__V1__ReduceTileResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__reduce_tile_response__pack_to_buffer
+                     (const Spotfinder__V1__ReduceTileResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ReduceTileResponse *
+       spotfinder__v1__reduce_tile_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ReduceTileResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__reduce_tile_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__reduce_tile_response__free_unpacked
+                     (Spotfinder__V1__ReduceTileResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__reduce_tile_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   spotfinder__v1__register_node_request__init
                      (Spotfinder__V1__RegisterNodeRequest         *message)
 {
@@ -1447,6 +1672,456 @@ void   spotfinder__v1__import_radiator_response__free_unpacked
   assert(message->base.descriptor == &spotfinder__v1__import_radiator_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   spotfinder__v1__reduced_scan_facts__init
+                     (Spotfinder__V1__ReducedScanFacts         *message)
+{
+  static const Spotfinder__V1__ReducedScanFacts init_value = SPOTFINDER__V1__REDUCED_SCAN_FACTS__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__reduced_scan_facts__get_packed_size
+                     (const Spotfinder__V1__ReducedScanFacts *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_facts__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__reduced_scan_facts__pack
+                     (const Spotfinder__V1__ReducedScanFacts *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_facts__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__reduced_scan_facts__pack_to_buffer
+                     (const Spotfinder__V1__ReducedScanFacts *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_facts__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ReducedScanFacts *
+       spotfinder__v1__reduced_scan_facts__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ReducedScanFacts *)
+     protobuf_c_message_unpack (&spotfinder__v1__reduced_scan_facts__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__reduced_scan_facts__free_unpacked
+                     (Spotfinder__V1__ReducedScanFacts *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_facts__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__validity_count__init
+                     (Spotfinder__V1__ValidityCount         *message)
+{
+  static const Spotfinder__V1__ValidityCount init_value = SPOTFINDER__V1__VALIDITY_COUNT__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__validity_count__get_packed_size
+                     (const Spotfinder__V1__ValidityCount *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__validity_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__validity_count__pack
+                     (const Spotfinder__V1__ValidityCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__validity_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__validity_count__pack_to_buffer
+                     (const Spotfinder__V1__ValidityCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__validity_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ValidityCount *
+       spotfinder__v1__validity_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ValidityCount *)
+     protobuf_c_message_unpack (&spotfinder__v1__validity_count__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__validity_count__free_unpacked
+                     (Spotfinder__V1__ValidityCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__validity_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__reduced_scan_band__init
+                     (Spotfinder__V1__ReducedScanBand         *message)
+{
+  static const Spotfinder__V1__ReducedScanBand init_value = SPOTFINDER__V1__REDUCED_SCAN_BAND__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__reduced_scan_band__get_packed_size
+                     (const Spotfinder__V1__ReducedScanBand *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_band__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__reduced_scan_band__pack
+                     (const Spotfinder__V1__ReducedScanBand *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_band__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__reduced_scan_band__pack_to_buffer
+                     (const Spotfinder__V1__ReducedScanBand *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_band__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ReducedScanBand *
+       spotfinder__v1__reduced_scan_band__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ReducedScanBand *)
+     protobuf_c_message_unpack (&spotfinder__v1__reduced_scan_band__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__reduced_scan_band__free_unpacked
+                     (Spotfinder__V1__ReducedScanBand *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_band__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__reduced_scan_summary__init
+                     (Spotfinder__V1__ReducedScanSummary         *message)
+{
+  static const Spotfinder__V1__ReducedScanSummary init_value = SPOTFINDER__V1__REDUCED_SCAN_SUMMARY__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__reduced_scan_summary__get_packed_size
+                     (const Spotfinder__V1__ReducedScanSummary *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_summary__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__reduced_scan_summary__pack
+                     (const Spotfinder__V1__ReducedScanSummary *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_summary__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__reduced_scan_summary__pack_to_buffer
+                     (const Spotfinder__V1__ReducedScanSummary *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_summary__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ReducedScanSummary *
+       spotfinder__v1__reduced_scan_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ReducedScanSummary *)
+     protobuf_c_message_unpack (&spotfinder__v1__reduced_scan_summary__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__reduced_scan_summary__free_unpacked
+                     (Spotfinder__V1__ReducedScanSummary *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__reduced_scan_summary__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__put_reduced_scan_request__init
+                     (Spotfinder__V1__PutReducedScanRequest         *message)
+{
+  static const Spotfinder__V1__PutReducedScanRequest init_value = SPOTFINDER__V1__PUT_REDUCED_SCAN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__put_reduced_scan_request__get_packed_size
+                     (const Spotfinder__V1__PutReducedScanRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__put_reduced_scan_request__pack
+                     (const Spotfinder__V1__PutReducedScanRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__put_reduced_scan_request__pack_to_buffer
+                     (const Spotfinder__V1__PutReducedScanRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__PutReducedScanRequest *
+       spotfinder__v1__put_reduced_scan_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__PutReducedScanRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__put_reduced_scan_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__put_reduced_scan_request__free_unpacked
+                     (Spotfinder__V1__PutReducedScanRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__put_reduced_scan_response__init
+                     (Spotfinder__V1__PutReducedScanResponse         *message)
+{
+  static const Spotfinder__V1__PutReducedScanResponse init_value = SPOTFINDER__V1__PUT_REDUCED_SCAN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__put_reduced_scan_response__get_packed_size
+                     (const Spotfinder__V1__PutReducedScanResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__put_reduced_scan_response__pack
+                     (const Spotfinder__V1__PutReducedScanResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__put_reduced_scan_response__pack_to_buffer
+                     (const Spotfinder__V1__PutReducedScanResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__PutReducedScanResponse *
+       spotfinder__v1__put_reduced_scan_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__PutReducedScanResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__put_reduced_scan_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__put_reduced_scan_response__free_unpacked
+                     (Spotfinder__V1__PutReducedScanResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__put_reduced_scan_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__list_reduced_scans_request__init
+                     (Spotfinder__V1__ListReducedScansRequest         *message)
+{
+  static const Spotfinder__V1__ListReducedScansRequest init_value = SPOTFINDER__V1__LIST_REDUCED_SCANS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__list_reduced_scans_request__get_packed_size
+                     (const Spotfinder__V1__ListReducedScansRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__list_reduced_scans_request__pack
+                     (const Spotfinder__V1__ListReducedScansRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__list_reduced_scans_request__pack_to_buffer
+                     (const Spotfinder__V1__ListReducedScansRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ListReducedScansRequest *
+       spotfinder__v1__list_reduced_scans_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ListReducedScansRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__list_reduced_scans_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__list_reduced_scans_request__free_unpacked
+                     (Spotfinder__V1__ListReducedScansRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__list_reduced_scans_response__init
+                     (Spotfinder__V1__ListReducedScansResponse         *message)
+{
+  static const Spotfinder__V1__ListReducedScansResponse init_value = SPOTFINDER__V1__LIST_REDUCED_SCANS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__list_reduced_scans_response__get_packed_size
+                     (const Spotfinder__V1__ListReducedScansResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__list_reduced_scans_response__pack
+                     (const Spotfinder__V1__ListReducedScansResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__list_reduced_scans_response__pack_to_buffer
+                     (const Spotfinder__V1__ListReducedScansResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__ListReducedScansResponse *
+       spotfinder__v1__list_reduced_scans_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__ListReducedScansResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__list_reduced_scans_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__list_reduced_scans_response__free_unpacked
+                     (Spotfinder__V1__ListReducedScansResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__list_reduced_scans_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__get_reduced_scan_request__init
+                     (Spotfinder__V1__GetReducedScanRequest         *message)
+{
+  static const Spotfinder__V1__GetReducedScanRequest init_value = SPOTFINDER__V1__GET_REDUCED_SCAN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__get_reduced_scan_request__get_packed_size
+                     (const Spotfinder__V1__GetReducedScanRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__get_reduced_scan_request__pack
+                     (const Spotfinder__V1__GetReducedScanRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__get_reduced_scan_request__pack_to_buffer
+                     (const Spotfinder__V1__GetReducedScanRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__GetReducedScanRequest *
+       spotfinder__v1__get_reduced_scan_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__GetReducedScanRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__get_reduced_scan_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__get_reduced_scan_request__free_unpacked
+                     (Spotfinder__V1__GetReducedScanRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__get_reduced_scan_response__init
+                     (Spotfinder__V1__GetReducedScanResponse         *message)
+{
+  static const Spotfinder__V1__GetReducedScanResponse init_value = SPOTFINDER__V1__GET_REDUCED_SCAN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__get_reduced_scan_response__get_packed_size
+                     (const Spotfinder__V1__GetReducedScanResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__get_reduced_scan_response__pack
+                     (const Spotfinder__V1__GetReducedScanResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__get_reduced_scan_response__pack_to_buffer
+                     (const Spotfinder__V1__GetReducedScanResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__GetReducedScanResponse *
+       spotfinder__v1__get_reduced_scan_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__GetReducedScanResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__get_reduced_scan_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__get_reduced_scan_response__free_unpacked
+                     (Spotfinder__V1__GetReducedScanResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   spotfinder__v1__beam_spot__init
                      (Spotfinder__V1__BeamSpot         *message)
 {
@@ -1985,6 +2660,96 @@ void   spotfinder__v1__stored_radiator__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &spotfinder__v1__stored_radiator__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__stored_map__init
+                     (Spotfinder__V1__StoredMap         *message)
+{
+  static const Spotfinder__V1__StoredMap init_value = SPOTFINDER__V1__STORED_MAP__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__stored_map__get_packed_size
+                     (const Spotfinder__V1__StoredMap *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_map__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__stored_map__pack
+                     (const Spotfinder__V1__StoredMap *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_map__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__stored_map__pack_to_buffer
+                     (const Spotfinder__V1__StoredMap *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_map__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__StoredMap *
+       spotfinder__v1__stored_map__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__StoredMap *)
+     protobuf_c_message_unpack (&spotfinder__v1__stored_map__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__stored_map__free_unpacked
+                     (Spotfinder__V1__StoredMap *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__stored_map__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__stored_reduced_scan__init
+                     (Spotfinder__V1__StoredReducedScan         *message)
+{
+  static const Spotfinder__V1__StoredReducedScan init_value = SPOTFINDER__V1__STORED_REDUCED_SCAN__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__stored_reduced_scan__get_packed_size
+                     (const Spotfinder__V1__StoredReducedScan *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_reduced_scan__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__stored_reduced_scan__pack
+                     (const Spotfinder__V1__StoredReducedScan *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_reduced_scan__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__stored_reduced_scan__pack_to_buffer
+                     (const Spotfinder__V1__StoredReducedScan *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_reduced_scan__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__StoredReducedScan *
+       spotfinder__v1__stored_reduced_scan__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__StoredReducedScan *)
+     protobuf_c_message_unpack (&spotfinder__v1__stored_reduced_scan__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__stored_reduced_scan__free_unpacked
+                     (Spotfinder__V1__StoredReducedScan *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__stored_reduced_scan__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 static const ProtobufCFieldDescriptor spotfinder__v1__envelope__field_descriptors[7] =
@@ -3041,6 +3806,612 @@ const ProtobufCMessageDescriptor spotfinder__v1__map_chunk_response__descriptor 
   spotfinder__v1__map_chunk_response__field_indices_by_name,
   1,  spotfinder__v1__map_chunk_response__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__map_chunk_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__reduction_options__field_descriptors[8] =
+{
+  {
+    "method",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReductionOptions, method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "saturation_counts",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReductionOptions, _saturation_counts_case),
+    offsetof(Spotfinder__V1__ReductionOptions, saturation_counts),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hot_background_counts",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReductionOptions, _hot_background_counts_case),
+    offsetof(Spotfinder__V1__ReductionOptions, hot_background_counts),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "minimum_signal_to_noise",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReductionOptions, _minimum_signal_to_noise_case),
+    offsetof(Spotfinder__V1__ReductionOptions, minimum_signal_to_noise),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_frames",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Spotfinder__V1__ReductionOptions, _end_frames_case),
+    offsetof(Spotfinder__V1__ReductionOptions, end_frames),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_sigmas",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReductionOptions, _window_sigmas_case),
+    offsetof(Spotfinder__V1__ReductionOptions, window_sigmas),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fit_window_sigmas",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReductionOptions, _fit_window_sigmas_case),
+    offsetof(Spotfinder__V1__ReductionOptions, fit_window_sigmas),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "maximum_iterations",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Spotfinder__V1__ReductionOptions, _maximum_iterations_case),
+    offsetof(Spotfinder__V1__ReductionOptions, maximum_iterations),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__reduction_options__field_indices_by_name[] = {
+  4,   /* field[4] = end_frames */
+  6,   /* field[6] = fit_window_sigmas */
+  2,   /* field[2] = hot_background_counts */
+  7,   /* field[7] = maximum_iterations */
+  0,   /* field[0] = method */
+  3,   /* field[3] = minimum_signal_to_noise */
+  1,   /* field[1] = saturation_counts */
+  5,   /* field[5] = window_sigmas */
+};
+static const ProtobufCIntRange spotfinder__v1__reduction_options__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__reduction_options__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ReductionOptions",
+  "ReductionOptions",
+  "Spotfinder__V1__ReductionOptions",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ReductionOptions),
+  8,
+  spotfinder__v1__reduction_options__field_descriptors,
+  spotfinder__v1__reduction_options__field_indices_by_name,
+  1,  spotfinder__v1__reduction_options__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__reduction_options__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__reduce_tile_request__field_descriptors[9] =
+{
+  {
+    "pixel_count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReduceTileRequest, pixel_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "frame_count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReduceTileRequest, frame_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counts_u16",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReduceTileRequest, counts_u16),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counts",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReduceTileRequest, n_counts),
+    offsetof(Spotfinder__V1__ReduceTileRequest, counts),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dark",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReduceTileRequest, n_dark),
+    offsetof(Spotfinder__V1__ReduceTileRequest, dark),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "angles_urad",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__ReduceTileRequest, n_angles_urad),
+    offsetof(Spotfinder__V1__ReduceTileRequest, angles_urad),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "monitor_scale",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReduceTileRequest, n_monitor_scale),
+    offsetof(Spotfinder__V1__ReduceTileRequest, monitor_scale),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "options",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReduceTileRequest, options),
+    &spotfinder__v1__reduction_options__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "motor_residuals",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReduceTileRequest, motor_residuals),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__reduce_tile_request__field_indices_by_name[] = {
+  5,   /* field[5] = angles_urad */
+  3,   /* field[3] = counts */
+  2,   /* field[2] = counts_u16 */
+  4,   /* field[4] = dark */
+  1,   /* field[1] = frame_count */
+  6,   /* field[6] = monitor_scale */
+  8,   /* field[8] = motor_residuals */
+  7,   /* field[7] = options */
+  0,   /* field[0] = pixel_count */
+};
+static const ProtobufCIntRange spotfinder__v1__reduce_tile_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__reduce_tile_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ReduceTileRequest",
+  "ReduceTileRequest",
+  "Spotfinder__V1__ReduceTileRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ReduceTileRequest),
+  9,
+  spotfinder__v1__reduce_tile_request__field_descriptors,
+  spotfinder__v1__reduce_tile_request__field_indices_by_name,
+  1,  spotfinder__v1__reduce_tile_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__reduce_tile_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__tile_maps__field_descriptors[15] =
+{
+  {
+    "pixel_count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__TileMaps, pixel_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "method",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__TileMaps, method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hmu",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hmu),
+    offsetof(Spotfinder__V1__TileMaps, hmu),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hsigma",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hsigma),
+    offsetof(Spotfinder__V1__TileMaps, hsigma),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hfwhm",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hfwhm),
+    offsetof(Spotfinder__V1__TileMaps, hfwhm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hamp",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hamp),
+    offsetof(Spotfinder__V1__TileMaps, hamp),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hbase",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hbase),
+    offsetof(Spotfinder__V1__TileMaps, hbase),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hbase_slope",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hbase_slope),
+    offsetof(Spotfinder__V1__TileMaps, hbase_slope),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hintegral",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hintegral),
+    offsetof(Spotfinder__V1__TileMaps, hintegral),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hmu_err",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hmu_err),
+    offsetof(Spotfinder__V1__TileMaps, hmu_err),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hsnr",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hsnr),
+    offsetof(Spotfinder__V1__TileMaps, hsnr),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hchi2",
+    12,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hchi2),
+    offsetof(Spotfinder__V1__TileMaps, hchi2),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "heta",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_heta),
+    offsetof(Spotfinder__V1__TileMaps, heta),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hnoise",
+    14,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__TileMaps, n_hnoise),
+    offsetof(Spotfinder__V1__TileMaps, hnoise),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "validity",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__TileMaps, validity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__tile_maps__field_indices_by_name[] = {
+  5,   /* field[5] = hamp */
+  6,   /* field[6] = hbase */
+  7,   /* field[7] = hbase_slope */
+  11,   /* field[11] = hchi2 */
+  12,   /* field[12] = heta */
+  4,   /* field[4] = hfwhm */
+  8,   /* field[8] = hintegral */
+  2,   /* field[2] = hmu */
+  9,   /* field[9] = hmu_err */
+  13,   /* field[13] = hnoise */
+  3,   /* field[3] = hsigma */
+  10,   /* field[10] = hsnr */
+  1,   /* field[1] = method */
+  0,   /* field[0] = pixel_count */
+  14,   /* field[14] = validity */
+};
+static const ProtobufCIntRange spotfinder__v1__tile_maps__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 15 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__tile_maps__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.TileMaps",
+  "TileMaps",
+  "Spotfinder__V1__TileMaps",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__TileMaps),
+  15,
+  spotfinder__v1__tile_maps__field_descriptors,
+  spotfinder__v1__tile_maps__field_indices_by_name,
+  1,  spotfinder__v1__tile_maps__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__tile_maps__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__motor_residual_sums__field_descriptors[3] =
+{
+  {
+    "numerator",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MotorResidualSums, n_numerator),
+    offsetof(Spotfinder__V1__MotorResidualSums, numerator),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "denominator",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MotorResidualSums, n_denominator),
+    offsetof(Spotfinder__V1__MotorResidualSums, denominator),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pixels",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__MotorResidualSums, pixels),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__motor_residual_sums__field_indices_by_name[] = {
+  1,   /* field[1] = denominator */
+  0,   /* field[0] = numerator */
+  2,   /* field[2] = pixels */
+};
+static const ProtobufCIntRange spotfinder__v1__motor_residual_sums__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__motor_residual_sums__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.MotorResidualSums",
+  "MotorResidualSums",
+  "Spotfinder__V1__MotorResidualSums",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__MotorResidualSums),
+  3,
+  spotfinder__v1__motor_residual_sums__field_descriptors,
+  spotfinder__v1__motor_residual_sums__field_indices_by_name,
+  1,  spotfinder__v1__motor_residual_sums__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__motor_residual_sums__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__reduce_tile_response__field_descriptors[2] =
+{
+  {
+    "maps",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReduceTileResponse, maps),
+    &spotfinder__v1__tile_maps__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "motor_sums",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReduceTileResponse, motor_sums),
+    &spotfinder__v1__motor_residual_sums__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__reduce_tile_response__field_indices_by_name[] = {
+  0,   /* field[0] = maps */
+  1,   /* field[1] = motor_sums */
+};
+static const ProtobufCIntRange spotfinder__v1__reduce_tile_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__reduce_tile_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ReduceTileResponse",
+  "ReduceTileResponse",
+  "Spotfinder__V1__ReduceTileResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ReduceTileResponse),
+  2,
+  spotfinder__v1__reduce_tile_response__field_descriptors,
+  spotfinder__v1__reduce_tile_response__field_indices_by_name,
+  1,  spotfinder__v1__reduce_tile_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__reduce_tile_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor spotfinder__v1__register_node_request__field_descriptors[4] =
@@ -4625,6 +5996,756 @@ const ProtobufCMessageDescriptor spotfinder__v1__import_radiator_response__descr
   (ProtobufCMessageInit) spotfinder__v1__import_radiator_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor spotfinder__v1__reduced_scan_facts__field_descriptors[17] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rocking",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, rocking),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "face",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, face),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sample_rotation_deg",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, sample_rotation_deg),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mirror",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, mirror),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pixel_x_mm",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, pixel_x_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pixel_y_mm",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, pixel_y_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "width",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, width),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "height",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, height),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "angles_urad",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__ReducedScanFacts, n_angles_urad),
+    offsetof(Spotfinder__V1__ReducedScanFacts, angles_urad),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "motor_errors_urad",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__ReducedScanFacts, n_motor_errors_urad),
+    offsetof(Spotfinder__V1__ReducedScanFacts, motor_errors_urad),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "method",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "maps",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Spotfinder__V1__ReducedScanFacts, n_maps),
+    offsetof(Spotfinder__V1__ReducedScanFacts, maps),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "validity_counts",
+    14,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__ReducedScanFacts, n_validity_counts),
+    offsetof(Spotfinder__V1__ReducedScanFacts, validity_counts),
+    &spotfinder__v1__validity_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reduction_seconds",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, reduction_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "motor_correction_seconds",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, motor_correction_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notes",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, notes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__reduced_scan_facts__field_indices_by_name[] = {
+  9,   /* field[9] = angles_urad */
+  2,   /* field[2] = face */
+  8,   /* field[8] = height */
+  12,   /* field[12] = maps */
+  11,   /* field[11] = method */
+  4,   /* field[4] = mirror */
+  15,   /* field[15] = motor_correction_seconds */
+  10,   /* field[10] = motor_errors_urad */
+  0,   /* field[0] = name */
+  16,   /* field[16] = notes */
+  5,   /* field[5] = pixel_x_mm */
+  6,   /* field[6] = pixel_y_mm */
+  14,   /* field[14] = reduction_seconds */
+  1,   /* field[1] = rocking */
+  3,   /* field[3] = sample_rotation_deg */
+  13,   /* field[13] = validity_counts */
+  7,   /* field[7] = width */
+};
+static const ProtobufCIntRange spotfinder__v1__reduced_scan_facts__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 17 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_facts__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ReducedScanFacts",
+  "ReducedScanFacts",
+  "Spotfinder__V1__ReducedScanFacts",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ReducedScanFacts),
+  17,
+  spotfinder__v1__reduced_scan_facts__field_descriptors,
+  spotfinder__v1__reduced_scan_facts__field_indices_by_name,
+  1,  spotfinder__v1__reduced_scan_facts__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__reduced_scan_facts__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__validity_count__field_descriptors[2] =
+{
+  {
+    "reason",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ValidityCount, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pixels",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ValidityCount, pixels),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__validity_count__field_indices_by_name[] = {
+  1,   /* field[1] = pixels */
+  0,   /* field[0] = reason */
+};
+static const ProtobufCIntRange spotfinder__v1__validity_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__validity_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ValidityCount",
+  "ValidityCount",
+  "Spotfinder__V1__ValidityCount",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ValidityCount),
+  2,
+  spotfinder__v1__validity_count__field_descriptors,
+  spotfinder__v1__validity_count__field_indices_by_name,
+  1,  spotfinder__v1__validity_count__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__validity_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__reduced_scan_band__field_descriptors[4] =
+{
+  {
+    "map",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanBand, map),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_row",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanBand, first_row),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanBand, rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "values",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Spotfinder__V1__ReducedScanBand, n_values),
+    offsetof(Spotfinder__V1__ReducedScanBand, values),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__reduced_scan_band__field_indices_by_name[] = {
+  1,   /* field[1] = first_row */
+  0,   /* field[0] = map */
+  2,   /* field[2] = rows */
+  3,   /* field[3] = values */
+};
+static const ProtobufCIntRange spotfinder__v1__reduced_scan_band__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_band__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ReducedScanBand",
+  "ReducedScanBand",
+  "Spotfinder__V1__ReducedScanBand",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ReducedScanBand),
+  4,
+  spotfinder__v1__reduced_scan_band__field_descriptors,
+  spotfinder__v1__reduced_scan_band__field_indices_by_name,
+  1,  spotfinder__v1__reduced_scan_band__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__reduced_scan_band__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__reduced_scan_summary__field_descriptors[2] =
+{
+  {
+    "facts",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanSummary, facts),
+    &spotfinder__v1__reduced_scan_facts__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revision",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanSummary, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__reduced_scan_summary__field_indices_by_name[] = {
+  0,   /* field[0] = facts */
+  1,   /* field[1] = revision */
+};
+static const ProtobufCIntRange spotfinder__v1__reduced_scan_summary__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_summary__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ReducedScanSummary",
+  "ReducedScanSummary",
+  "Spotfinder__V1__ReducedScanSummary",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ReducedScanSummary),
+  2,
+  spotfinder__v1__reduced_scan_summary__field_descriptors,
+  spotfinder__v1__reduced_scan_summary__field_indices_by_name,
+  1,  spotfinder__v1__reduced_scan_summary__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__reduced_scan_summary__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__put_reduced_scan_request__field_descriptors[5] =
+{
+  {
+    "token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutReducedScanRequest, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "upload_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutReducedScanRequest, upload_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "facts",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutReducedScanRequest, facts),
+    &spotfinder__v1__reduced_scan_facts__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bands",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__PutReducedScanRequest, n_bands),
+    offsetof(Spotfinder__V1__PutReducedScanRequest, bands),
+    &spotfinder__v1__reduced_scan_band__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "commit",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutReducedScanRequest, commit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__put_reduced_scan_request__field_indices_by_name[] = {
+  3,   /* field[3] = bands */
+  4,   /* field[4] = commit */
+  2,   /* field[2] = facts */
+  0,   /* field[0] = token */
+  1,   /* field[1] = upload_id */
+};
+static const ProtobufCIntRange spotfinder__v1__put_reduced_scan_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__put_reduced_scan_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.PutReducedScanRequest",
+  "PutReducedScanRequest",
+  "Spotfinder__V1__PutReducedScanRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__PutReducedScanRequest),
+  5,
+  spotfinder__v1__put_reduced_scan_request__field_descriptors,
+  spotfinder__v1__put_reduced_scan_request__field_indices_by_name,
+  1,  spotfinder__v1__put_reduced_scan_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__put_reduced_scan_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__put_reduced_scan_response__field_descriptors[2] =
+{
+  {
+    "upload_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutReducedScanResponse, upload_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scan",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutReducedScanResponse, scan),
+    &spotfinder__v1__reduced_scan_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__put_reduced_scan_response__field_indices_by_name[] = {
+  1,   /* field[1] = scan */
+  0,   /* field[0] = upload_id */
+};
+static const ProtobufCIntRange spotfinder__v1__put_reduced_scan_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__put_reduced_scan_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.PutReducedScanResponse",
+  "PutReducedScanResponse",
+  "Spotfinder__V1__PutReducedScanResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__PutReducedScanResponse),
+  2,
+  spotfinder__v1__put_reduced_scan_response__field_descriptors,
+  spotfinder__v1__put_reduced_scan_response__field_indices_by_name,
+  1,  spotfinder__v1__put_reduced_scan_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__put_reduced_scan_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define spotfinder__v1__list_reduced_scans_request__field_descriptors NULL
+#define spotfinder__v1__list_reduced_scans_request__field_indices_by_name NULL
+#define spotfinder__v1__list_reduced_scans_request__number_ranges NULL
+const ProtobufCMessageDescriptor spotfinder__v1__list_reduced_scans_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ListReducedScansRequest",
+  "ListReducedScansRequest",
+  "Spotfinder__V1__ListReducedScansRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ListReducedScansRequest),
+  0,
+  spotfinder__v1__list_reduced_scans_request__field_descriptors,
+  spotfinder__v1__list_reduced_scans_request__field_indices_by_name,
+  0,  spotfinder__v1__list_reduced_scans_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__list_reduced_scans_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__list_reduced_scans_response__field_descriptors[1] =
+{
+  {
+    "scans",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__ListReducedScansResponse, n_scans),
+    offsetof(Spotfinder__V1__ListReducedScansResponse, scans),
+    &spotfinder__v1__reduced_scan_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__list_reduced_scans_response__field_indices_by_name[] = {
+  0,   /* field[0] = scans */
+};
+static const ProtobufCIntRange spotfinder__v1__list_reduced_scans_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__list_reduced_scans_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.ListReducedScansResponse",
+  "ListReducedScansResponse",
+  "Spotfinder__V1__ListReducedScansResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__ListReducedScansResponse),
+  1,
+  spotfinder__v1__list_reduced_scans_response__field_descriptors,
+  spotfinder__v1__list_reduced_scans_response__field_indices_by_name,
+  1,  spotfinder__v1__list_reduced_scans_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__list_reduced_scans_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__get_reduced_scan_request__field_descriptors[4] =
+{
+  {
+    "scan_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetReducedScanRequest, scan_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "map",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetReducedScanRequest, map),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_row",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetReducedScanRequest, first_row),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetReducedScanRequest, rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__get_reduced_scan_request__field_indices_by_name[] = {
+  2,   /* field[2] = first_row */
+  1,   /* field[1] = map */
+  3,   /* field[3] = rows */
+  0,   /* field[0] = scan_name */
+};
+static const ProtobufCIntRange spotfinder__v1__get_reduced_scan_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__get_reduced_scan_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.GetReducedScanRequest",
+  "GetReducedScanRequest",
+  "Spotfinder__V1__GetReducedScanRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__GetReducedScanRequest),
+  4,
+  spotfinder__v1__get_reduced_scan_request__field_descriptors,
+  spotfinder__v1__get_reduced_scan_request__field_indices_by_name,
+  1,  spotfinder__v1__get_reduced_scan_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__get_reduced_scan_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__get_reduced_scan_response__field_descriptors[2] =
+{
+  {
+    "scan",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetReducedScanResponse, scan),
+    &spotfinder__v1__reduced_scan_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "band",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetReducedScanResponse, band),
+    &spotfinder__v1__reduced_scan_band__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__get_reduced_scan_response__field_indices_by_name[] = {
+  1,   /* field[1] = band */
+  0,   /* field[0] = scan */
+};
+static const ProtobufCIntRange spotfinder__v1__get_reduced_scan_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__get_reduced_scan_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.GetReducedScanResponse",
+  "GetReducedScanResponse",
+  "Spotfinder__V1__GetReducedScanResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__GetReducedScanResponse),
+  2,
+  spotfinder__v1__get_reduced_scan_response__field_descriptors,
+  spotfinder__v1__get_reduced_scan_response__field_indices_by_name,
+  1,  spotfinder__v1__get_reduced_scan_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__get_reduced_scan_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor spotfinder__v1__beam_spot__field_descriptors[7] =
 {
   {
@@ -6082,6 +8203,134 @@ const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__stored_radiator__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor spotfinder__v1__stored_map__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredMap, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "values_zlib",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredMap, values_zlib),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__stored_map__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = values_zlib */
+};
+static const ProtobufCIntRange spotfinder__v1__stored_map__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__stored_map__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.StoredMap",
+  "StoredMap",
+  "Spotfinder__V1__StoredMap",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__StoredMap),
+  2,
+  spotfinder__v1__stored_map__field_descriptors,
+  spotfinder__v1__stored_map__field_indices_by_name,
+  1,  spotfinder__v1__stored_map__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__stored_map__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__stored_reduced_scan__field_descriptors[4] =
+{
+  {
+    "format_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredReducedScan, format_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "facts",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredReducedScan, facts),
+    &spotfinder__v1__reduced_scan_facts__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "maps",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__StoredReducedScan, n_maps),
+    offsetof(Spotfinder__V1__StoredReducedScan, maps),
+    &spotfinder__v1__stored_map__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "validity_zlib",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredReducedScan, validity_zlib),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__stored_reduced_scan__field_indices_by_name[] = {
+  1,   /* field[1] = facts */
+  0,   /* field[0] = format_version */
+  2,   /* field[2] = maps */
+  3,   /* field[3] = validity_zlib */
+};
+static const ProtobufCIntRange spotfinder__v1__stored_reduced_scan__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__stored_reduced_scan__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.StoredReducedScan",
+  "StoredReducedScan",
+  "Spotfinder__V1__StoredReducedScan",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__StoredReducedScan),
+  4,
+  spotfinder__v1__stored_reduced_scan__field_descriptors,
+  spotfinder__v1__stored_reduced_scan__field_indices_by_name,
+  1,  spotfinder__v1__stored_reduced_scan__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__stored_reduced_scan__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue spotfinder__v1__frame_kind__enum_values_by_number[2] =
 {
   { "FRAME_KIND_REQUEST", "SPOTFINDER__V1__FRAME_KIND__FRAME_KIND_REQUEST", 0 },
@@ -6140,16 +8389,18 @@ const ProtobufCEnumDescriptor spotfinder__v1__surface_kind__descriptor =
   spotfinder__v1__surface_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor spotfinder__v1__cobrems_node__method_descriptors[3] =
+static const ProtobufCMethodDescriptor spotfinder__v1__cobrems_node__method_descriptors[4] =
 {
   { "ComputeSpectrum", &spotfinder__v1__spectrum_request__descriptor, &spotfinder__v1__spectrum_response__descriptor },
   { "ComputePartialSum", &spotfinder__v1__partial_sum_request__descriptor, &spotfinder__v1__partial_sum_response__descriptor },
   { "ComputeMapChunk", &spotfinder__v1__map_chunk_request__descriptor, &spotfinder__v1__map_chunk_response__descriptor },
+  { "ReduceTile", &spotfinder__v1__reduce_tile_request__descriptor, &spotfinder__v1__reduce_tile_response__descriptor },
 };
 const unsigned spotfinder__v1__cobrems_node__method_indices_by_name[] = {
   2,        /* ComputeMapChunk */
   1,        /* ComputePartialSum */
-  0         /* ComputeSpectrum */
+  0,        /* ComputeSpectrum */
+  3         /* ReduceTile */
 };
 const ProtobufCServiceDescriptor spotfinder__v1__cobrems_node__descriptor =
 {
@@ -6158,7 +8409,7 @@ const ProtobufCServiceDescriptor spotfinder__v1__cobrems_node__descriptor =
   "CobremsNode",
   "Spotfinder__V1__CobremsNode",
   "spotfinder.v1",
-  3,
+  4,
   spotfinder__v1__cobrems_node__method_descriptors,
   spotfinder__v1__cobrems_node__method_indices_by_name
 };
@@ -6185,6 +8436,14 @@ void spotfinder__v1__cobrems_node__compute_map_chunk(ProtobufCService *service,
 {
   assert(service->descriptor == &spotfinder__v1__cobrems_node__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__cobrems_node__reduce_tile(ProtobufCService *service,
+                                               const Spotfinder__V1__ReduceTileRequest *input,
+                                               Spotfinder__V1__ReduceTileResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__cobrems_node__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *service,
                                          Spotfinder__V1__CobremsNode_ServiceDestroy destroy)
@@ -6276,16 +8535,22 @@ void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
                                      &spotfinder__v1__edge__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor spotfinder__v1__topograph_store__method_descriptors[3] =
+static const ProtobufCMethodDescriptor spotfinder__v1__topograph_store__method_descriptors[6] =
 {
   { "ListRadiators", &spotfinder__v1__list_radiators_request__descriptor, &spotfinder__v1__list_radiators_response__descriptor },
   { "GetView", &spotfinder__v1__get_view_request__descriptor, &spotfinder__v1__get_view_response__descriptor },
   { "ImportRadiator", &spotfinder__v1__import_radiator_request__descriptor, &spotfinder__v1__import_radiator_response__descriptor },
+  { "PutReducedScan", &spotfinder__v1__put_reduced_scan_request__descriptor, &spotfinder__v1__put_reduced_scan_response__descriptor },
+  { "ListReducedScans", &spotfinder__v1__list_reduced_scans_request__descriptor, &spotfinder__v1__list_reduced_scans_response__descriptor },
+  { "GetReducedScan", &spotfinder__v1__get_reduced_scan_request__descriptor, &spotfinder__v1__get_reduced_scan_response__descriptor },
 };
 const unsigned spotfinder__v1__topograph_store__method_indices_by_name[] = {
+  5,        /* GetReducedScan */
   1,        /* GetView */
   2,        /* ImportRadiator */
-  0         /* ListRadiators */
+  0,        /* ListRadiators */
+  4,        /* ListReducedScans */
+  3         /* PutReducedScan */
 };
 const ProtobufCServiceDescriptor spotfinder__v1__topograph_store__descriptor =
 {
@@ -6294,7 +8559,7 @@ const ProtobufCServiceDescriptor spotfinder__v1__topograph_store__descriptor =
   "TopographStore",
   "Spotfinder__V1__TopographStore",
   "spotfinder.v1",
-  3,
+  6,
   spotfinder__v1__topograph_store__method_descriptors,
   spotfinder__v1__topograph_store__method_indices_by_name
 };
@@ -6321,6 +8586,30 @@ void spotfinder__v1__topograph_store__import_radiator(ProtobufCService *service,
 {
   assert(service->descriptor == &spotfinder__v1__topograph_store__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__topograph_store__put_reduced_scan(ProtobufCService *service,
+                                                       const Spotfinder__V1__PutReducedScanRequest *input,
+                                                       Spotfinder__V1__PutReducedScanResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__topograph_store__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__topograph_store__list_reduced_scans(ProtobufCService *service,
+                                                         const Spotfinder__V1__ListReducedScansRequest *input,
+                                                         Spotfinder__V1__ListReducedScansResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__topograph_store__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__topograph_store__get_reduced_scan(ProtobufCService *service,
+                                                       const Spotfinder__V1__GetReducedScanRequest *input,
+                                                       Spotfinder__V1__GetReducedScanResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__topograph_store__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void spotfinder__v1__topograph_store__init (Spotfinder__V1__TopographStore_Service *service,
                                             Spotfinder__V1__TopographStore_ServiceDestroy destroy)

@@ -25,6 +25,11 @@ typedef struct Spotfinder__V1__PartialSumRequest Spotfinder__V1__PartialSumReque
 typedef struct Spotfinder__V1__PartialSumResponse Spotfinder__V1__PartialSumResponse;
 typedef struct Spotfinder__V1__MapChunkRequest Spotfinder__V1__MapChunkRequest;
 typedef struct Spotfinder__V1__MapChunkResponse Spotfinder__V1__MapChunkResponse;
+typedef struct Spotfinder__V1__ReductionOptions Spotfinder__V1__ReductionOptions;
+typedef struct Spotfinder__V1__ReduceTileRequest Spotfinder__V1__ReduceTileRequest;
+typedef struct Spotfinder__V1__TileMaps Spotfinder__V1__TileMaps;
+typedef struct Spotfinder__V1__MotorResidualSums Spotfinder__V1__MotorResidualSums;
+typedef struct Spotfinder__V1__ReduceTileResponse Spotfinder__V1__ReduceTileResponse;
 typedef struct Spotfinder__V1__RegisterNodeRequest Spotfinder__V1__RegisterNodeRequest;
 typedef struct Spotfinder__V1__RegisterNodeResponse Spotfinder__V1__RegisterNodeResponse;
 typedef struct Spotfinder__V1__DeregisterNodeRequest Spotfinder__V1__DeregisterNodeRequest;
@@ -47,6 +52,16 @@ typedef struct Spotfinder__V1__GetViewRequest Spotfinder__V1__GetViewRequest;
 typedef struct Spotfinder__V1__GetViewResponse Spotfinder__V1__GetViewResponse;
 typedef struct Spotfinder__V1__ImportRadiatorRequest Spotfinder__V1__ImportRadiatorRequest;
 typedef struct Spotfinder__V1__ImportRadiatorResponse Spotfinder__V1__ImportRadiatorResponse;
+typedef struct Spotfinder__V1__ReducedScanFacts Spotfinder__V1__ReducedScanFacts;
+typedef struct Spotfinder__V1__ValidityCount Spotfinder__V1__ValidityCount;
+typedef struct Spotfinder__V1__ReducedScanBand Spotfinder__V1__ReducedScanBand;
+typedef struct Spotfinder__V1__ReducedScanSummary Spotfinder__V1__ReducedScanSummary;
+typedef struct Spotfinder__V1__PutReducedScanRequest Spotfinder__V1__PutReducedScanRequest;
+typedef struct Spotfinder__V1__PutReducedScanResponse Spotfinder__V1__PutReducedScanResponse;
+typedef struct Spotfinder__V1__ListReducedScansRequest Spotfinder__V1__ListReducedScansRequest;
+typedef struct Spotfinder__V1__ListReducedScansResponse Spotfinder__V1__ListReducedScansResponse;
+typedef struct Spotfinder__V1__GetReducedScanRequest Spotfinder__V1__GetReducedScanRequest;
+typedef struct Spotfinder__V1__GetReducedScanResponse Spotfinder__V1__GetReducedScanResponse;
 typedef struct Spotfinder__V1__BeamSpot Spotfinder__V1__BeamSpot;
 typedef struct Spotfinder__V1__TiltRequest Spotfinder__V1__TiltRequest;
 typedef struct Spotfinder__V1__TiltResponse Spotfinder__V1__TiltResponse;
@@ -59,6 +74,8 @@ typedef struct Spotfinder__V1__MapPlotRequest Spotfinder__V1__MapPlotRequest;
 typedef struct Spotfinder__V1__PlotResponse Spotfinder__V1__PlotResponse;
 typedef struct Spotfinder__V1__StoredView Spotfinder__V1__StoredView;
 typedef struct Spotfinder__V1__StoredRadiator Spotfinder__V1__StoredRadiator;
+typedef struct Spotfinder__V1__StoredMap Spotfinder__V1__StoredMap;
+typedef struct Spotfinder__V1__StoredReducedScan Spotfinder__V1__StoredReducedScan;
 
 
 /* --- enums --- */
@@ -511,6 +528,248 @@ struct  Spotfinder__V1__MapChunkResponse
     , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
+typedef enum {
+  SPOTFINDER__V1__REDUCTION_OPTIONS___SATURATION_COUNTS__NOT_SET = 0,
+  SPOTFINDER__V1__REDUCTION_OPTIONS___SATURATION_COUNTS_SATURATION_COUNTS = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__REDUCTION_OPTIONS___SATURATION_COUNTS__CASE)
+} Spotfinder__V1__ReductionOptions__SaturationCountsCase;
+
+typedef enum {
+  SPOTFINDER__V1__REDUCTION_OPTIONS___HOT_BACKGROUND_COUNTS__NOT_SET = 0,
+  SPOTFINDER__V1__REDUCTION_OPTIONS___HOT_BACKGROUND_COUNTS_HOT_BACKGROUND_COUNTS = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__REDUCTION_OPTIONS___HOT_BACKGROUND_COUNTS__CASE)
+} Spotfinder__V1__ReductionOptions__HotBackgroundCountsCase;
+
+typedef enum {
+  SPOTFINDER__V1__REDUCTION_OPTIONS___MINIMUM_SIGNAL_TO_NOISE__NOT_SET = 0,
+  SPOTFINDER__V1__REDUCTION_OPTIONS___MINIMUM_SIGNAL_TO_NOISE_MINIMUM_SIGNAL_TO_NOISE = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__REDUCTION_OPTIONS___MINIMUM_SIGNAL_TO_NOISE__CASE)
+} Spotfinder__V1__ReductionOptions__MinimumSignalToNoiseCase;
+
+typedef enum {
+  SPOTFINDER__V1__REDUCTION_OPTIONS___END_FRAMES__NOT_SET = 0,
+  SPOTFINDER__V1__REDUCTION_OPTIONS___END_FRAMES_END_FRAMES = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__REDUCTION_OPTIONS___END_FRAMES__CASE)
+} Spotfinder__V1__ReductionOptions__EndFramesCase;
+
+typedef enum {
+  SPOTFINDER__V1__REDUCTION_OPTIONS___WINDOW_SIGMAS__NOT_SET = 0,
+  SPOTFINDER__V1__REDUCTION_OPTIONS___WINDOW_SIGMAS_WINDOW_SIGMAS = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__REDUCTION_OPTIONS___WINDOW_SIGMAS__CASE)
+} Spotfinder__V1__ReductionOptions__WindowSigmasCase;
+
+typedef enum {
+  SPOTFINDER__V1__REDUCTION_OPTIONS___FIT_WINDOW_SIGMAS__NOT_SET = 0,
+  SPOTFINDER__V1__REDUCTION_OPTIONS___FIT_WINDOW_SIGMAS_FIT_WINDOW_SIGMAS = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__REDUCTION_OPTIONS___FIT_WINDOW_SIGMAS__CASE)
+} Spotfinder__V1__ReductionOptions__FitWindowSigmasCase;
+
+typedef enum {
+  SPOTFINDER__V1__REDUCTION_OPTIONS___MAXIMUM_ITERATIONS__NOT_SET = 0,
+  SPOTFINDER__V1__REDUCTION_OPTIONS___MAXIMUM_ITERATIONS_MAXIMUM_ITERATIONS = 8
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__REDUCTION_OPTIONS___MAXIMUM_ITERATIONS__CASE)
+} Spotfinder__V1__ReductionOptions__MaximumIterationsCase;
+
+/*
+ * How a pixel's curve becomes numbers (RockingCurve.ReductionOptions); unset fields take its defaults.
+ * swift_name: ReductionOptionsMessage
+ */
+struct  Spotfinder__V1__ReductionOptions
+{
+  ProtobufCMessage base;
+  /*
+   * "moments" (default), "gauss", "pvoigt"
+   */
+  char *method;
+  Spotfinder__V1__ReductionOptions__SaturationCountsCase _saturation_counts_case;
+  union {
+    float saturation_counts;
+  };
+  Spotfinder__V1__ReductionOptions__HotBackgroundCountsCase _hot_background_counts_case;
+  union {
+    float hot_background_counts;
+  };
+  Spotfinder__V1__ReductionOptions__MinimumSignalToNoiseCase _minimum_signal_to_noise_case;
+  union {
+    float minimum_signal_to_noise;
+  };
+  Spotfinder__V1__ReductionOptions__EndFramesCase _end_frames_case;
+  union {
+    uint32_t end_frames;
+  };
+  Spotfinder__V1__ReductionOptions__WindowSigmasCase _window_sigmas_case;
+  union {
+    float window_sigmas;
+  };
+  Spotfinder__V1__ReductionOptions__FitWindowSigmasCase _fit_window_sigmas_case;
+  union {
+    float fit_window_sigmas;
+  };
+  Spotfinder__V1__ReductionOptions__MaximumIterationsCase _maximum_iterations_case;
+  union {
+    uint32_t maximum_iterations;
+  };
+};
+#define SPOTFINDER__V1__REDUCTION_OPTIONS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__reduction_options__descriptor) \
+    , (char *)protobuf_c_empty_string, SPOTFINDER__V1__REDUCTION_OPTIONS___SATURATION_COUNTS__NOT_SET, {0}, SPOTFINDER__V1__REDUCTION_OPTIONS___HOT_BACKGROUND_COUNTS__NOT_SET, {0}, SPOTFINDER__V1__REDUCTION_OPTIONS___MINIMUM_SIGNAL_TO_NOISE__NOT_SET, {0}, SPOTFINDER__V1__REDUCTION_OPTIONS___END_FRAMES__NOT_SET, {0}, SPOTFINDER__V1__REDUCTION_OPTIONS___WINDOW_SIGMAS__NOT_SET, {0}, SPOTFINDER__V1__REDUCTION_OPTIONS___FIT_WINDOW_SIGMAS__NOT_SET, {0}, SPOTFINDER__V1__REDUCTION_OPTIONS___MAXIMUM_ITERATIONS__NOT_SET, {0} }
+
+
+/*
+ * swift_name: ReduceTileRequestMessage
+ */
+struct  Spotfinder__V1__ReduceTileRequest
+{
+  ProtobufCMessage base;
+  uint32_t pixel_count;
+  uint32_t frame_count;
+  /*
+   * Raw counts, pixel-major (pixel p's curve is values p·frame_count ..< (p+1)·frame_count):
+   * 16-bit scans as little-endian uint16 in counts_u16, any other as counts. Exactly one is set.
+   */
+  ProtobufCBinaryData counts_u16;
+  size_t n_counts;
+  float *counts;
+  /*
+   * per-pixel dark level (counts), or empty for none
+   */
+  size_t n_dark;
+  float *dark;
+  /*
+   * one rocking angle per image, µrad, strictly monotonic
+   */
+  size_t n_angles_urad;
+  double *angles_urad;
+  /*
+   * per image: multiplies its dark-subtracted counts (monitor₀ / monitorₖ); empty: all 1
+   */
+  size_t n_monitor_scale;
+  float *monitor_scale;
+  Spotfinder__V1__ReductionOptions *options;
+  /*
+   * Also run pass 2 of the motor correction on the tile (needs method gauss or pvoigt).
+   */
+  protobuf_c_boolean motor_residuals;
+};
+#define SPOTFINDER__V1__REDUCE_TILE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__reduce_tile_request__descriptor) \
+    , 0, 0, {0,NULL}, 0,NULL, 0,NULL, 0,NULL, 0,NULL, NULL, 0 }
+
+
+/*
+ * One value per pixel of the tile and quantity (RockingCurve.TileMaps); NaN where a pixel is invalid.
+ * swift_name: TileMapsMessage
+ */
+struct  Spotfinder__V1__TileMaps
+{
+  ProtobufCMessage base;
+  uint32_t pixel_count;
+  char *method;
+  /*
+   * peak position, µrad
+   */
+  size_t n_hmu;
+  float *hmu;
+  /*
+   * peak width σ, µrad
+   */
+  size_t n_hsigma;
+  float *hsigma;
+  /*
+   * full width at half maximum, µrad
+   */
+  size_t n_hfwhm;
+  float *hfwhm;
+  /*
+   * peak height above the background, counts
+   */
+  size_t n_hamp;
+  float *hamp;
+  /*
+   * background at the peak, counts
+   */
+  size_t n_hbase;
+  float *hbase;
+  /*
+   * background slope, counts/µrad
+   */
+  size_t n_hbase_slope;
+  float *hbase_slope;
+  /*
+   * integrated intensity, counts·µrad
+   */
+  size_t n_hintegral;
+  float *hintegral;
+  /*
+   * one-σ uncertainty of the position, µrad
+   */
+  size_t n_hmu_err;
+  float *hmu_err;
+  /*
+   * peak height over the background noise
+   */
+  size_t n_hsnr;
+  float *hsnr;
+  /*
+   * reduced χ² of the fit (NaN for moments)
+   */
+  size_t n_hchi2;
+  float *hchi2;
+  /*
+   * pseudo-Voigt η (0 for gauss, NaN for moments)
+   */
+  size_t n_heta;
+  float *heta;
+  /*
+   * background noise per frame, counts
+   */
+  size_t n_hnoise;
+  float *hnoise;
+  /*
+   * one PixelValidity per pixel (0 valid, 1 dead, 2 hot, 3 saturated, 4 too_weak, 5 peak_at_scan_end, 6 no_peak_in_range)
+   */
+  ProtobufCBinaryData validity;
+};
+#define SPOTFINDER__V1__TILE_MAPS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__tile_maps__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, {0,NULL} }
+
+
+/*
+ * Pass 2 of the motor correction over a tile: per image Σ w·r·f′ and Σ w·f′²; they add over tiles.
+ * swift_name: MotorResidualSumsMessage
+ */
+struct  Spotfinder__V1__MotorResidualSums
+{
+  ProtobufCMessage base;
+  size_t n_numerator;
+  double *numerator;
+  size_t n_denominator;
+  double *denominator;
+  uint64_t pixels;
+};
+#define SPOTFINDER__V1__MOTOR_RESIDUAL_SUMS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__motor_residual_sums__descriptor) \
+    , 0,NULL, 0,NULL, 0 }
+
+
+/*
+ * swift_name: ReduceTileResponseMessage
+ */
+struct  Spotfinder__V1__ReduceTileResponse
+{
+  ProtobufCMessage base;
+  Spotfinder__V1__TileMaps *maps;
+  /*
+   * set when the request asked for motor_residuals
+   */
+  Spotfinder__V1__MotorResidualSums *motor_sums;
+};
+#define SPOTFINDER__V1__REDUCE_TILE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__reduce_tile_response__descriptor) \
+    , NULL, NULL }
+
+
 struct  Spotfinder__V1__RegisterNodeRequest
 {
   ProtobufCMessage base;
@@ -912,6 +1171,220 @@ struct  Spotfinder__V1__ImportRadiatorResponse
     , NULL, 0 }
 
 
+/*
+ * A rocking-curve scan as reduced: what the scan was (its manifest's facts) and how it went.
+ * swift_name: ReducedScanFactsMessage
+ */
+struct  Spotfinder__V1__ReducedScanFacts
+{
+  ProtobufCMessage base;
+  /*
+   * letters, digits, '-', '_', '.'; 1–64 characters
+   */
+  char *name;
+  /*
+   * "thetah" or "thetav"
+   */
+  char *rocking;
+  /*
+   * "front" or "back"
+   */
+  char *face;
+  double sample_rotation_deg;
+  protobuf_c_boolean mirror;
+  double pixel_x_mm;
+  double pixel_y_mm;
+  /*
+   * image columns
+   */
+  uint32_t width;
+  /*
+   * image rows
+   */
+  uint32_t height;
+  /*
+   * nominal rocking angle per image
+   */
+  size_t n_angles_urad;
+  double *angles_urad;
+  /*
+   * per image: true angle = nominal + error; empty when not corrected
+   */
+  size_t n_motor_errors_urad;
+  double *motor_errors_urad;
+  /*
+   * "moments", "gauss", "pvoigt"
+   */
+  char *method;
+  /*
+   * the maps held, e.g. "hmu", "hmu_moco", … (always also "validity")
+   */
+  size_t n_maps;
+  char **maps;
+  size_t n_validity_counts;
+  Spotfinder__V1__ValidityCount **validity_counts;
+  /*
+   * wall-clock time of the reduction
+   */
+  double reduction_seconds;
+  /*
+   * of which estimating the motor error
+   */
+  double motor_correction_seconds;
+  char *notes;
+};
+#define SPOTFINDER__V1__REDUCED_SCAN_FACTS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__reduced_scan_facts__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * swift_name: ValidityCountMessage
+ */
+struct  Spotfinder__V1__ValidityCount
+{
+  ProtobufCMessage base;
+  /*
+   * "valid", "dead", "hot", "saturated", "too_weak", "peak_at_scan_end", "no_peak_in_range"
+   */
+  char *reason;
+  uint64_t pixels;
+};
+#define SPOTFINDER__V1__VALIDITY_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__validity_count__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Rows first_row ..< first_row + rows of one map, row-major (row 0 is the image's first row).
+ * swift_name: ReducedScanBandMessage
+ */
+struct  Spotfinder__V1__ReducedScanBand
+{
+  ProtobufCMessage base;
+  /*
+   * a name of ReducedScanFacts.maps; "validity" holds the PixelValidity codes as numbers
+   */
+  char *map;
+  uint32_t first_row;
+  uint32_t rows;
+  /*
+   * rows × width values
+   */
+  size_t n_values;
+  float *values;
+};
+#define SPOTFINDER__V1__REDUCED_SCAN_BAND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__reduced_scan_band__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL }
+
+
+/*
+ * swift_name: ReducedScanSummaryMessage
+ */
+struct  Spotfinder__V1__ReducedScanSummary
+{
+  ProtobufCMessage base;
+  Spotfinder__V1__ReducedScanFacts *facts;
+  /*
+   * changes whenever the scan is stored again
+   */
+  uint64_t revision;
+};
+#define SPOTFINDER__V1__REDUCED_SCAN_SUMMARY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__reduced_scan_summary__descriptor) \
+    , NULL, 0 }
+
+
+/*
+ * A scan is stored in one or more calls (a 2048 × 2048 map alone fills a frame): the first carries the
+ * facts and gets an upload_id; every call may carry bands (at most 3500000 values in one call); the call
+ * with commit = true stores the scan, all at once, when every map's every row has arrived. An upload
+ * left unfinished for 10 minutes is forgotten. Needs the deployment token.
+ */
+struct  Spotfinder__V1__PutReducedScanRequest
+{
+  ProtobufCMessage base;
+  char *token;
+  /*
+   * "" on the first call
+   */
+  char *upload_id;
+  /*
+   * first call only
+   */
+  Spotfinder__V1__ReducedScanFacts *facts;
+  size_t n_bands;
+  Spotfinder__V1__ReducedScanBand **bands;
+  protobuf_c_boolean commit;
+};
+#define SPOTFINDER__V1__PUT_REDUCED_SCAN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__put_reduced_scan_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0 }
+
+
+struct  Spotfinder__V1__PutReducedScanResponse
+{
+  ProtobufCMessage base;
+  char *upload_id;
+  /*
+   * set by the committing call
+   */
+  Spotfinder__V1__ReducedScanSummary *scan;
+};
+#define SPOTFINDER__V1__PUT_REDUCED_SCAN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__put_reduced_scan_response__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Spotfinder__V1__ListReducedScansRequest
+{
+  ProtobufCMessage base;
+};
+#define SPOTFINDER__V1__LIST_REDUCED_SCANS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__list_reduced_scans_request__descriptor) \
+     }
+
+
+struct  Spotfinder__V1__ListReducedScansResponse
+{
+  ProtobufCMessage base;
+  size_t n_scans;
+  Spotfinder__V1__ReducedScanSummary **scans;
+};
+#define SPOTFINDER__V1__LIST_REDUCED_SCANS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__list_reduced_scans_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * One band of one map: rows = 0 asks for as many rows as one answer holds (at most 3500000 values);
+ * map = "" asks for the facts alone.
+ */
+struct  Spotfinder__V1__GetReducedScanRequest
+{
+  ProtobufCMessage base;
+  char *scan_name;
+  char *map;
+  uint32_t first_row;
+  uint32_t rows;
+};
+#define SPOTFINDER__V1__GET_REDUCED_SCAN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__get_reduced_scan_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Spotfinder__V1__GetReducedScanResponse
+{
+  ProtobufCMessage base;
+  Spotfinder__V1__ReducedScanSummary *scan;
+  Spotfinder__V1__ReducedScanBand *band;
+};
+#define SPOTFINDER__V1__GET_REDUCED_SCAN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__get_reduced_scan_response__descriptor) \
+    , NULL, NULL }
+
+
 typedef enum {
   SPOTFINDER__V1__BEAM_SPOT___EBEAM_XSIGMA__NOT_SET = 0,
   SPOTFINDER__V1__BEAM_SPOT___EBEAM_XSIGMA_EBEAM_XSIGMA = 1
@@ -1284,6 +1757,40 @@ struct  Spotfinder__V1__StoredRadiator
     , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, SPOTFINDER__V1__STORED_RADIATOR___MOUNT_THICKNESS_MM__NOT_SET, {0} }
 
 
+/*
+ * ---------------------------------------------------------------- on-disk reduced scan file
+ * File layout: 8 bytes "SPOTSCN1", 4 bytes big-endian CRC-32 of the rest, then one StoredReducedScan.
+ * Maps are little-endian float32, validity one byte per pixel, each zlib-compressed.
+ * swift_name: StoredMapMessage
+ */
+struct  Spotfinder__V1__StoredMap
+{
+  ProtobufCMessage base;
+  char *name;
+  ProtobufCBinaryData values_zlib;
+};
+#define SPOTFINDER__V1__STORED_MAP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__stored_map__descriptor) \
+    , (char *)protobuf_c_empty_string, {0,NULL} }
+
+
+/*
+ * swift_name: StoredReducedScanMessage
+ */
+struct  Spotfinder__V1__StoredReducedScan
+{
+  ProtobufCMessage base;
+  uint32_t format_version;
+  Spotfinder__V1__ReducedScanFacts *facts;
+  size_t n_maps;
+  Spotfinder__V1__StoredMap **maps;
+  ProtobufCBinaryData validity_zlib;
+};
+#define SPOTFINDER__V1__STORED_REDUCED_SCAN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__stored_reduced_scan__descriptor) \
+    , 0, NULL, 0,NULL, {0,NULL} }
+
+
 /* Spotfinder__V1__Envelope methods */
 void   spotfinder__v1__envelope__init
                      (Spotfinder__V1__Envelope         *message);
@@ -1473,6 +1980,101 @@ Spotfinder__V1__MapChunkResponse *
                       const uint8_t       *data);
 void   spotfinder__v1__map_chunk_response__free_unpacked
                      (Spotfinder__V1__MapChunkResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ReductionOptions methods */
+void   spotfinder__v1__reduction_options__init
+                     (Spotfinder__V1__ReductionOptions         *message);
+size_t spotfinder__v1__reduction_options__get_packed_size
+                     (const Spotfinder__V1__ReductionOptions   *message);
+size_t spotfinder__v1__reduction_options__pack
+                     (const Spotfinder__V1__ReductionOptions   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__reduction_options__pack_to_buffer
+                     (const Spotfinder__V1__ReductionOptions   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ReductionOptions *
+       spotfinder__v1__reduction_options__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__reduction_options__free_unpacked
+                     (Spotfinder__V1__ReductionOptions *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ReduceTileRequest methods */
+void   spotfinder__v1__reduce_tile_request__init
+                     (Spotfinder__V1__ReduceTileRequest         *message);
+size_t spotfinder__v1__reduce_tile_request__get_packed_size
+                     (const Spotfinder__V1__ReduceTileRequest   *message);
+size_t spotfinder__v1__reduce_tile_request__pack
+                     (const Spotfinder__V1__ReduceTileRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__reduce_tile_request__pack_to_buffer
+                     (const Spotfinder__V1__ReduceTileRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ReduceTileRequest *
+       spotfinder__v1__reduce_tile_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__reduce_tile_request__free_unpacked
+                     (Spotfinder__V1__ReduceTileRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__TileMaps methods */
+void   spotfinder__v1__tile_maps__init
+                     (Spotfinder__V1__TileMaps         *message);
+size_t spotfinder__v1__tile_maps__get_packed_size
+                     (const Spotfinder__V1__TileMaps   *message);
+size_t spotfinder__v1__tile_maps__pack
+                     (const Spotfinder__V1__TileMaps   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__tile_maps__pack_to_buffer
+                     (const Spotfinder__V1__TileMaps   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__TileMaps *
+       spotfinder__v1__tile_maps__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__tile_maps__free_unpacked
+                     (Spotfinder__V1__TileMaps *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__MotorResidualSums methods */
+void   spotfinder__v1__motor_residual_sums__init
+                     (Spotfinder__V1__MotorResidualSums         *message);
+size_t spotfinder__v1__motor_residual_sums__get_packed_size
+                     (const Spotfinder__V1__MotorResidualSums   *message);
+size_t spotfinder__v1__motor_residual_sums__pack
+                     (const Spotfinder__V1__MotorResidualSums   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__motor_residual_sums__pack_to_buffer
+                     (const Spotfinder__V1__MotorResidualSums   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__MotorResidualSums *
+       spotfinder__v1__motor_residual_sums__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__motor_residual_sums__free_unpacked
+                     (Spotfinder__V1__MotorResidualSums *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ReduceTileResponse methods */
+void   spotfinder__v1__reduce_tile_response__init
+                     (Spotfinder__V1__ReduceTileResponse         *message);
+size_t spotfinder__v1__reduce_tile_response__get_packed_size
+                     (const Spotfinder__V1__ReduceTileResponse   *message);
+size_t spotfinder__v1__reduce_tile_response__pack
+                     (const Spotfinder__V1__ReduceTileResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__reduce_tile_response__pack_to_buffer
+                     (const Spotfinder__V1__ReduceTileResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ReduceTileResponse *
+       spotfinder__v1__reduce_tile_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__reduce_tile_response__free_unpacked
+                     (Spotfinder__V1__ReduceTileResponse *message,
                       ProtobufCAllocator *allocator);
 /* Spotfinder__V1__RegisterNodeRequest methods */
 void   spotfinder__v1__register_node_request__init
@@ -1892,6 +2494,196 @@ Spotfinder__V1__ImportRadiatorResponse *
 void   spotfinder__v1__import_radiator_response__free_unpacked
                      (Spotfinder__V1__ImportRadiatorResponse *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ReducedScanFacts methods */
+void   spotfinder__v1__reduced_scan_facts__init
+                     (Spotfinder__V1__ReducedScanFacts         *message);
+size_t spotfinder__v1__reduced_scan_facts__get_packed_size
+                     (const Spotfinder__V1__ReducedScanFacts   *message);
+size_t spotfinder__v1__reduced_scan_facts__pack
+                     (const Spotfinder__V1__ReducedScanFacts   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__reduced_scan_facts__pack_to_buffer
+                     (const Spotfinder__V1__ReducedScanFacts   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ReducedScanFacts *
+       spotfinder__v1__reduced_scan_facts__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__reduced_scan_facts__free_unpacked
+                     (Spotfinder__V1__ReducedScanFacts *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ValidityCount methods */
+void   spotfinder__v1__validity_count__init
+                     (Spotfinder__V1__ValidityCount         *message);
+size_t spotfinder__v1__validity_count__get_packed_size
+                     (const Spotfinder__V1__ValidityCount   *message);
+size_t spotfinder__v1__validity_count__pack
+                     (const Spotfinder__V1__ValidityCount   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__validity_count__pack_to_buffer
+                     (const Spotfinder__V1__ValidityCount   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ValidityCount *
+       spotfinder__v1__validity_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__validity_count__free_unpacked
+                     (Spotfinder__V1__ValidityCount *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ReducedScanBand methods */
+void   spotfinder__v1__reduced_scan_band__init
+                     (Spotfinder__V1__ReducedScanBand         *message);
+size_t spotfinder__v1__reduced_scan_band__get_packed_size
+                     (const Spotfinder__V1__ReducedScanBand   *message);
+size_t spotfinder__v1__reduced_scan_band__pack
+                     (const Spotfinder__V1__ReducedScanBand   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__reduced_scan_band__pack_to_buffer
+                     (const Spotfinder__V1__ReducedScanBand   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ReducedScanBand *
+       spotfinder__v1__reduced_scan_band__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__reduced_scan_band__free_unpacked
+                     (Spotfinder__V1__ReducedScanBand *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ReducedScanSummary methods */
+void   spotfinder__v1__reduced_scan_summary__init
+                     (Spotfinder__V1__ReducedScanSummary         *message);
+size_t spotfinder__v1__reduced_scan_summary__get_packed_size
+                     (const Spotfinder__V1__ReducedScanSummary   *message);
+size_t spotfinder__v1__reduced_scan_summary__pack
+                     (const Spotfinder__V1__ReducedScanSummary   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__reduced_scan_summary__pack_to_buffer
+                     (const Spotfinder__V1__ReducedScanSummary   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ReducedScanSummary *
+       spotfinder__v1__reduced_scan_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__reduced_scan_summary__free_unpacked
+                     (Spotfinder__V1__ReducedScanSummary *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__PutReducedScanRequest methods */
+void   spotfinder__v1__put_reduced_scan_request__init
+                     (Spotfinder__V1__PutReducedScanRequest         *message);
+size_t spotfinder__v1__put_reduced_scan_request__get_packed_size
+                     (const Spotfinder__V1__PutReducedScanRequest   *message);
+size_t spotfinder__v1__put_reduced_scan_request__pack
+                     (const Spotfinder__V1__PutReducedScanRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__put_reduced_scan_request__pack_to_buffer
+                     (const Spotfinder__V1__PutReducedScanRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__PutReducedScanRequest *
+       spotfinder__v1__put_reduced_scan_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__put_reduced_scan_request__free_unpacked
+                     (Spotfinder__V1__PutReducedScanRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__PutReducedScanResponse methods */
+void   spotfinder__v1__put_reduced_scan_response__init
+                     (Spotfinder__V1__PutReducedScanResponse         *message);
+size_t spotfinder__v1__put_reduced_scan_response__get_packed_size
+                     (const Spotfinder__V1__PutReducedScanResponse   *message);
+size_t spotfinder__v1__put_reduced_scan_response__pack
+                     (const Spotfinder__V1__PutReducedScanResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__put_reduced_scan_response__pack_to_buffer
+                     (const Spotfinder__V1__PutReducedScanResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__PutReducedScanResponse *
+       spotfinder__v1__put_reduced_scan_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__put_reduced_scan_response__free_unpacked
+                     (Spotfinder__V1__PutReducedScanResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ListReducedScansRequest methods */
+void   spotfinder__v1__list_reduced_scans_request__init
+                     (Spotfinder__V1__ListReducedScansRequest         *message);
+size_t spotfinder__v1__list_reduced_scans_request__get_packed_size
+                     (const Spotfinder__V1__ListReducedScansRequest   *message);
+size_t spotfinder__v1__list_reduced_scans_request__pack
+                     (const Spotfinder__V1__ListReducedScansRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__list_reduced_scans_request__pack_to_buffer
+                     (const Spotfinder__V1__ListReducedScansRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ListReducedScansRequest *
+       spotfinder__v1__list_reduced_scans_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__list_reduced_scans_request__free_unpacked
+                     (Spotfinder__V1__ListReducedScansRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__ListReducedScansResponse methods */
+void   spotfinder__v1__list_reduced_scans_response__init
+                     (Spotfinder__V1__ListReducedScansResponse         *message);
+size_t spotfinder__v1__list_reduced_scans_response__get_packed_size
+                     (const Spotfinder__V1__ListReducedScansResponse   *message);
+size_t spotfinder__v1__list_reduced_scans_response__pack
+                     (const Spotfinder__V1__ListReducedScansResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__list_reduced_scans_response__pack_to_buffer
+                     (const Spotfinder__V1__ListReducedScansResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__ListReducedScansResponse *
+       spotfinder__v1__list_reduced_scans_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__list_reduced_scans_response__free_unpacked
+                     (Spotfinder__V1__ListReducedScansResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__GetReducedScanRequest methods */
+void   spotfinder__v1__get_reduced_scan_request__init
+                     (Spotfinder__V1__GetReducedScanRequest         *message);
+size_t spotfinder__v1__get_reduced_scan_request__get_packed_size
+                     (const Spotfinder__V1__GetReducedScanRequest   *message);
+size_t spotfinder__v1__get_reduced_scan_request__pack
+                     (const Spotfinder__V1__GetReducedScanRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__get_reduced_scan_request__pack_to_buffer
+                     (const Spotfinder__V1__GetReducedScanRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__GetReducedScanRequest *
+       spotfinder__v1__get_reduced_scan_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__get_reduced_scan_request__free_unpacked
+                     (Spotfinder__V1__GetReducedScanRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__GetReducedScanResponse methods */
+void   spotfinder__v1__get_reduced_scan_response__init
+                     (Spotfinder__V1__GetReducedScanResponse         *message);
+size_t spotfinder__v1__get_reduced_scan_response__get_packed_size
+                     (const Spotfinder__V1__GetReducedScanResponse   *message);
+size_t spotfinder__v1__get_reduced_scan_response__pack
+                     (const Spotfinder__V1__GetReducedScanResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__get_reduced_scan_response__pack_to_buffer
+                     (const Spotfinder__V1__GetReducedScanResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__GetReducedScanResponse *
+       spotfinder__v1__get_reduced_scan_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__get_reduced_scan_response__free_unpacked
+                     (Spotfinder__V1__GetReducedScanResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Spotfinder__V1__BeamSpot methods */
 void   spotfinder__v1__beam_spot__init
                      (Spotfinder__V1__BeamSpot         *message);
@@ -2120,6 +2912,44 @@ Spotfinder__V1__StoredRadiator *
 void   spotfinder__v1__stored_radiator__free_unpacked
                      (Spotfinder__V1__StoredRadiator *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__StoredMap methods */
+void   spotfinder__v1__stored_map__init
+                     (Spotfinder__V1__StoredMap         *message);
+size_t spotfinder__v1__stored_map__get_packed_size
+                     (const Spotfinder__V1__StoredMap   *message);
+size_t spotfinder__v1__stored_map__pack
+                     (const Spotfinder__V1__StoredMap   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__stored_map__pack_to_buffer
+                     (const Spotfinder__V1__StoredMap   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__StoredMap *
+       spotfinder__v1__stored_map__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__stored_map__free_unpacked
+                     (Spotfinder__V1__StoredMap *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__StoredReducedScan methods */
+void   spotfinder__v1__stored_reduced_scan__init
+                     (Spotfinder__V1__StoredReducedScan         *message);
+size_t spotfinder__v1__stored_reduced_scan__get_packed_size
+                     (const Spotfinder__V1__StoredReducedScan   *message);
+size_t spotfinder__v1__stored_reduced_scan__pack
+                     (const Spotfinder__V1__StoredReducedScan   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__stored_reduced_scan__pack_to_buffer
+                     (const Spotfinder__V1__StoredReducedScan   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__StoredReducedScan *
+       spotfinder__v1__stored_reduced_scan__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__stored_reduced_scan__free_unpacked
+                     (Spotfinder__V1__StoredReducedScan *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Spotfinder__V1__Envelope_Closure)
@@ -2151,6 +2981,21 @@ typedef void (*Spotfinder__V1__MapChunkRequest_Closure)
                   void *closure_data);
 typedef void (*Spotfinder__V1__MapChunkResponse_Closure)
                  (const Spotfinder__V1__MapChunkResponse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ReductionOptions_Closure)
+                 (const Spotfinder__V1__ReductionOptions *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ReduceTileRequest_Closure)
+                 (const Spotfinder__V1__ReduceTileRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__TileMaps_Closure)
+                 (const Spotfinder__V1__TileMaps *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__MotorResidualSums_Closure)
+                 (const Spotfinder__V1__MotorResidualSums *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ReduceTileResponse_Closure)
+                 (const Spotfinder__V1__ReduceTileResponse *message,
                   void *closure_data);
 typedef void (*Spotfinder__V1__RegisterNodeRequest_Closure)
                  (const Spotfinder__V1__RegisterNodeRequest *message,
@@ -2218,6 +3063,36 @@ typedef void (*Spotfinder__V1__ImportRadiatorRequest_Closure)
 typedef void (*Spotfinder__V1__ImportRadiatorResponse_Closure)
                  (const Spotfinder__V1__ImportRadiatorResponse *message,
                   void *closure_data);
+typedef void (*Spotfinder__V1__ReducedScanFacts_Closure)
+                 (const Spotfinder__V1__ReducedScanFacts *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ValidityCount_Closure)
+                 (const Spotfinder__V1__ValidityCount *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ReducedScanBand_Closure)
+                 (const Spotfinder__V1__ReducedScanBand *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ReducedScanSummary_Closure)
+                 (const Spotfinder__V1__ReducedScanSummary *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__PutReducedScanRequest_Closure)
+                 (const Spotfinder__V1__PutReducedScanRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__PutReducedScanResponse_Closure)
+                 (const Spotfinder__V1__PutReducedScanResponse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ListReducedScansRequest_Closure)
+                 (const Spotfinder__V1__ListReducedScansRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__ListReducedScansResponse_Closure)
+                 (const Spotfinder__V1__ListReducedScansResponse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__GetReducedScanRequest_Closure)
+                 (const Spotfinder__V1__GetReducedScanRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__GetReducedScanResponse_Closure)
+                 (const Spotfinder__V1__GetReducedScanResponse *message,
+                  void *closure_data);
 typedef void (*Spotfinder__V1__BeamSpot_Closure)
                  (const Spotfinder__V1__BeamSpot *message,
                   void *closure_data);
@@ -2254,6 +3129,12 @@ typedef void (*Spotfinder__V1__StoredView_Closure)
 typedef void (*Spotfinder__V1__StoredRadiator_Closure)
                  (const Spotfinder__V1__StoredRadiator *message,
                   void *closure_data);
+typedef void (*Spotfinder__V1__StoredMap_Closure)
+                 (const Spotfinder__V1__StoredMap *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__StoredReducedScan_Closure)
+                 (const Spotfinder__V1__StoredReducedScan *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2273,6 +3154,10 @@ struct Spotfinder__V1__CobremsNode_Service
                             const Spotfinder__V1__MapChunkRequest *input,
                             Spotfinder__V1__MapChunkResponse_Closure closure,
                             void *closure_data);
+  void (*reduce_tile)(Spotfinder__V1__CobremsNode_Service *service,
+                      const Spotfinder__V1__ReduceTileRequest *input,
+                      Spotfinder__V1__ReduceTileResponse_Closure closure,
+                      void *closure_data);
 };
 typedef void (*Spotfinder__V1__CobremsNode_ServiceDestroy)(Spotfinder__V1__CobremsNode_Service *);
 void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *service,
@@ -2283,7 +3168,8 @@ void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *se
     { SPOTFINDER__V1__COBREMS_NODE__BASE_INIT,\
       function_prefix__ ## compute_spectrum,\
       function_prefix__ ## compute_partial_sum,\
-      function_prefix__ ## compute_map_chunk  }
+      function_prefix__ ## compute_map_chunk,\
+      function_prefix__ ## reduce_tile  }
 void spotfinder__v1__cobrems_node__compute_spectrum(ProtobufCService *service,
                                                     const Spotfinder__V1__SpectrumRequest *input,
                                                     Spotfinder__V1__SpectrumResponse_Closure closure,
@@ -2296,6 +3182,10 @@ void spotfinder__v1__cobrems_node__compute_map_chunk(ProtobufCService *service,
                                                      const Spotfinder__V1__MapChunkRequest *input,
                                                      Spotfinder__V1__MapChunkResponse_Closure closure,
                                                      void *closure_data);
+void spotfinder__v1__cobrems_node__reduce_tile(ProtobufCService *service,
+                                               const Spotfinder__V1__ReduceTileRequest *input,
+                                               Spotfinder__V1__ReduceTileResponse_Closure closure,
+                                               void *closure_data);
 typedef struct Spotfinder__V1__Edge_Service Spotfinder__V1__Edge_Service;
 struct Spotfinder__V1__Edge_Service
 {
@@ -2378,6 +3268,18 @@ struct Spotfinder__V1__TopographStore_Service
                           const Spotfinder__V1__ImportRadiatorRequest *input,
                           Spotfinder__V1__ImportRadiatorResponse_Closure closure,
                           void *closure_data);
+  void (*put_reduced_scan)(Spotfinder__V1__TopographStore_Service *service,
+                           const Spotfinder__V1__PutReducedScanRequest *input,
+                           Spotfinder__V1__PutReducedScanResponse_Closure closure,
+                           void *closure_data);
+  void (*list_reduced_scans)(Spotfinder__V1__TopographStore_Service *service,
+                             const Spotfinder__V1__ListReducedScansRequest *input,
+                             Spotfinder__V1__ListReducedScansResponse_Closure closure,
+                             void *closure_data);
+  void (*get_reduced_scan)(Spotfinder__V1__TopographStore_Service *service,
+                           const Spotfinder__V1__GetReducedScanRequest *input,
+                           Spotfinder__V1__GetReducedScanResponse_Closure closure,
+                           void *closure_data);
 };
 typedef void (*Spotfinder__V1__TopographStore_ServiceDestroy)(Spotfinder__V1__TopographStore_Service *);
 void spotfinder__v1__topograph_store__init (Spotfinder__V1__TopographStore_Service *service,
@@ -2388,7 +3290,10 @@ void spotfinder__v1__topograph_store__init (Spotfinder__V1__TopographStore_Servi
     { SPOTFINDER__V1__TOPOGRAPH_STORE__BASE_INIT,\
       function_prefix__ ## list_radiators,\
       function_prefix__ ## get_view,\
-      function_prefix__ ## import_radiator  }
+      function_prefix__ ## import_radiator,\
+      function_prefix__ ## put_reduced_scan,\
+      function_prefix__ ## list_reduced_scans,\
+      function_prefix__ ## get_reduced_scan  }
 void spotfinder__v1__topograph_store__list_radiators(ProtobufCService *service,
                                                      const Spotfinder__V1__ListRadiatorsRequest *input,
                                                      Spotfinder__V1__ListRadiatorsResponse_Closure closure,
@@ -2401,6 +3306,18 @@ void spotfinder__v1__topograph_store__import_radiator(ProtobufCService *service,
                                                       const Spotfinder__V1__ImportRadiatorRequest *input,
                                                       Spotfinder__V1__ImportRadiatorResponse_Closure closure,
                                                       void *closure_data);
+void spotfinder__v1__topograph_store__put_reduced_scan(ProtobufCService *service,
+                                                       const Spotfinder__V1__PutReducedScanRequest *input,
+                                                       Spotfinder__V1__PutReducedScanResponse_Closure closure,
+                                                       void *closure_data);
+void spotfinder__v1__topograph_store__list_reduced_scans(ProtobufCService *service,
+                                                         const Spotfinder__V1__ListReducedScansRequest *input,
+                                                         Spotfinder__V1__ListReducedScansResponse_Closure closure,
+                                                         void *closure_data);
+void spotfinder__v1__topograph_store__get_reduced_scan(ProtobufCService *service,
+                                                       const Spotfinder__V1__GetReducedScanRequest *input,
+                                                       Spotfinder__V1__GetReducedScanResponse_Closure closure,
+                                                       void *closure_data);
 typedef struct Spotfinder__V1__TiltService_Service Spotfinder__V1__TiltService_Service;
 struct Spotfinder__V1__TiltService_Service
 {
@@ -2467,6 +3384,11 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__partial_sum_request__des
 extern const ProtobufCMessageDescriptor spotfinder__v1__partial_sum_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__map_chunk_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__map_chunk_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__reduction_options__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__reduce_tile_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__tile_maps__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__motor_residual_sums__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__reduce_tile_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__register_node_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__register_node_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__deregister_node_request__descriptor;
@@ -2489,6 +3411,16 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__get_view_request__descri
 extern const ProtobufCMessageDescriptor spotfinder__v1__get_view_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__import_radiator_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__import_radiator_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_facts__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__validity_count__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_band__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_summary__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__put_reduced_scan_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__put_reduced_scan_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__list_reduced_scans_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__list_reduced_scans_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__get_reduced_scan_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__get_reduced_scan_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__beam_spot__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__tilt_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__tilt_response__descriptor;
@@ -2501,6 +3433,8 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descri
 extern const ProtobufCMessageDescriptor spotfinder__v1__plot_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__stored_view__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__stored_radiator__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__stored_map__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__stored_reduced_scan__descriptor;
 extern const ProtobufCServiceDescriptor spotfinder__v1__cobrems_node__descriptor;
 extern const ProtobufCServiceDescriptor spotfinder__v1__edge__descriptor;
 extern const ProtobufCServiceDescriptor spotfinder__v1__topograph_store__descriptor;

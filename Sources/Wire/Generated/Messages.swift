@@ -331,6 +331,190 @@ public struct MapChunkResponseMessage: WireMessage {
     }
 }
 
+// MARK: rocking-curve tiles (#17)
+
+/// How a pixel's curve becomes numbers (RockingCurve.ReductionOptions); unset fields take its defaults.
+public struct ReductionOptionsMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.ReductionOptions"
+    /// "moments" (default), "gauss", "pvoigt"
+    public var method: String
+    /// raw counts; default 65535
+    public var saturationCounts: Float?
+    /// counts; default: no limit
+    public var hotBackgroundCounts: Float?
+    /// default 5
+    public var minimumSignalToNoise: Float?
+    /// background frames at each end; default a tenth, ≥ 3
+    public var endFrames: UInt32?
+    /// default 3
+    public var windowSigmas: Float?
+    /// default 8
+    public var fitWindowSigmas: Float?
+    /// default 30
+    public var maximumIterations: UInt32?
+
+    public init(
+        method: String = "",
+        saturationCounts: Float? = nil,
+        hotBackgroundCounts: Float? = nil,
+        minimumSignalToNoise: Float? = nil,
+        endFrames: UInt32? = nil,
+        windowSigmas: Float? = nil,
+        fitWindowSigmas: Float? = nil,
+        maximumIterations: UInt32? = nil
+    ) {
+        self.method = method
+        self.saturationCounts = saturationCounts
+        self.hotBackgroundCounts = hotBackgroundCounts
+        self.minimumSignalToNoise = minimumSignalToNoise
+        self.endFrames = endFrames
+        self.windowSigmas = windowSigmas
+        self.fitWindowSigmas = fitWindowSigmas
+        self.maximumIterations = maximumIterations
+    }
+}
+
+public struct ReduceTileRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.ReduceTileRequest"
+    public var pixelCount: UInt32
+    public var frameCount: UInt32
+    /// Raw counts, pixel-major (pixel p's curve is values p·frame_count ..< (p+1)·frame_count):
+    /// 16-bit scans as little-endian uint16 in counts_u16, any other as counts. Exactly one is set.
+    public var countsU16: Data
+    public var counts: [Float]
+    /// per-pixel dark level (counts), or empty for none
+    public var dark: [Float]
+    /// one rocking angle per image, µrad, strictly monotonic
+    public var anglesUrad: [Double]
+    /// per image: multiplies its dark-subtracted counts (monitor₀ / monitorₖ); empty: all 1
+    public var monitorScale: [Float]
+    public var options: ReductionOptionsMessage?
+    /// Also run pass 2 of the motor correction on the tile (needs method gauss or pvoigt).
+    public var motorResiduals: Bool
+
+    public init(
+        pixelCount: UInt32 = 0,
+        frameCount: UInt32 = 0,
+        countsU16: Data = Data(),
+        counts: [Float] = [],
+        dark: [Float] = [],
+        anglesUrad: [Double] = [],
+        monitorScale: [Float] = [],
+        options: ReductionOptionsMessage? = nil,
+        motorResiduals: Bool = false
+    ) {
+        self.pixelCount = pixelCount
+        self.frameCount = frameCount
+        self.countsU16 = countsU16
+        self.counts = counts
+        self.dark = dark
+        self.anglesUrad = anglesUrad
+        self.monitorScale = monitorScale
+        self.options = options
+        self.motorResiduals = motorResiduals
+    }
+}
+
+/// One value per pixel of the tile and quantity (RockingCurve.TileMaps); NaN where a pixel is invalid.
+public struct TileMapsMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.TileMaps"
+    public var pixelCount: UInt32
+    public var method: String
+    /// peak position, µrad
+    public var hmu: [Float]
+    /// peak width σ, µrad
+    public var hsigma: [Float]
+    /// full width at half maximum, µrad
+    public var hfwhm: [Float]
+    /// peak height above the background, counts
+    public var hamp: [Float]
+    /// background at the peak, counts
+    public var hbase: [Float]
+    /// background slope, counts/µrad
+    public var hbaseSlope: [Float]
+    /// integrated intensity, counts·µrad
+    public var hintegral: [Float]
+    /// one-σ uncertainty of the position, µrad
+    public var hmuErr: [Float]
+    /// peak height over the background noise
+    public var hsnr: [Float]
+    /// reduced χ² of the fit (NaN for moments)
+    public var hchi2: [Float]
+    /// pseudo-Voigt η (0 for gauss, NaN for moments)
+    public var heta: [Float]
+    /// background noise per frame, counts
+    public var hnoise: [Float]
+    /// one PixelValidity per pixel (0 valid, 1 dead, 2 hot, 3 saturated, 4 too_weak, 5 peak_at_scan_end, 6 no_peak_in_range)
+    public var validity: Data
+
+    public init(
+        pixelCount: UInt32 = 0,
+        method: String = "",
+        hmu: [Float] = [],
+        hsigma: [Float] = [],
+        hfwhm: [Float] = [],
+        hamp: [Float] = [],
+        hbase: [Float] = [],
+        hbaseSlope: [Float] = [],
+        hintegral: [Float] = [],
+        hmuErr: [Float] = [],
+        hsnr: [Float] = [],
+        hchi2: [Float] = [],
+        heta: [Float] = [],
+        hnoise: [Float] = [],
+        validity: Data = Data()
+    ) {
+        self.pixelCount = pixelCount
+        self.method = method
+        self.hmu = hmu
+        self.hsigma = hsigma
+        self.hfwhm = hfwhm
+        self.hamp = hamp
+        self.hbase = hbase
+        self.hbaseSlope = hbaseSlope
+        self.hintegral = hintegral
+        self.hmuErr = hmuErr
+        self.hsnr = hsnr
+        self.hchi2 = hchi2
+        self.heta = heta
+        self.hnoise = hnoise
+        self.validity = validity
+    }
+}
+
+/// Pass 2 of the motor correction over a tile: per image Σ w·r·f′ and Σ w·f′²; they add over tiles.
+public struct MotorResidualSumsMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.MotorResidualSums"
+    public var numerator: [Double]
+    public var denominator: [Double]
+    public var pixels: UInt64
+
+    public init(
+        numerator: [Double] = [],
+        denominator: [Double] = [],
+        pixels: UInt64 = 0
+    ) {
+        self.numerator = numerator
+        self.denominator = denominator
+        self.pixels = pixels
+    }
+}
+
+public struct ReduceTileResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.ReduceTileResponse"
+    public var maps: TileMapsMessage?
+    /// set when the request asked for motor_residuals
+    public var motorSums: MotorResidualSumsMessage?
+
+    public init(
+        maps: TileMapsMessage? = nil,
+        motorSums: MotorResidualSumsMessage? = nil
+    ) {
+        self.maps = maps
+        self.motorSums = motorSums
+    }
+}
+
 // MARK: Edge (registry + direct compute)
 
 public struct RegisterNodeRequest: WireMessage {
@@ -775,6 +959,227 @@ public struct ImportRadiatorResponse: WireMessage {
     }
 }
 
+/// A rocking-curve scan as reduced: what the scan was (its manifest's facts) and how it went.
+public struct ReducedScanFactsMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.ReducedScanFacts"
+    /// letters, digits, '-', '_', '.'; 1–64 characters
+    public var name: String
+    /// "thetah" or "thetav"
+    public var rocking: String
+    /// "front" or "back"
+    public var face: String
+    public var sampleRotationDeg: Double
+    public var mirror: Bool
+    public var pixelXMm: Double
+    public var pixelYMm: Double
+    /// image columns
+    public var width: UInt32
+    /// image rows
+    public var height: UInt32
+    /// nominal rocking angle per image
+    public var anglesUrad: [Double]
+    /// per image: true angle = nominal + error; empty when not corrected
+    public var motorErrorsUrad: [Double]
+    /// "moments", "gauss", "pvoigt"
+    public var method: String
+    /// the maps held, e.g. "hmu", "hmu_moco", … (always also "validity")
+    public var maps: [String]
+    public var validityCounts: [ValidityCountMessage]
+    /// wall-clock time of the reduction
+    public var reductionSeconds: Double
+    /// of which estimating the motor error
+    public var motorCorrectionSeconds: Double
+    public var notes: String
+
+    public init(
+        name: String = "",
+        rocking: String = "",
+        face: String = "",
+        sampleRotationDeg: Double = 0,
+        mirror: Bool = false,
+        pixelXMm: Double = 0,
+        pixelYMm: Double = 0,
+        width: UInt32 = 0,
+        height: UInt32 = 0,
+        anglesUrad: [Double] = [],
+        motorErrorsUrad: [Double] = [],
+        method: String = "",
+        maps: [String] = [],
+        validityCounts: [ValidityCountMessage] = [],
+        reductionSeconds: Double = 0,
+        motorCorrectionSeconds: Double = 0,
+        notes: String = ""
+    ) {
+        self.name = name
+        self.rocking = rocking
+        self.face = face
+        self.sampleRotationDeg = sampleRotationDeg
+        self.mirror = mirror
+        self.pixelXMm = pixelXMm
+        self.pixelYMm = pixelYMm
+        self.width = width
+        self.height = height
+        self.anglesUrad = anglesUrad
+        self.motorErrorsUrad = motorErrorsUrad
+        self.method = method
+        self.maps = maps
+        self.validityCounts = validityCounts
+        self.reductionSeconds = reductionSeconds
+        self.motorCorrectionSeconds = motorCorrectionSeconds
+        self.notes = notes
+    }
+}
+
+public struct ValidityCountMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.ValidityCount"
+    /// "valid", "dead", "hot", "saturated", "too_weak", "peak_at_scan_end", "no_peak_in_range"
+    public var reason: String
+    public var pixels: UInt64
+
+    public init(
+        reason: String = "",
+        pixels: UInt64 = 0
+    ) {
+        self.reason = reason
+        self.pixels = pixels
+    }
+}
+
+/// Rows first_row ..< first_row + rows of one map, row-major (row 0 is the image's first row).
+public struct ReducedScanBandMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.ReducedScanBand"
+    /// a name of ReducedScanFacts.maps; "validity" holds the PixelValidity codes as numbers
+    public var map: String
+    public var firstRow: UInt32
+    public var rows: UInt32
+    /// rows × width values
+    public var values: [Float]
+
+    public init(
+        map: String = "",
+        firstRow: UInt32 = 0,
+        rows: UInt32 = 0,
+        values: [Float] = []
+    ) {
+        self.map = map
+        self.firstRow = firstRow
+        self.rows = rows
+        self.values = values
+    }
+}
+
+public struct ReducedScanSummaryMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.ReducedScanSummary"
+    public var facts: ReducedScanFactsMessage?
+    /// changes whenever the scan is stored again
+    public var revision: UInt64
+
+    public init(
+        facts: ReducedScanFactsMessage? = nil,
+        revision: UInt64 = 0
+    ) {
+        self.facts = facts
+        self.revision = revision
+    }
+}
+
+/// A scan is stored in one or more calls (a 2048 × 2048 map alone fills a frame): the first carries the
+/// facts and gets an upload_id; every call may carry bands (at most 3500000 values in one call); the call
+/// with commit = true stores the scan, all at once, when every map's every row has arrived. An upload
+/// left unfinished for 10 minutes is forgotten. Needs the deployment token.
+public struct PutReducedScanRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.PutReducedScanRequest"
+    public var token: String
+    /// "" on the first call
+    public var uploadId: String
+    /// first call only
+    public var facts: ReducedScanFactsMessage?
+    public var bands: [ReducedScanBandMessage]
+    public var commit: Bool
+
+    public init(
+        token: String = "",
+        uploadId: String = "",
+        facts: ReducedScanFactsMessage? = nil,
+        bands: [ReducedScanBandMessage] = [],
+        commit: Bool = false
+    ) {
+        self.token = token
+        self.uploadId = uploadId
+        self.facts = facts
+        self.bands = bands
+        self.commit = commit
+    }
+}
+
+public struct PutReducedScanResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.PutReducedScanResponse"
+    public var uploadId: String
+    /// set by the committing call
+    public var scan: ReducedScanSummaryMessage?
+
+    public init(
+        uploadId: String = "",
+        scan: ReducedScanSummaryMessage? = nil
+    ) {
+        self.uploadId = uploadId
+        self.scan = scan
+    }
+}
+
+public struct ListReducedScansRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.ListReducedScansRequest"
+
+    public init() {}
+}
+
+public struct ListReducedScansResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.ListReducedScansResponse"
+    public var scans: [ReducedScanSummaryMessage]
+
+    public init(
+        scans: [ReducedScanSummaryMessage] = []
+    ) {
+        self.scans = scans
+    }
+}
+
+/// One band of one map: rows = 0 asks for as many rows as one answer holds (at most 3500000 values);
+/// map = "" asks for the facts alone.
+public struct GetReducedScanRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.GetReducedScanRequest"
+    public var scanName: String
+    public var map: String
+    public var firstRow: UInt32
+    public var rows: UInt32
+
+    public init(
+        scanName: String = "",
+        map: String = "",
+        firstRow: UInt32 = 0,
+        rows: UInt32 = 0
+    ) {
+        self.scanName = scanName
+        self.map = map
+        self.firstRow = firstRow
+        self.rows = rows
+    }
+}
+
+public struct GetReducedScanResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.GetReducedScanResponse"
+    public var scan: ReducedScanSummaryMessage?
+    public var band: ReducedScanBandMessage?
+
+    public init(
+        scan: ReducedScanSummaryMessage? = nil,
+        band: ReducedScanBandMessage? = nil
+    ) {
+        self.scan = scan
+        self.band = band
+    }
+}
+
 // MARK: TiltService
 
 public struct BeamSpotMessage: WireMessage {
@@ -1172,6 +1577,44 @@ public struct StoredRadiatorMessage: WireMessage {
     }
 }
 
+// MARK: on-disk reduced scan file
+
+/// File layout: 8 bytes "SPOTSCN1", 4 bytes big-endian CRC-32 of the rest, then one StoredReducedScan.
+/// Maps are little-endian float32, validity one byte per pixel, each zlib-compressed.
+public struct StoredMapMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.StoredMap"
+    public var name: String
+    public var valuesZlib: Data
+
+    public init(
+        name: String = "",
+        valuesZlib: Data = Data()
+    ) {
+        self.name = name
+        self.valuesZlib = valuesZlib
+    }
+}
+
+public struct StoredReducedScanMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.StoredReducedScan"
+    public var formatVersion: UInt32
+    public var facts: ReducedScanFactsMessage?
+    public var maps: [StoredMapMessage]
+    public var validityZlib: Data
+
+    public init(
+        formatVersion: UInt32 = 0,
+        facts: ReducedScanFactsMessage? = nil,
+        maps: [StoredMapMessage] = [],
+        validityZlib: Data = Data()
+    ) {
+        self.formatVersion = formatVersion
+        self.facts = facts
+        self.maps = maps
+        self.validityZlib = validityZlib
+    }
+}
+
 /// Every message of the proto, in declaration order: the round-trip tests walk this list.
 public let allMessageTypes: [any WireMessage.Type] = [
     Envelope.self,
@@ -1184,6 +1627,11 @@ public let allMessageTypes: [any WireMessage.Type] = [
     PartialSumResponseMessage.self,
     MapChunkRequestMessage.self,
     MapChunkResponseMessage.self,
+    ReductionOptionsMessage.self,
+    ReduceTileRequestMessage.self,
+    TileMapsMessage.self,
+    MotorResidualSumsMessage.self,
+    ReduceTileResponseMessage.self,
     RegisterNodeRequest.self,
     RegisterNodeResponse.self,
     DeregisterNodeRequest.self,
@@ -1206,6 +1654,16 @@ public let allMessageTypes: [any WireMessage.Type] = [
     GetViewResponse.self,
     ImportRadiatorRequest.self,
     ImportRadiatorResponse.self,
+    ReducedScanFactsMessage.self,
+    ValidityCountMessage.self,
+    ReducedScanBandMessage.self,
+    ReducedScanSummaryMessage.self,
+    PutReducedScanRequest.self,
+    PutReducedScanResponse.self,
+    ListReducedScansRequest.self,
+    ListReducedScansResponse.self,
+    GetReducedScanRequest.self,
+    GetReducedScanResponse.self,
     BeamSpotMessage.self,
     TiltRequestMessage.self,
     TiltResponseMessage.self,
@@ -1218,4 +1676,6 @@ public let allMessageTypes: [any WireMessage.Type] = [
     PlotResponse.self,
     StoredViewMessage.self,
     StoredRadiatorMessage.self,
+    StoredMapMessage.self,
+    StoredReducedScanMessage.self,
 ]
