@@ -20,7 +20,7 @@ import Testing
     static func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     @Test(.enabled(if: SlurmCluster.cannotRun == nil, skip))
-    func nodeJobsJoinServeLeaveOnScancelAndRejoin() async throws {
+    func nodeJobsJoinServeMapsAndReductionsLeaveOnScancelAndRejoin() async throws {
         let cluster = try await SlurmCluster.start()
         defer { cluster.stop() }
         let system = try await LocalSystem.start()
@@ -54,6 +54,23 @@ import Testing
         // A spot map uses both nodes (chunks per node in /metrics).
         let perNode = try await system.chunksPerNode(nodes: 2, attempts: 4) { attempt in #expect(await system.coldMap(attempt) == nil) }
         #expect(perNode.count == 2 && perNode.allSatisfy { !$0.hasSuffix(" 0") }, "both nodes computed map chunks: \(perNode)")
+        // So does a rocking-curve reduction through the edge (`spotfinder rci reduce --edge`, 12 tiles of 256 pixels):
+        // each node's count of chunks grows with the reduction's tiles (a few reductions at most: see chunksPerNode).
+        let cli = executable("spotfinder"), scan = cluster.folder + "/scan"
+        let simulated = try await run(cli, ["rci", "simulate", scan, "--size", "64x48", "--frames", "40"])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        let beforeReduction = try await system.registeredNodes()
+        var afterReduction = beforeReduction
+        for attempt in 0..<3 {
+            let reduced = try await run(cli, ["rci", "reduce", scan, "--method", "moments", "--motor", "off", "--out", "\(cluster.folder)/reduced-\(attempt)",
+                                              "--edge", edge], environment: ["SPOTFINDER_TOKEN": system.token])
+            #expect(reduced.status == 0 && reduced.stdout.contains("reduced"), "\(reduced.stderr)")
+            afterReduction = try await system.registeredNodes()
+            if afterReduction.allSatisfy({ $0.value.chunks > beforeReduction[$0.key]?.chunks ?? .max }) { break }
+        }
+        #expect(afterReduction.count == 2 && afterReduction.allSatisfy { $0.value.chunks > beforeReduction[$0.key]?.chunks ?? .max },
+                "both nodes reduced tiles: chunks before \(beforeReduction.mapValues(\.chunks)), after \(afterReduction.mapValues(\.chunks))")
+        #expect((try await system.metric("tiles_total") ?? 0) >= 12, "the tiles went through the edge")
 
         // scancel of one job while spectra are being requested: its node leaves the registry within the
         // heartbeat expiry (3.5 s; it deregisters on SIGTERM), and no request fails.
