@@ -173,20 +173,25 @@ do {
             if let file = options["--orientations"] {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { fail("cannot read orientations file \(file)") }
                 let samples = try OrientationTable.parse(text, source: file)
-                printJSON(SpectrumComputation().response(for: request, samples: samples, radiatorName: found?.name ?? "ideal"))
+                let snapped = try request.snapped(meanTiltH: 0, meanTiltV: 0, radiatorName: found?.name ?? "ideal")
+                printJSON(SpectrumComputation().response(for: snapped, samples: samples, radiatorName: found?.name ?? "ideal"))
             } else if let analysis {
-                let computation = SpectrumComputation(), own = analysis.request(request)
+                // snap_action acts (as GET /api/spectrum): the snap for the spot's mean tilt.
+                let computation = SpectrumComputation()
+                let own = try analysis.request(request).snapped(meanTiltH: analysis.tilt.meanThetaHMilliradians,
+                                                                 meanTiltV: analysis.tilt.meanThetaVMilliradians, radiatorName: analysis.radiator.name)
                 let spectrum = try analysis.spectrum(for: own, computation: computation)
                 printJSON(SpectrumResponse(spectrum: spectrum, request: own, radiatorName: analysis.radiator.name,
                                            orientationsAveraged: analysis.tilt.samples.count,
                                            fractionOnCrystal: analysis.tilt.fractionOnCrystal,
                                            fractionOnMount: analysis.tilt.fractionOnMount, plane: computation.polarizationPlane(for: own)))
             } else {
-                printJSON(SpectrumComputation().response(for: request, samples: nil, radiatorName: "ideal"))
+                printJSON(SpectrumComputation().response(for: try request.snapped(meanTiltH: 0, meanTiltV: 0, radiatorName: "ideal"),
+                                                         samples: nil, radiatorName: "ideal"))
             }
         case "snap":
             guard let plane = request.snapPlane else {
-                throw ParameterError(parameter: "snap_action", message: "snap needs snap_action=snap_para or snap_action=snap_perp")
+                throw ParameterError(parameter: "snap_action", message: "snap needs snap_action=PARA or PERP (GlueX's planes), or the original tool's snap_para / snap_perp")
             }
             if let analysis { printJSON(try analysis.snap(request, plane: plane)) } else {
                 printJSON(try SnapResponse(request: request, plane: plane, meanTiltH: 0, meanTiltV: 0, radiatorName: "ideal"))

@@ -60,9 +60,9 @@ public enum ParameterCatalog {
         n("rad_xoffset", "mm", 0, -50, 50, "radiator shift in x (beam view)"),
         n("rad_yoffset", "mm", 0, -50, 50, "radiator shift in y (beam view)"),
         n("rad_phideg", "deg", 0, -360, 360, "radiator rotation, counter-clockwise in beam view"),
-        n("rad_thetah", "mrad", 1.2296467307569028, -1600, 1600, "goniometer tilt θH (rotation about x); default: para, edge at 6 GeV for 11.6 GeV"),
+        n("rad_thetah", "mrad", 1.2296467307569028, -1600, 1600, "goniometer tilt θH (rotation about x); default: the original snap_para (GlueX PERP 0/90), edge at 6 GeV for 11.6 GeV"),
         n("rad_thetav", "mrad", 50, -1600, 1600, "goniometer tilt θV (rotation about y)"),
-        n("rad_thetaz", "mrad", 0, -3200, 3200, "crystal rotation about the beam axis"),
+        n("rad_thetaz", "mrad", 0, -3200, 3200, "crystal rotation about the beam axis (GlueX 0/90: 0; 45/135: 785.398163 = 45°)"),
         n("rad_tilt_range", "mrad", 1, 0, 20, lowerInclusive: false, "extent of the tilt histogram"),
         n("rad_tilt_resol", "mrad", 0.01, 0.0005, 1, "bin of the tilt histogram"),
         n("pbeam_energy_min", "GeV", 4.5, 0.001, 100, "photon energy window start"),
@@ -71,6 +71,7 @@ public enum ParameterCatalog {
         n("snap_edge", "GeV", 6.0, 0, 100, lowerInclusive: false, "coherent edge energy to snap to"),
         n("size_px", "px", 600, 200, 2000, "plot size"),
         n("min_on_crystal", "", 0.99, 0, 1, "spot map: least fraction of the beam on the crystal for a placement to be ranked"),
+        n("ebeam_jitter", "mm", 0.3, 0, 5, "spot map: the beam's expected position jitter (radius); best spots are ranked by the worst value within it"),
     ]
 
     /// Numeric parameters without a fixed default: absent unless given (the spot map derives
@@ -87,7 +88,8 @@ public enum ParameterCatalog {
 
     public static let choices: [ChoiceParameter] = [
         ChoiceParameter(name: "radiator_view", choices: ["front", "back"], defaultValue: "front", meaning: "side facing upstream"),
-        ChoiceParameter(name: "snap_action", choices: ["off", "snap_para", "snap_perp"], defaultValue: "off", meaning: "snap the primary edge"),
+        ChoiceParameter(name: "snap_action", choices: ["off", "snap_para", "snap_perp", "PARA", "PERP"], defaultValue: "off",
+                        meaning: "snap the primary edge: PARA / PERP (GlueX's planes for the θz setup), or the original tool's snap_para (GlueX PERP at θz = 0) / snap_perp (GlueX PARA)"),
         ChoiceParameter(name: "plot_type", choices: ["spot", "tilt", "intense", "enhance", "polar", "map"], defaultValue: "tilt", meaning: "which plot"),
         ChoiceParameter(name: "beam_crystal_smearing", choices: ["on", "off"], defaultValue: "on", meaning: "beam–crystal smearing of the coherent peaks"),
         ChoiceParameter(name: "collimated", choices: ["on", "off"], defaultValue: "on", meaning: "collimated (on) or all-angle (off) rates"),
@@ -101,10 +103,15 @@ public enum ParameterCatalog {
         ChoiceParameter(name: "fom", choices: ["peak_polarization", "window_polarization", "p2n", "window_flux", "rms_tilt", "fraction_on_crystal"],
                         defaultValue: "peak_polarization", meaning: "spot map: the figure of merit"),
         ChoiceParameter(name: "map_resnap", choices: ["on", "off"], defaultValue: "on", meaning: "spot map: re-snap the goniometer at every placement"),
+        ChoiceParameter(name: "map_scale", choices: ["honest", "stretch"], defaultValue: "honest",
+                        meaning: "spot map colours: honest (the colour bar spans at least 10 % of the best value, so a small spread looks uniform) or stretch (lowest to highest value)"),
     ]
 
-    /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query.
-    public static let text: [String] = ["radiator_name", "iteration", "compare", "panels"]
+    /// Free-text parameters; `iteration` (the original page's cache-buster) and `panels` (the page layout) are accepted and ignored; `compare` holds a pinned query;
+    /// `pin_name` (inside a `compare` query) names that pinned curve in the plot's legend and downloads.
+    public static let text: [String] = ["radiator_name", "iteration", "compare", "panels", "pin_name"]
+    /// Longest `pin_name`, characters.
+    public static let maxPinNameLength = 80
 
     /// Largest ebeam_rms as a fraction of ebeam_energy. The default is 0 (the reference model and
     /// the original tool ignore the spread, so default answers are the reference's). The edge-probability treatment of the spread is first order in σ/E:

@@ -44,6 +44,10 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
     /// radiates coherently in the window.
     public var polarization_plane_deg: Double?
     public var polarization_plane: String?
+    /// The same plane in Hall D coordinates (x to beam left, y up; `GlueXPlane`), degrees in (−90, 90],
+    /// and its GlueX name ("PARA 0/90", "PERP 0/90", "PARA 45/135", "PERP 45/135"; nil for other planes).
+    public var polarization_plane_halld_deg: Double?
+    public var gluex_plane: String?
     /// (h, k, l) of the reflection that sets the plane.
     public var dominant_reflection: [Int]?
 
@@ -54,6 +58,8 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
         mount = spectrum.mount
         polarization_plane_deg = plane.map { ($0.degrees * 1e6).rounded() / 1e6 }
         polarization_plane = plane?.label.rawValue
+        polarization_plane_halld_deg = plane.map { ($0.gluex.hallDDegrees * 1e6).rounded() / 1e6 }
+        gluex_plane = plane?.gluex.label
         dominant_reflection = plane.map { [Int($0.hkl.x), Int($0.hkl.y), Int($0.hkl.z)] }
         radiator_name = radiatorName
         orientation = Orientation(rad_thetah: request["rad_thetah"], rad_thetav: request["rad_thetav"],
@@ -78,7 +84,7 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
                           peak_polarization: polarization.max() ?? 0, mean_polarization: mean(polarization))
         units = ["energy_GeV": "GeV", "coherent": "photons/s/GeV", "coherent_polarized": "photons/s/GeV",
                  "incoherent": "photons/s/GeV", "mount": "photons/s/GeV", "enhancement": "ratio", "polarization": "fraction",
-                 "orientation": "mrad", "polarization_plane_deg": "degrees"]
+                 "orientation": "mrad", "polarization_plane_deg": "degrees", "polarization_plane_halld_deg": "degrees"]
     }
 }
 

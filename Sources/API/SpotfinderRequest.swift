@@ -22,6 +22,8 @@ public struct SpotfinderRequest: Sendable, Equatable {
     }
     /// `compare` (up to `maxComparisons` times): queries of pinned spectra to overlay on spectrum plots.
     public var compareQueries: [String] = []
+    /// `pin_name`: the name a pinned query carries (its legend label), if any.
+    public var pinName: String?
     /// The first pinned query, if any.
     public var compareQuery: String? { compareQueries.first }
     /// How many pinned spectra one plot overlays.
@@ -40,6 +42,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         var given: Set<String> = []  // to refuse a parameter given twice
         var radiatorName: String?
         var compare: [String] = []
+        var pinName: String?
         for (name, value) in pairs {
             guard name == "compare" || !given.contains(name) else {
                 throw ParameterError(parameter: name, message: "\(name) is given more than once; give it once")
@@ -65,6 +68,11 @@ public struct SpotfinderRequest: Sendable, Equatable {
                     throw ParameterError(parameter: name, message: "compare is given more than \(Self.maxComparisons) times; overlay at most \(Self.maxComparisons) pinned spectra")
                 }
                 compare.append(value)
+            } else if name == "pin_name" {
+                guard value.count <= ParameterCatalog.maxPinNameLength, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw ParameterError(parameter: name, message: "pin_name is not allowed: at most \(ParameterCatalog.maxPinNameLength) characters, no control characters")
+                }
+                pinName = value
             } else if ParameterCatalog.text.contains(name) {
                 continue
             } else {
@@ -75,6 +83,7 @@ public struct SpotfinderRequest: Sendable, Equatable {
         self.words = words
         self.radiatorName = radiatorName
         self.compareQueries = compare
+        self.pinName = pinName
         self.given = given
         try checkConsistency()
     }
@@ -115,6 +124,13 @@ public struct SpotfinderRequest: Sendable, Equatable {
 
     private func checkConsistency() throws(ParameterError) {
         let e = self["ebeam_energy"]
+        // A snap's edge first: past the beam energy it is the cause, and a window derived from it is not.
+        if words["snap_action"] != "off" {
+            let edge = self["snap_edge"]
+            guard edge < e else {
+                throw ParameterError(parameter: "snap_edge", message: "snap_edge = \(edge) GeV is past the beam energy: must be in (0, \(e)) GeV")
+            }
+        }
         let lo = self["pbeam_energy_min"], hi = self["pbeam_energy_max"], w = self["pbeam_energy_resol"]
         guard lo < hi else {
             throw ParameterError(parameter: "pbeam_energy_min", message: "pbeam_energy_min = \(lo) GeV must be below pbeam_energy_max = \(hi) GeV")
@@ -129,12 +145,6 @@ public struct SpotfinderRequest: Sendable, Equatable {
         guard bins <= Double(ParameterCatalog.maxEnergyBins) else {
             let smallest = (hi - lo + 0.4) / Double(ParameterCatalog.maxEnergyBins)
             throw ParameterError(parameter: "pbeam_energy_resol", message: String(format: "pbeam_energy_resol = %g GeV makes %.0f bins: must be at least %.4g GeV for this window (at most %d bins)", w, bins, smallest, ParameterCatalog.maxEnergyBins))
-        }
-        if words["snap_action"] != "off" {
-            let edge = self["snap_edge"]
-            guard edge < e else {
-                throw ParameterError(parameter: "snap_edge", message: "snap_edge = \(edge) GeV is past the beam energy: must be in (0, \(e)) GeV")
-            }
         }
         let rms = self["ebeam_rms"], largestRms = ParameterCatalog.maxRelativeEnergySpread * e
         guard rms <= largestRms else {
@@ -210,11 +220,15 @@ public struct SpotfinderRequest: Sendable, Equatable {
 
     public var smeared: Bool { word("beam_crystal_smearing") == "on" }
 
-    /// The snap plane, or nil when snap_action=off.
+    /// The snap (which goniometer angle carries the small tilt), or nil when snap_action=off. GlueX's
+    /// PARA / PERP choose it from θz (`GlueXPlane.snapPlane`); snap_para / snap_perp are the original
+    /// tool's buttons and keep their meaning.
     public var snapPlane: PolarizationPlane? {
         switch word("snap_action") {
         case "snap_para": return .para
         case "snap_perp": return .perp
+        case "PARA": return GlueXPlane.snapPlane(for: .para, thetaZMilliradians: self["rad_thetaz"])
+        case "PERP": return GlueXPlane.snapPlane(for: .perp, thetaZMilliradians: self["rad_thetaz"])
         default: return nil
         }
     }

@@ -65,18 +65,22 @@ public struct EdgeApp: Sendable {
 
     /// The spectrum the request asks for: the ideal crystal at one orientation, or averaged over the beam spot
     /// (crystal rates × fraction on the crystal, plus the mount's bremsstrahlung × fraction on the mount).
+    /// With `snap_action` other than off the goniometer is snapped first (for the spot's mean tilt), as the
+    /// original tool answered a snap: the snapped rad_thetah / rad_thetav replace given ones and are echoed.
     public func spectrum(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> SpectrumResult {
         guard let name = try await radiatorName(for: request, deadline: deadline) else {
+            let request = try Self.snapped(request, meanTiltH: 0, meanTiltV: 0, radiatorName: "ideal")
             let sum = try await compute.coherentSum(for: request, samples: nil, deadline: deadline)
             let model = compute.computation.model(for: request)
             return SpectrumResult(spectrum: compute.computation.spectrum(for: request, sum: sum), radiatorName: "ideal", orientations: 1,
                                   tilt: nil, request: request, plane: model.polarizationPlane(at: request.orientation))
         }
-        let request = try await withRadiatorDefaults(request, radiator: name, deadline: deadline)
+        var request = try await withRadiatorDefaults(request, radiator: name, deadline: deadline)
         let t = try await tiltDistribution(request, radiator: name, deadline: deadline)
         guard t.fractionOnCrystal > 0 else {
             throw RPCError(.invalidArgument, "rad_xoffset / rad_yoffset: the beam spot misses the crystal of \(name); move the radiator under the beam")
         }
+        request = try Self.snapped(request, meanTiltH: t.meanThetaHMilliradians, meanTiltV: t.meanThetaVMilliradians, radiatorName: name)
         let sum = try await compute.coherentSum(for: request, samples: t.samples, deadline: deadline)
         let model = compute.computation.model(for: request)
         let spectrum = compute.computation.spectrum(for: request, sum: sum)
@@ -85,9 +89,14 @@ public struct EdgeApp: Sendable {
                               plane: model.polarizationPlane(at: request.orientation))
     }
 
+    /// The request with the goniometer snapped when `snap_action` asks for it (else unchanged).
+    static func snapped(_ request: SpotfinderRequest, meanTiltH: Double, meanTiltV: Double, radiatorName: String) throws(RPCError) -> SpotfinderRequest {
+        do { return try request.snapped(meanTiltH: meanTiltH, meanTiltV: meanTiltV, radiatorName: radiatorName) } catch { throw error.rpcError }
+    }
+
     public func snap(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> SnapResponse {
         guard let plane = request.snapPlane else {
-            throw RPCError(.invalidArgument, "snap_action = off: snap needs snap_action=snap_para or snap_action=snap_perp")
+            throw RPCError(.invalidArgument, "snap_action = off: snap needs snap_action=PARA or PERP (GlueX's planes), or the original tool's snap_para / snap_perp")
         }
         var mean = (0.0, 0.0)
         var request = request
@@ -117,17 +126,20 @@ public struct EdgeApp: Sendable {
         case png(Data), csv(String), json(Data)
 
         /// Data downloads carry the full understood query, so that a file says how it was computed:
-        /// a `# parameters: …` line in CSV, a `parameters` object in JSON.
-        func carrying(_ request: SpotfinderRequest) -> PlotOutput {
+        /// a `# parameters: …` line in CSV, a `parameters` object in JSON; pinned spectra overlaid on it
+        /// carry their names and their own full queries (`# pin N NAME: …`, `pins`).
+        func carrying(_ request: SpotfinderRequest, pins: [(name: String, request: SpotfinderRequest)] = []) -> PlotOutput {
             let understood = request.understood
+            func query(_ u: [String: String]) -> String { u.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&") }
             switch self {
             case .png: return self
             case .csv(let text):
-                let query = understood.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
-                return .csv("# parameters: \(query)\n" + text)
+                let pinLines = pins.enumerated().map { "# pin \($0.offset + 1) \($0.element.name): \(query($0.element.request.understood))\n" }.joined()
+                return .csv("# parameters: \(query(understood))\n" + pinLines + text)
             case .json(let data):
                 guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return self }
                 object["parameters"] = understood
+                if !pins.isEmpty { object["pins"] = pins.map { ["name": $0.name, "parameters": $0.request.understood] as [String: Any] } }
                 return .json((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? data)
             }
         }
@@ -169,13 +181,17 @@ public struct EdgeApp: Sendable {
         default:
             let kind = PlotRequests.SpectrumKind(rawValue: request.word("plot_type")) ?? .intense
             let result = try await spectrum(request, deadline: deadline)
-            var pinned: [Spectrum] = []
-            for comparison in comparisons { pinned.append(try await spectrum(comparison, deadline: deadline).spectrum) }
+            var pinned: [Spectrum] = [], pins: [(name: String, request: SpotfinderRequest)] = []
+            for (i, comparison) in comparisons.enumerated() {
+                let r = try await spectrum(comparison, deadline: deadline)
+                pinned.append(r.spectrum)
+                pins.append((comparison.pinName ?? (comparisons.count == 1 ? "pinned" : "pin \(i + 1)"), r.request))
+            }
             var p = PlotRequests.spectrum(kind, result.spectrum, request: result.request, radiatorName: result.radiatorName,
-                                          comparisons: pinned, plane: result.plane)
+                                          comparisons: pinned, comparisonLabels: pins.map(\.name), plane: result.plane)
             if let t = result.tilt, let warning = PlotRequests.beamWarning(t) { p.title.insert(warning, at: min(1, p.title.count)) }
             return try await output(p, format: format, csv: PlotData.csv, json: PlotData.json,
-                                    method: PlotRendererService.renderSpectrum, deadline: deadline).carrying(request)
+                                    method: PlotRendererService.renderSpectrum, deadline: deadline).carrying(result.request, pins: pins)
         }
     }
 

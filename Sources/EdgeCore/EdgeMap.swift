@@ -33,6 +33,12 @@ extension EdgeApp {
     func mapPlot(_ request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> PlotOutput {
         let answer = try await map(request, deadline: deadline)
         let (view, _) = try await store.view(name: answer.radiator_name, side: request.viewSide, deadline: deadline)
+        // Data downloads: one row per placement with the best spots and the goniometer to use.
+        switch request.word("format") {
+        case "csv": return PlotOutput.csv(SpotMapExport.csv(answer, view: view)).carrying(request)
+        case "json": return PlotOutput.json(SpotMapExport.json(answer)).carrying(request)
+        default: break
+        }
         let m = PlotRequests.spotMap(answer, view: view, request: request)
         return try await mapOutput(m, request: request, coarser: "a larger map_step", deadline: deadline)
     }

@@ -5,9 +5,10 @@ import Foundation
 /// reflection's transverse momentum transfer q_T, along which the photon's
 /// electric vector lies, folded into [0°, 180°) (a plane has no sign).
 ///
-/// With the reference's crystal frame ([011] vertical) the "para" setting
+/// With the reference's crystal frame ([011] vertical) the original tool's "snap_para"
 /// (small θH, θV tip) radiates its edge from the vertical (0 2 2)-type planes'
-/// reciprocal vector, so its plane is vertical (90°); "perp" gives horizontal (0°).
+/// reciprocal vector, so its plane is vertical (90°): GlueX PERP. "snap_perp" gives
+/// horizontal (0°): GlueX PARA. `gluex` names the plane in Hall D coordinates.
 public struct PolarizationAzimuth: Sendable, Hashable {
     public enum Label: String, Sendable { case horizontal, vertical, oblique }
 

@@ -19,7 +19,8 @@ public enum PlotRequests {
     }
 
     public static func spectrum(_ kind: SpectrumKind, _ s: Spectrum, request: SpotfinderRequest, radiatorName: String,
-                                comparisons: [Spectrum] = [], plane: PolarizationAzimuth? = nil) -> SpectrumPlotRequest {
+                                comparisons: [Spectrum] = [], comparisonLabels: [String] = [],
+                                plane: PolarizationAzimuth? = nil) -> SpectrumPlotRequest {
         var p = SpectrumPlotRequest()
         p.xTitle = "photon energy (GeV)"
         p.windowMin = request["pbeam_energy_min"]
@@ -56,14 +57,19 @@ public enum PlotRequests {
             let pol = s.polarization
             headline = "peak \(String(format: "%.4f", pol.max() ?? 0)), average \(String(format: "%.4f", mean(pol)))"
         }
-        // Which plane the polarization is in, so nobody has to guess what para/perp meant.
-        p.title.append(plane.map { "\(headline); polarization plane \($0.text)" } ?? headline)
+        // Which plane the polarization is in, in GlueX's words (Hall D frame), so nobody has to guess.
+        p.title.append(plane.map { "\(headline); polarization plane \($0.gluex.text)" } ?? headline)
+        // What the flux depends on, so that a plot (and its file) cannot be mistaken for another collimator or current.
+        p.title.insert(String(format: "E %g GeV, %g µA, collimator %g mm at %g m, %g µm ", request["ebeam_energy"],
+                              request["ebeam_current"], request["collimator_diameter"], request["collimator_distance"],
+                              request["rad_thickness"]) + request.word("rad_crystal") + String(format: ", θz %g mrad", request["rad_thetaz"]), at: 1)
         p.curves = [CurveMessage(label: label, x: s.energyGeV, y: values(s), colorRgb: blue)]
         if kind == .intense { p.curves.append(CurveMessage(label: "incoherent", x: s.energyGeV, y: s.incoherent, colorRgb: grey)) }
         // Pinned spectra: dashed, each in its own colour, numbered as the page lists them.
         let pinColours: [UInt32] = [red, 0x27AE60, 0x8E44AD, 0xD35400]
         for (i, c) in comparisons.enumerated() {
-            p.curves.append(CurveMessage(label: comparisons.count == 1 ? "pinned" : "pin \(i + 1)", x: c.energyGeV, y: values(c),
+            let label = i < comparisonLabels.count ? comparisonLabels[i] : (comparisons.count == 1 ? "pinned" : "pin \(i + 1)")
+            p.curves.append(CurveMessage(label: label, x: c.energyGeV, y: values(c),
                                          colorRgb: pinColours[i % pinColours.count], dashed: true))
         }
         return p

@@ -58,10 +58,13 @@ extension PlotRequests {
         m.transparent = request.word("transparent") == "on"
         m.xTitle = "x on radiator (mm): where the beam centre sits"
         m.yTitle = "y on radiator (mm)"
-        let goniometer = map.map_resnap == "on" ? "re-snapped \(map.snap_action == "snap_perp" ? "perp" : "para") at \(String(format: "%g", map.snap_edge)) GeV"
+        let goniometer = map.map_resnap == "on" ? "re-snapped \(map.gluex_plane ?? map.snap_action) at \(String(format: "%g", map.snap_edge)) GeV"
             : "goniometer fixed"
         m.title = ["Spot map: \(fom.title) — \(map.radiator_name) (\(map.radiator_view) view)",
                    "\(map.allowed_placements) of \(map.placements) placements allowed (hatched: < \(String(format: "%g", map.min_on_crystal)) on crystal or on the mount); \(goniometer)"]
+        if let statement = spreadStatement(map) { m.title.append(statement) }
+        // Honest colours: a spread of a fraction of a percent is not stretched over the whole palette.
+        if request.word("map_scale") == "honest", let range = honestRange(map) { m.zMin = range.lowerBound; m.zMax = range.upperBound }
         // Best spots, numbered; the beam's current position.
         func radiatorPoint(_ ox: Double, _ oy: Double) -> (x: Double, y: Double) {
             // r = c − R(−φ)·offset
@@ -79,5 +82,25 @@ extension PlotRequests {
         m.widthPx = UInt32(request["size_px"])
         m.heightPx = UInt32(request["size_px"])
         return m
+    }
+
+    /// The honest colour range (`map_scale=honest`): at least `honestSpan` of the best value, ending at the best.
+    public static let honestSpan = 0.1
+    public static func honestRange(_ map: MapResponse) -> ClosedRange<Double>? {
+        guard let best = map.value_best, let worst = map.value_worst else { return nil }
+        let span = max(abs(best - worst), honestSpan * abs(best), 1e-12)
+        return map.higher_is_better ? (best - span)...best : best...(best + span)
+    }
+
+    /// One sentence on how much the placement matters (page, PNG title, downloads).
+    public static func spreadStatement(_ map: MapResponse) -> String? {
+        guard let best = map.value_best, let worst = map.value_worst, let spread = map.spread_fraction else { return nil }
+        let f = { (v: Double) in String(format: "%.4g", v) }
+        let (low, high) = (min(worst, best), max(worst, best))
+        let pct = String(format: "%.2g", spread * 100)
+        if map.uniform == true {
+            return "All \(map.allowed_placements) allowed placements are within \(pct) % of the best (\(f(low))–\(f(high))): the spot hardly matters here"
+        }
+        return "Allowed placements span \(f(low))–\(f(high)) (\(pct) % of the best); best spots ranked by the worst value within \(String(format: "%g", map.ebeam_jitter ?? 0)) mm of beam jitter"
     }
 }

@@ -42,10 +42,14 @@ struct PlotFrame {
             c.line(a, b, e, f, width: lw, ink)
         }
         let major = 7 * scale, minor = 4 * scale
+        // At the origin corner the first x label and the lowest y label would touch: the x label there starts
+        // at the axis (left-aligned) and the y label sits just above the bottom axis.
+        let corner = 2 * scale
         for v in x.major {
             c.line(px(v), bottom, px(v), bottom - major, width: lw, ink)
             c.line(px(v), top, px(v), top + major, width: lw, ink)
-            c.text(x.label(v), x: px(v), y: bottom + 17 * scale, size: smallFont, color: ink, anchor: .centre)
+            let atLeft = abs(px(v) - left) <= corner
+            c.text(x.label(v), x: atLeft ? left : px(v), y: bottom + 17 * scale, size: smallFont, color: ink, anchor: atLeft ? .left : .centre)
         }
         for v in x.minor {
             c.line(px(v), bottom, px(v), bottom - minor, width: lw, ink)
@@ -54,7 +58,7 @@ struct PlotFrame {
         for v in y.major {
             c.line(left, py(v), left + major, py(v), width: lw, ink)
             c.line(right, py(v), right - major, py(v), width: lw, ink)
-            c.text(y.label(v), x: left - 6 * scale, y: py(v) + 4 * scale, size: smallFont, color: ink, anchor: .right)
+            c.text(y.label(v), x: left - 6 * scale, y: min(py(v) + 4 * scale, bottom - 1 * scale), size: smallFont, color: ink, anchor: .right)
         }
         for v in y.minor {
             c.line(left, py(v), left + minor, py(v), width: lw, ink)

@@ -116,6 +116,11 @@ public struct MapPlan: Sendable {
         }
         ks = (0..<nx).map { kStart + $0 * units }
         ls = (0..<ny).map { lStart + $0 * units }
+        // The robust ranking looks at every placement within the beam's jitter: a bounded neighbourhood.
+        let jitter = request["ebeam_jitter"], mapStep = Double(units) * step
+        guard jitter <= Double(RobustRanking.maxJitterSteps) * mapStep * (1 + 1e-9) else {
+            throw ParameterError(parameter: "ebeam_jitter", message: String(format: "ebeam_jitter = %g mm spans more than %d placements at map_step = %g mm: must be at most %g mm, or use a larger map_step (at least %g mm)", jitter, RobustRanking.maxJitterSteps, mapStep, Double(RobustRanking.maxJitterSteps) * mapStep, jitter / Double(RobustRanking.maxJitterSteps)))
+        }
     }
 
     static func mm(_ v: Double) -> String { String(format: "%g", v) }
@@ -143,7 +148,7 @@ public struct MapPlan: Sendable {
         guard let plane = resnap,
               let o = try? EdgeSnapping.orientation(edgeGeV: request["snap_edge"], plane: plane, beamEnergyGeV: request["ebeam_energy"],
                                                     meanTiltHMilliradians: meanThetaH, meanTiltVMilliradians: meanThetaV,
-                                                    crystal: request.crystal) else { return request.orientation }
+                                                    thetaZMilliradians: request["rad_thetaz"], crystal: request.crystal) else { return request.orientation }
         return CrystalOrientation(thetaHMilliradians: o.thetaH, thetaVMilliradians: o.thetaV, thetaZMilliradians: request["rad_thetaz"])
     }
 

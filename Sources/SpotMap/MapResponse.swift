@@ -15,6 +15,13 @@ public struct MapResponse: Codable, Sendable, Equatable {
         public var rms_tilt_urad: Double
         public var rad_thetah: Double
         public var rad_thetav: Double
+        /// The worst value within `ebeam_jitter` of this placement: what the ranking uses.
+        public var robust_value: Double?
+        /// Distance to the nearest excluded placement, mm (nil: none is excluded).
+        public var margin_mm: Double?
+        /// 1 for the best; entries within `RobustRanking.tieFraction` of the best share its rank (a tie).
+        public var rank: Int?
+        public var tied_with_best: Bool?
     }
 
     public var fom: String
@@ -46,6 +53,24 @@ public struct MapResponse: Codable, Sendable, Equatable {
     public var max_on_mount: Double
     public var higher_is_better: Bool
     public var units: [String: String]
+    /// The spread of the figure of merit over the allowed placements: best and worst values and
+    /// |best − worst| / |best|; `uniform` when that is within `RobustRanking.uniformFraction` (the choice hardly matters).
+    public var value_best: Double?
+    public var value_worst: Double?
+    public var spread_fraction: Double?
+    public var uniform: Bool?
+    public var uniform_fraction: Double?
+    public var tie_fraction: Double?
+    /// The beam's expected position jitter (radius, mm) the ranking allows for, and per placement the worst
+    /// value within it (null: not ranked, the jitter reaches an excluded placement).
+    public var ebeam_jitter: Double?
+    public var robust_values: [Double?]?
+    /// θz, and the re-snapped plane in GlueX's words (nil for a fixed goniometer).
+    public var rad_thetaz: Double?
+    public var gluex_plane: String?
+    /// The goniometer at each placement (re-snapped, or the fixed one), mrad.
+    public var rad_thetah_mrad: [Double]?
+    public var rad_thetav_mrad: [Double]?
 
     public init(plan: MapPlan, results: [PlacementResult], radiatorName: String, seconds: Double) {
         let r = plan.request
@@ -60,16 +85,39 @@ public struct MapResponse: Codable, Sendable, Equatable {
         allowed_placements = results.filter(\.allowed).count
         self.seconds = seconds
         let spot = r.beamSpot
-        let picked = BestSpots.find(values: results.map(\.value), allowed: results.map(\.allowed), columns: plan.ks.count,
+        let higher = plan.fom.higherIsBetter
+        let jitter = r["ebeam_jitter"]
+        let ranking = RobustRanking(values: results.map(\.value), allowed: results.map(\.allowed), xOffsets: plan.xOffsets,
+                                    yOffsets: plan.yOffsets, jitter: jitter, higherIsBetter: higher)
+        let picked = BestSpots.find(values: ranking.robust, allowed: ranking.robust.map(\.isFinite), columns: plan.ks.count,
                                     xOffsets: plan.xOffsets, yOffsets: plan.yOffsets, sigmaX: spot.sigmaXMillimeters,
-                                    sigmaY: spot.sigmaYMillimeters, correlation: spot.correlation, higherIsBetter: plan.fom.higherIsBetter)
+                                    sigmaY: spot.sigmaYMillimeters, correlation: spot.correlation, higherIsBetter: higher)
         let nx = plan.ks.count
-        best = picked.map { i in
+        let top = picked.first.map { ranking.robust[$0] }
+        best = picked.enumerated().map { n, i in
             let p = results[i]
+            let tied = top.map { abs(ranking.robust[i] - $0) <= RobustRanking.tieFraction * abs($0) } ?? false
             return Best(rad_xoffset: plan.xOffsets[i % nx], rad_yoffset: plan.yOffsets[i / nx], value: p.value,
                         fraction_on_crystal: p.fractionOnCrystal, rms_tilt_urad: p.rmsTiltMicroradians.isFinite ? p.rmsTiltMicroradians : 0,
-                        rad_thetah: p.thetaH, rad_thetav: p.thetaV)
+                        rad_thetah: p.thetaH, rad_thetav: p.thetaV, robust_value: ranking.robust[i],
+                        margin_mm: ranking.margin(i).isFinite ? ranking.margin(i) : nil, rank: tied ? 1 : n + 1, tied_with_best: tied)
         }
+        let allowedValues = results.filter { $0.allowed && $0.value.isFinite }.map(\.value)
+        if let hi = allowedValues.max(), let lo = allowedValues.min() {
+            value_best = higher ? hi : lo
+            value_worst = higher ? lo : hi
+            let spread = abs(hi - lo) / max(abs(higher ? hi : lo), .leastNormalMagnitude)
+            spread_fraction = spread
+            uniform = spread <= RobustRanking.uniformFraction
+        }
+        uniform_fraction = RobustRanking.uniformFraction
+        tie_fraction = RobustRanking.tieFraction
+        ebeam_jitter = jitter
+        robust_values = ranking.robust.map { $0.isFinite ? $0 : nil }
+        rad_thetaz = r["rad_thetaz"]
+        rad_thetah_mrad = results.map(\.thetaH)
+        rad_thetav_mrad = results.map(\.thetaV)
+        gluex_plane = plan.resnap.flatMap { GlueXPlane(beamViewDegrees: ($0 == .para ? 90 : 0) + r["rad_thetaz"] * 1e-3 * 180 / Double.pi).label }
         radiator_name = radiatorName
         radiator_view = r.viewSide.rawValue
         rad_phideg = r["rad_phideg"]

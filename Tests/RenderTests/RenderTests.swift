@@ -60,6 +60,20 @@ import Zlib
         return p
     }
 
+    /// Issue #21: the first x label and the lowest y label met at the origin corner. Now nothing is drawn in
+    /// the square below-left of the corner: the x label starts at the axis, the y label sits above it.
+    @Test(arguments: [400, 600])
+    func tickLabelsDoNotMeetAtTheOrigin(size: Int) throws {
+        let c = Self.spectrum(width: size).render()
+        func dark(_ x: Int, _ y: Int) -> Bool { let p = c.pixel(x: x, y: y); return p.r + p.g + p.b < 2.0 }
+        // The frame: the lowest row and the leftmost column that are mostly ink.
+        let bottom = try #require((0..<c.height).last { y in (0..<c.width).filter { dark($0, y) }.count > c.width / 3 })
+        let left = try #require((0..<c.width).first { x in (0..<c.height).filter { dark(x, $0) }.count > c.height / 3 })
+        let reach = Int(25 * Double(size) / 600)
+        let inked = (bottom + 2...bottom + reach).flatMap { y in (left - reach...left - 2).map { (x: $0, y: y) } }.filter { dark($0.x, $0.y) }
+        #expect(inked.isEmpty, "\(inked.count) inked pixels below-left of the origin corner (\(left), \(bottom))")
+    }
+
     @Test func spectrumPlotsAreDeterministicPNGs() throws {
         let a = try PNGEncoder.encode(Self.spectrum().render()), b = try PNGEncoder.encode(Self.spectrum().render())
         #expect(a == b)

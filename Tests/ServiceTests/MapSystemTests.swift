@@ -92,7 +92,11 @@ import Wire
         // The map plot: a PNG drawn by the renderer, and its cells as CSV.
         let png = try await system.get("/plot.png?plot_type=map&radiator_name=SF-E01&fom=rms_tilt&map_step=1&rad_phideg=20")
         #expect(png.status == 200 && png.headers["content-type"] == "image/png" && png.body.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(png.status) \(png.headers) \(String(decoding: png.body.prefix(300), as: UTF8.self))")
+        // Its data: one row per placement (issue #21), not per picture pixel, with the goniometer to use.
         let csv = try await system.get("/plot.png?plot_type=map&radiator_name=SF-E01&fom=rms_tilt&map_step=1&format=csv")
-        #expect(csv.status == 200 && String(decoding: csv.body, as: UTF8.self).split(separator: "\n").count > 100)
+        let map = try await system.json("/api/map?radiator_name=SF-E01&fom=rms_tilt&map_step=1")
+        let rows = String(decoding: csv.body, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(csv.status == 200 && rows.first?.hasPrefix("rad_xoffset_mm,rad_yoffset_mm,radiator_x_mm") == true)
+        #expect(rows.count - 1 == map["placements"] as? Int && rows.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 12 })
     }
 }

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
 
-base, artifacts = sys.argv[1].rstrip("/"), sys.argv[2]
+base, artifacts = sys.argv[1].rstrip("/"), os.path.abspath(sys.argv[2])
 token = sys.argv[3] if len(sys.argv) > 3 else None
 os.makedirs(artifacts, exist_ok=True)
 results = []
@@ -126,7 +126,7 @@ try:
     driver.get("about:blank")
     ok = open_page("", 90)
     shot("01-first-view.png")
-    check("page loads from its own files, snaps para at 6 GeV and draws the plots", ok and float(value("rad_thetah")) != 1.2296,
+    check("page loads from its own files, snaps PERP (GlueX; the original snap_para) at 6 GeV and draws the plots", ok and float(value("rad_thetah")) != 1.2296,
           f"thetah={value('rad_thetah')}")
     types = js("return [...document.scripts].map(s => s.type + ' ' + s.src)")
     check("the page is ES modules served by the edge (no inline script, no CDN)",
@@ -143,8 +143,9 @@ try:
     check("read-outs: edge width, window polarization, flux, P²N, fractions, rms tilt, each with its unit",
           all(k in ro and u in ro[k] and "—" not in ro[k] for k, u in units.items())
           and "—" not in ro["ro_window_p"] and "—" not in ro["ro_p2n"] and "—" not in ro["ro_peak_p"], str(ro))
-    plane = shared(".spectrum.polarization_plane") or "para"
-    check("read-outs and the polarization plot name the polarization plane", plane in ro["ro_plane"] and "para" in ro["ro_plane"]
+    plane = shared(".spectrum.gluex_plane") or "?"
+    check("#21 read-outs and the polarization plot name the plane in GlueX's words (PERP 0/90, Hall D 90°)", plane == "PERP 0/90"
+          and "PERP 0/90 (Hall D 90.0°)" in ro["ro_plane"]
           and plane in js("return document.querySelector('.panel[data-kind=polar] .plane').textContent"), ro["ro_plane"])
     check("read-outs are not a live region (not announced at every drag step)",
           js("return !document.getElementById('readouts').closest('[aria-live]')"))
@@ -273,7 +274,7 @@ try:
     idle()
     q = js("return location.search.slice(1)")
     snap = api("/api/snap?" + "&".join(p for p in q.split("&") if p.split("=")[0] in
-                                       ("radiator_name", "rad_xoffset", "rad_yoffset", "snap_edge", "ebeam_energy")) + "&snap_action=snap_para")
+                                       ("radiator_name", "rad_xoffset", "rad_yoffset", "snap_edge", "ebeam_energy")) + "&snap_action=PERP")
     check("edge lock: moving the beam re-snaps for the spot's mean tilt", abs(float(value("rad_thetah")) - snap["rad_thetah"]) < 1e-5,
           f"page {value('rad_thetah')}, api {snap['rad_thetah']}")
 
@@ -363,7 +364,11 @@ try:
     compares = js("return new URL(document.querySelector('.panel[data-kind=polar] .dl-png').href).searchParams.getAll('compare').length")
     legend = json.load(urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=polar] .dl-json').href")))
     labels = [c["label"] for c in legend["curves"]]
-    check("several pins are overlaid, each as its own curve", compares == 2 and labels[-2:] == ["pin 1", "pin 2"], f"{compares} {labels}")
+    check("several pins are overlaid, each as its own curve", compares == 2 and labels[-2:] == ["first", "second"], f"{compares} {labels}")
+    pins_csv = urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=polar] .dl-csv').href")).read().decode()
+    check("#21 downloads carry each pin's name and its full parameters", [p["name"] for p in legend.get("pins", [])] == ["first", "second"]
+          and legend["pins"][1]["parameters"].get("snap_edge") and "# pin 1 first: " in pins_csv and "# pin 2 second: " in pins_csv
+          and ",first,second" in pins_csv, str(legend.get("pins"))[:300] + pins_csv[:400])
     url = driver.current_url
     driver.get("about:blank")
     driver.get(url)
@@ -411,6 +416,78 @@ try:
     check("#8 an unknown radiator with the edge lock: no snap, no repeated error, nothing marked stale",
           quiet == [False, "", 0, 0] and "JD70-103" in by_id("radiator_message").text, str(quiet))
 
+    # ---- #21 GlueX's words: PARA/PERP and θz, end to end from the page's controls to the plane in the read-out.
+    open_page("radiator_name=SF-G03&panels=spot,polar&ebeam_energy=12&snap_edge=9")
+    seen = {}
+    for setup in ["0/90", "45/135"]:
+        js("const s = document.getElementById('azimuth_setup'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));", setup)
+        wait(lambda: (url_params().get("rad_thetaz", "0") != "0") == (setup == "45/135"), 10)
+        for plane in ["PARA", "PERP"]:
+            by_id("plane_" + plane).click()
+            wait(lambda: url_params().get("plane") == plane, 10)
+            idle()
+            seen[(setup, plane)] = wait(lambda: (lambda t: f"{plane} {setup} (" in t and t)(by_id("ro_plane").text), 30) or by_id("ro_plane").text
+    nominal = {("0/90", "PARA"): 0, ("0/90", "PERP"): 90, ("45/135", "PARA"): -45, ("45/135", "PERP"): 45}
+    def hall_d(text):
+        m = re.search(r"Hall D (-?[0-9.]+)°", text)
+        return float(m.group(1)) if m else None
+    check("#21 the four GlueX orientations (0/90 and 45/135, PARA and PERP) from the page's controls to the read-out",
+          all(f"{p} {s} (Hall D" in seen[(s, p)] and hall_d(seen[(s, p)]) is not None and abs(hall_d(seen[(s, p)]) - a) < 0.5
+              for (s, p), a in nominal.items()), str(seen))
+    check("#21 θz is in the URL and its box (45/135: 45° = 785.398163 mrad)", url_params().get("rad_thetaz") == "785.398163"
+          and value("rad_thetaz") == "785.398163", str(url_params()))
+    check("#21 the beam view states its handedness against Hall D's", "Hall D" in by_id("caption").text and "x to the right" in by_id("caption").text,
+          by_id("caption").text)
+    # Downloads keep the page's context: its query exactly (edge, beam energy, plane, θz), names that tell them apart.
+    first = js("return document.querySelector('.panel[data-kind=polar] .dl-csv').href")
+    polar_csv = urllib.request.urlopen(first, timeout=60).read().decode().split("\n")[0]
+    spot_csv = urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=spot] .dl-csv').href"), timeout=60).read().decode().split("\n")[0]
+    check("#21 a spectrum CSV carries the page's query (edge 9, 12 GeV, PERP, θz), not defaults", all(w in polar_csv for w in
+          ["snap_edge=9.0", "ebeam_energy=12.0", "snap_action=PERP", "rad_thetaz=785.398163", "pbeam_energy_max=10.0"]), polar_csv[:600])
+    check("#21 the spot plot's CSV carries the page's beam energy and window too", "ebeam_energy=12.0" in spot_csv
+          and "pbeam_energy_min=7.0" in spot_csv, spot_csv[:600])
+    name_34 = js("return document.querySelector('.panel[data-kind=polar] .dl-png').download")
+    js("window.spotfinder.state.actions.commit({collimator_diameter: '5'}, {push: true})")
+    wait(lambda: url_params().get("collimator_diameter") == "5", 10)
+    idle()
+    name_5 = js("return document.querySelector('.panel[data-kind=polar] .dl-png').download")
+    title = json.load(urllib.request.urlopen(js("return document.querySelector('.panel[data-kind=polar] .dl-json').href"), timeout=60))["title"]
+    check("#21 file names carry the collimator, energy, edge and plane: 5 mm and 3.4 mm downloads differ",
+          "coll3.4mm" in name_34 and "coll5mm" in name_5 and "E12" in name_5 and "edge9" in name_5 and "PERP45-135" in name_5, f"{name_34} {name_5}")
+    check("#21 the plot's title says what the flux depends on (current, collimator, thickness)", any("collimator 5 mm" in t and "µA" in t for t in title), str(title))
+    ro_beam = by_id("ro_beamline").text
+    check("#21 a read-out names current, collimator and thickness", "2.2 µA" in ro_beam and "5 mm" in ro_beam and "µm" in ro_beam, ro_beam)
+    # A lower beam energy than the locked edge: the error is at the beam energy, not at the window's 'to' box.
+    type_into("ebeam_energy", "8", Keys.ENTER)
+    msg = wait(lambda: err_text("ebeam_energy"), 20)
+    idle()
+    check("#21 a beam energy below the locked edge is refused at its own box, with its label; no error on the window",
+          msg and "edge" in msg and msg.startswith("energy (GeV)") and not err_text("pbeam_energy_max") and not err_text("pbeam_energy_min"),
+          f"{msg!r} max={err_text('pbeam_energy_max')!r}")
+    type_into("ebeam_energy", "12", Keys.ENTER)
+    wait(lambda: not err_text("ebeam_energy"), 20)
+    idle()
+    slider = js("const s = document.querySelector('input[data-slider=snap_edge]'); return [+s.min, +s.max, s.getBoundingClientRect().width]")
+    check("#21 the edge slider moves a few MeV per pixel (not 0.1 GeV)", (slider[1] - slider[0]) / slider[2] <= 0.02, str(slider))
+    js("document.getElementById('lock').click()")
+    wait(lambda: url_params().get("lock") == "off", 10)
+    idle()
+    type_into("rad_thetav", str(round(float(value("rad_thetav")) + 5, 4)), Keys.ENTER)
+    peak = wait(lambda: "no edge" in by_id("ro_peak_p").text and by_id("ro_peak_p").text, 30)
+    check("#21 unlocked with the edge moved out of the window, 'peak polarization' says there is no edge in it",
+          peak and "at its end" in peak, by_id("ro_peak_p").text + " " + by_id("ro_edge").text)
+    check("#21 with the edge lock off the edge box is not a live control", by_id("snap_edge").get_attribute("readonly") is not None
+          and not js("return document.querySelector('input[data-slider=snap_edge]').disabled === false"))
+    # The original tool's words keep their meaning: snap_para is GlueX PERP at θz = 0.
+    open_page("radiator_name=ideal&panels=polar&snap_action=snap_para&snap_edge=8")
+    legacy = wait(lambda: (lambda t: "0/90" in t and t)(by_id("ro_plane").text), 30)
+    check("#21 an old URL's snap_action=snap_para gives GlueX PERP (vertical plane)", legacy and "PERP 0/90" in legacy
+          and url_params().get("plane") == "PERP", str(legacy))
+    s = api("/api/spectrum?radiator_name=ideal&ebeam_energy=12&snap_action=PARA&snap_edge=9&pbeam_energy_min=7&pbeam_energy_max=10")
+    check("#21 GET /api/spectrum acts on snap_action (snapped angles echoed, edge where asked, plane named)",
+          s.get("gluex_plane") == "PARA 0/90" and float(s["parameters"]["rad_thetah"]) == 50 and abs(s["summary"]["coherent_peak_GeV"] - 9) < 0.2,
+          f"{s.get('gluex_plane')} {s['parameters'].get('rad_thetah')} {s['summary'].get('coherent_peak_GeV')}")
+
     # ---- #14 the plots stay in view while a control far down is adjusted (1280×800 and 800 px).
     for w, h in [(1280, 800), (800, 900)]:
         driver.set_window_size(w, h)
@@ -425,6 +502,14 @@ try:
         check(f"#14 at {w}×{h} the page itself does not scroll, the results fit their column",
               sizes[0] <= sizes[1] and sizes[2] <= sizes[3] and sizes[4] <= sizes[5] + 1, str(sizes))
     shot("08-800px.png")
+    driver.set_window_size(1280, 800)
+    open_page("radiator_name=SF-E01&panels=map,polar&fom=rms_tilt")
+    wait(lambda: "placements in" in js("return document.querySelector('.mapstatus .text').textContent"), 120)
+    js("document.getElementById('panels').scrollIntoView()")
+    both = js("""const c = document.querySelector('.mapcanvas').getBoundingClientRect(), p = document.querySelector('.panel[data-kind=polar] img').getBoundingClientRect();
+      return [c.top, c.bottom, p.top, p.bottom, innerHeight]""")
+    shot("12-map-and-polar-1280x800.png")
+    check("#21 at 1280×800 the map and the polarization plot are seen together", both[0] >= 0 and both[2] >= 0 and max(both[1], both[3]) <= both[4], str(both))
     driver.set_window_size(1400, 1000)
 
     # ---- Import from the page.
@@ -440,6 +525,11 @@ try:
         f.write("# name: page-bad\nx_mm,y_mm,thetah_urad,thetav_urad,surface\n0.00,0.00,1,2,crystal\n0.05,0.00,oops,2,crystal\n")
     js("sessionStorage.removeItem('spotfinder-token')")
     if token:
+        type_into("import_token", "not-the-token")
+        by_id("import_file").send_keys(csv_path)
+        refused = wait(lambda: "refused" in by_id("import_status").text and by_id("import_status").text, 20)
+        check("#21 a refused token is not kept in session storage (it is asked again)", refused
+              and js("return sessionStorage.getItem('spotfinder-token')") is None and value("import_token") == "", str(refused))
         type_into("import_token", token)
     by_id("import_file").send_keys(bad_path)
     bad = wait(lambda: "error" in by_id("import_status").get_attribute("class") and by_id("import_status").text, 20)
@@ -563,6 +653,31 @@ write_maps(sys.argv[1], 5 + 10 * X, -3 + 4 * Y, XE, YE)""", root_path, os.path.j
           map_csv[:200] + " " + str(list(map_json)))
     check("#13 the map's download is named for its figure of merit", js("return document.querySelector('.panel[data-kind=map] .dl-png').download")
           .startswith("spotfinder_map_SF-E01_peak_polarization"), js("return document.querySelector('.panel[data-kind=map] .dl-png').download"))
+    # #21: the map says how much the placement matters, colours are honest, the best spots are robust, and the
+    # page and the PNG (its per-placement CSV) put the best spot at the same radiator point.
+    statement = js("return document.querySelector('.mapstatement').textContent")
+    bar = js("return document.querySelector('.mapcanvas').dataset.colourBar").split("|")
+    best_text = driver.find_elements(By.CSS_SELECTOR, "ol.best .bestspot")[0].text if drawn else ""
+    check("#21 the map states the spread of its figure of merit over the allowed placements", ("within" in statement or "span" in statement)
+          and "%" in statement, statement)
+    check("#21 honest colours: the colour bar spans at least 10 % of the best peak polarization, no e-notation",
+          (float(bar[1]) - float(bar[0])) >= 0.1 * float(bar[1]) - 1e-3 and "e" not in "".join(bar), str(bar))
+    big = driver.execute_async_script("const done = arguments[0]; import('/static/js/map.js').then(m => done(m.fmt ? m.fmt(4.24e7) : 'no fmt')).catch(e => done(String(e)))")
+    right = js("const c = document.querySelector('.mapcanvas'); return [+c.dataset.colourBarRight, c.clientWidth]")
+    check("#21 the map's colour bar writes large values as ×10ⁿ (as the read-outs) and its labels fit the canvas",
+          big == "4.24×10⁷" and right[0] <= right[1], f"{big} {right}")
+    check("#21 best spots show the worst value within the beam jitter and the margin to the excluded region",
+          "worst within 0.3 mm" in best_text and ("from the excluded region" in best_text or "no placement excluded" in best_text), best_text)
+    rows = [r.split(",") for r in map_csv.split("\n") if r and not r.startswith("#")]
+    header, rows = rows[0], rows[1:]
+    best = map_json["best"][0]
+    row = next((r for r in rows if abs(float(r[0]) - best["rad_xoffset"]) < 1e-9 and abs(float(r[1]) - best["rad_yoffset"]) < 1e-9), None)
+    drawn_at = [float(v) for v in js("return document.querySelector('.mapcanvas').dataset.bestRadiatorPoints").split(" ")[0].split(",")]
+    check("#21 the map CSV is per placement, with the goniometer to use, and lists the best spots", header[:4] == ["rad_xoffset_mm", "rad_yoffset_mm",
+          "radiator_x_mm", "radiator_y_mm"] and "rad_thetah_mrad" in header and len(rows) == map_json["placements"]
+          and "# best spots" in map_csv and "robust_value" in map_json["best"][0], str(header) + f" {len(rows)} rows")
+    check("#21 the page's map and the PNG agree on the orientation (best spot 1 at the same radiator point)",
+          row is not None and abs(float(row[2]) - drawn_at[0]) < 1e-3 and abs(float(row[3]) - drawn_at[1]) < 1e-3, f"{row} vs {drawn_at}")
 
     # ---- The map step: a labelled box, validated at its field, kept in the URL, used by the map and its downloads.
     has_box = js("const b = document.getElementById('map_step'); return !!b && !!document.querySelector('label[for=map_step]')")

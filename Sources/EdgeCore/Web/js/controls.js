@@ -5,10 +5,13 @@
 // "0.") is never sent. An error stays at its field until the value is valid.
 
 import { state, subscribe, notify, setError, release, radiatorInfo, isUnknownRadiator } from "./state.js";
+import { THETAZ_45, setupOf, hallD } from "./gluex.js";
 
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 /** Typing pause after which a number box commits. */
 export const PAUSE_MS = 600;
+/** Half the edge slider's span, GeV. */
+export const EDGE_SPAN_GEV = 0.5;
 /** Parameters whose boxes may be left empty: the page then derives them. */
 const TILT_AUTO = ["rad_tilt_range", "rad_tilt_resol"];
 
@@ -102,7 +105,11 @@ function wireEdge() {
   for (const r of all("input[name=plane]")) {
     r.addEventListener("change", () => { state.page.plane = r.value; state.actions.commit({}, { push: true, changed: ["plane"] }); });
   }
-  for (const plane of ["para", "perp"]) {
+  $("#azimuth_setup").addEventListener("change", e => {
+    if (e.target.value === "other") { $("#rad_thetaz").focus(); return; }
+    state.actions.commit({ rad_thetaz: e.target.value === "45/135" ? THETAZ_45 : "0" }, { push: true });
+  });
+  for (const plane of ["PARA", "PERP"]) {
     $(`#snap_${plane}`).addEventListener("click", () => {
       state.page.plane = plane;
       state.page.lock = "on";
@@ -148,7 +155,12 @@ function render() {
   }
   for (const el of all("select[data-param]")) if (el.id !== "radiator_name") el.value = state.values[el.dataset.param];
   for (const el of all("input[data-slider]")) {
-    if (el.dataset.slider === "snap_edge") el.max = String(Math.max(1.5, Number(state.values.ebeam_energy) - 0.05));
+    // The edge slider spans ±EDGE_SPAN_GEV around the edge (re-centred when released), so that a pixel is
+    // a few MeV, not 0.1 GeV; the box takes any edge.
+    if (el.dataset.slider === "snap_edge" && document.activeElement !== el) {
+      const edge = Number(state.values.snap_edge), top = Math.max(0.6, Number(state.values.ebeam_energy) - 0.05);
+      if (isFinite(edge)) { el.min = String(+Math.max(0.5, Math.min(edge, top) - EDGE_SPAN_GEV).toFixed(3)); el.max = String(+Math.min(top, edge + EDGE_SPAN_GEV).toFixed(3)); }
+    }
     if (document.activeElement !== el || el.value !== state.values[el.dataset.slider]) el.value = state.values[el.dataset.slider];
   }
   for (const el of all("input[data-vernier]")) {
@@ -162,9 +174,19 @@ function render() {
   }
   $("#lock").checked = locked;
   $(`#plane_${state.page.plane}`).checked = true;
+  const setup = setupOf(state.values.rad_thetaz);
+  $("#azimuth_setup").value = setup || "other";
+  const nominal = setup === "45/135" ? { PARA: -45, PERP: 45 } : { PARA: 0, PERP: 90 };
+  const z = Number(state.values.rad_thetaz) * 0.18 / Math.PI;
+  $("#plane_hint").textContent = setup
+    ? `GlueX ${setup}: PARA = polarization plane at ${nominal.PARA}°, PERP at ${nominal.PERP}° in Hall D (x to beam left, y up; 0° = parallel to the floor).`
+    : `θz = ${isFinite(z) ? z.toFixed(1) : "?"}°: not a GlueX setup; the two snaps give planes at ${hallD(z).toFixed(1)}° and ${hallD(90 + z).toFixed(1)}° (Hall D); the read-out names the computed one.`;
+  // Unlocked, the edge is a consequence of θH/θV: its box and slider are not controls then.
+  $("#snap_edge").readOnly = !locked;
+  document.querySelector("input[data-slider=snap_edge]").disabled = !locked;
   $("#angles_hint").textContent = locked
     ? "θH and θV follow the edge: re-snapped for the spot's mean tilt whenever the beam or the edge moves."
-    : "θH and θV are set directly: arrow keys in a box step 1 µrad; the slider is a ±1 mrad vernier.";
+    : "θH and θV are set directly (arrow keys step 1 µrad; the slider is a ±1 mrad vernier); the edge box is not a control now: the read-outs show where the edge is. Turn the edge lock on to set the edge.";
   for (const el of all("small.auto")) el.hidden = state.explicit.has(el.dataset.autoFor);
   // Errors stay at their fields; a field inside the closed dialog also reports next to its button.
   for (const el of all("[data-err]")) {

@@ -19,7 +19,7 @@ function status(text, kind) {
 export function describeFailure(e) {
   if (!(e instanceof RequestFailed)) return `Import failed: ${e.message || e}`;
   if (e.status === 404 || e.status === 405) return "This edge does not accept imports yet (POST /api/import is missing); use `spotfinder import FILE`.";
-  if (e.status === 401 || e.status === 403) return `The token was refused: ${e.message}. Enter the deployment's token (SPOTFINDER_TOKEN).`;
+  if (e.status === 401 || e.status === 403) return `The token was refused: ${e.message}. Enter the deployment's token (scripts/run prints it once on its terminal; or SPOTFINDER_TOKEN).`;
   const where = [e.body.line !== undefined ? `line ${e.body.line}` : "", e.body.field ? `field ${e.body.field}` : "",
     e.body.parameter ? `parameter ${e.body.parameter}` : ""].filter(Boolean).join(", ");
   const already = where && e.message.includes(String(e.body.line ?? e.body.field ?? e.body.parameter));
@@ -38,6 +38,8 @@ async function upload(file, extra = {}) {
     status(`Imported ${answer.name}: now chosen.`, "ok");
     state.actions.commit({ radiator_name: answer.name }, { push: true });
   } catch (e) {
+    // A refused token is forgotten: it is asked again, never silently re-sent.
+    if (e instanceof RequestFailed && (e.status === 401 || e.status === 403)) { sessionStorage.removeItem(TOKEN_KEY); $("#import_token").value = ""; }
     status(describeFailure(e), "error");
     offerHistograms(e);
   }

@@ -1,7 +1,7 @@
 // Start-up and the one path every change takes: commit → derive (thickness from the radiator,
 // θH/θV from the edge lock, photon window from the edge) → URL → views.
 
-import { state, notify, readURL, writeURL, setExplicit, setDerived, queryOf, radiatorInfo, isUnknownRadiator,
+import { state, notify, readURL, writeURL, setExplicit, setDerived, setError, queryOf, radiatorInfo, isUnknownRadiator,
   SNAP_PARAMS } from "./state.js";
 import { Latest, getJSON, onBusy } from "./api.js";
 import { failed, succeeded, startSharedData, shared } from "./data.js";
@@ -27,8 +27,26 @@ export function windowForEdge(edge, beam) {
  *  request validates the window too) and the spectra never see a window past a lowered beam energy. */
 function deriveWindow() {
   const edge = Number(state.values.snap_edge), beam = Number(state.values.ebeam_energy);
-  if (!(edge > 0 && beam > edge)) return [];  // an invalid edge: its own error says so, the window stays
+  if (!(beam > 0.2)) return [];  // an invalid beam energy: its own error says so, the window stays
+  // An edge at or past the beam energy is the beam's or the edge's error (said there): the window stays
+  // below the beam, so that no other box gets an error the user did not cause.
+  if (!(edge > 0 && beam > edge)) return setDerived(windowForEdge(0.98 * beam - 1, beam));
   return setDerived(windowForEdge(edge, beam));
+}
+
+/** With the edge lock on, the edge must lie below the beam energy: the error goes to the box the user
+ *  just changed (the beam energy or the edge), naming both. Returns true when the snap can go ahead. */
+function edgeBelowBeam(names) {
+  const edge = Number(state.values.snap_edge), beam = Number(state.values.ebeam_energy);
+  for (const k of ["ebeam_energy", "snap_edge"]) { const e = state.errors.get(k); if (e && e.edgeLock) state.errors.delete(k); }
+  if (state.page.lock !== "on" || !(edge > 0) || !(beam > 0) || edge < beam) return true;
+  const name = names.includes("ebeam_energy") || !names.includes("snap_edge") ? "ebeam_energy" : "snap_edge";
+  const message = name === "ebeam_energy"
+    ? `ebeam_energy = ${beam} GeV is not above the coherent edge (${edge} GeV) the edge lock holds: lower the edge first, or raise the beam energy`
+    : `snap_edge = ${edge} GeV is past the beam energy (${beam} GeV): the edge must lie below it`;
+  setError(name, message, state.values[name]);
+  Object.assign(state.errors.get(name), { clientSide: true, edgeLock: true });
+  return false;
 }
 
 function deriveThickness() {
@@ -43,7 +61,7 @@ async function snap(push) {
   // An unknown radiator (an old URL) cannot be snapped: its message asks to choose one.
   if (isUnknownRadiator()) { state.snapping = false; snapFetch.abort(); writeURL(push); return; }
   const url = "/api/snap?" + queryOf([...SNAP_PARAMS, "pbeam_energy_min", "pbeam_energy_max"],
-    { snap_action: state.page.plane === "perp" ? "snap_perp" : "snap_para" });
+    { snap_action: state.page.plane });
   state.snapping = true;
   try {
     const body = await snapFetch.get(url);
@@ -67,7 +85,8 @@ function commit(changes, { push = false, key = "", changed = [] } = {}) {
   const names = [...setExplicit(changes), ...changed];
   if (names.includes("radiator_name")) names.push(...deriveThickness());
   if (names.includes("rad_thickness")) names.push(...deriveThickness());
-  const resnap = state.page.lock === "on" && !isUnknownRadiator() && names.some(n => SNAP_TRIGGERS.has(n));
+  const snapPossible = edgeBelowBeam(names);
+  const resnap = state.page.lock === "on" && !isUnknownRadiator() && names.some(n => SNAP_TRIGGERS.has(n)) && snapPossible;
   if (resnap || names.some(n => WINDOW_TRIGGERS.has(n))) names.push(...deriveWindow());
   writeURL(push, key);
   if (resnap) { state.snapping = true; snap(false); }

@@ -2,8 +2,9 @@
 // only the parameters its kind depends on, so a change elsewhere does not re-fetch it. Pinned
 // spectra are overlaid on the spectrum plots; downloads carry descriptive names.
 
-import { state, subscribe, notify, writeURL, queryOf, spectrumQuery, hasErrors, isIdeal, isUnknownRadiator,
+import { state, subscribe, notify, writeURL, queryOf, spectrumQuery, pageQuery, hasErrors, isIdeal, isUnknownRadiator,
   PLOT_KINDS, SPECTRUM_KINDS, TILT_PARAMS } from "./state.js";
+import { setupOf } from "./gluex.js";
 import { Follower } from "./api.js";
 import { shared, succeeded, failed } from "./data.js";
 import { beamWarning } from "./beamview.js";
@@ -51,18 +52,43 @@ function plotQuery(panel) {
   }
   if (state.snapping) return { wait: null };
   const q = new URLSearchParams(spectrumQuery({ plot_type: kind, size_px: sizePx(panel.imgwrap) }));
-  for (const pin of state.page.pins.slice(0, MAX_OVERLAID)) q.append("compare", pin.query);
+  for (const pin of state.page.pins.slice(0, MAX_OVERLAID)) q.append("compare", pinQuery(pin));
   return { query: q.toString() };
 }
 
+/** A pin's query with its name, which the plot's legend and downloads then use. */
+const pinQuery = pin => pin.query + "&pin_name=" + encodeURIComponent(pin.name);
+
+/** A download's query: the page's whole question (every parameter, the edge lock's snap as PARA/PERP,
+ *  the pins with their names) plus what the shown plot was drawn with (its kind, size, tilt range, map
+ *  settings). So the file's "understood" parameters are the page's, never defaults it did not send. */
+function downloadQuery(kind, shown) {
+  const q = new URLSearchParams(pageQuery());
+  for (const [k, v] of new URLSearchParams(shown)) if (k !== "compare") q.set(k, v);
+  if (SPECTRUM_KINDS.includes(kind)) for (const pin of state.page.pins.slice(0, MAX_OVERLAID)) q.append("compare", pinQuery(pin));
+  if (kind === "map" && state.page.map_scale !== "honest") q.set("map_scale", state.page.map_scale);
+  return q.toString();
+}
+
+/** What tells two downloads apart: the plot, radiator, placement, beam energy, edge and plane, θz setup,
+ *  collimator and thickness. */
 function downloadName(kind, ext) {
   const v = state.values;
-  // A map spans the offsets: it is named for its figure of merit (and step) instead.
-  const where = kind === "map" ? [state.page.fom, state.page.map_resnap === "on" ? "resnapped" : "fixed", v.map_step ? `step${v.map_step}` : ""]
-    : [`x${v.rad_xoffset}`, `y${v.rad_yoffset}`];
-  const parts = ["spotfinder", kind, v.radiator_name || "radiator", ...where.filter(Boolean)];
-  if (SPECTRUM_KINDS.includes(kind)) parts.push(`th${v.rad_thetah}`, `tv${v.rad_thetav}`, `E${v.ebeam_energy}`);
-  return parts.join("_").replace(/[^A-Za-z0-9_.+-]/g, "") + "." + ext;
+  const plane = state.page.lock === "on" ? state.page.plane : (shared.spectrum && shared.spectrum.gluex_plane || "").split(" ")[0];
+  const setup = setupOf(v.rad_thetaz);
+  const goniometer = [state.page.lock === "on" ? `edge${v.snap_edge}` : `th${v.rad_thetah}_tv${v.rad_thetav}`,
+    (plane || "") + (setup ? setup.replace("/", "-") : `thz${v.rad_thetaz}`)];
+  const beam = [`E${v.ebeam_energy}`, `coll${v.collimator_diameter}mm`, `${v.rad_thickness}um`];
+  let parts;
+  if (kind === "map") {
+    // A map spans the offsets: it is named for its figure of merit, goniometer and step instead.
+    parts = [state.page.fom, state.page.map_resnap === "on" ? "resnapped" : "fixed", v.map_step ? `step${v.map_step}` : "", ...beam, ...goniometer];
+  } else if (SPECTRUM_KINDS.includes(kind)) {
+    parts = [`x${v.rad_xoffset}`, `y${v.rad_yoffset}`, ...beam, ...goniometer];
+  } else {
+    parts = [`x${v.rad_xoffset}`, `y${v.rad_yoffset}`, `sx${v.ebeam_xsigma}`, `sy${v.ebeam_ysigma}`];
+  }
+  return ["spotfinder", kind, v.radiator_name || "radiator", ...parts.filter(Boolean)].join("_").replace(/[^A-Za-z0-9_.+-]/g, "") + "." + ext;
 }
 
 function makePanel(kind) {
@@ -128,10 +154,10 @@ function update(panel) {
   wait.textContent = q.wait || "";
   if (q.wait) el.querySelector("img").removeAttribute("src");
   if (q.query) {
-    const url = "/plot.png?" + q.query;
+    const url = "/plot.png?" + q.query, download = "/plot.png?" + downloadQuery(kind, q.query);
     for (const [cls, fmt, ext] of [["png", "", "png"], ["csv", "&format=csv", "csv"], ["json", "&format=json", "json"]]) {
       const a = el.querySelector(".dl-" + cls);
-      a.href = url + fmt;
+      a.href = download + fmt;
       a.download = downloadName(kind, ext);
       a.setAttribute("aria-label", `download the ${title} plot as ${ext.toUpperCase()}`);
     }
@@ -188,7 +214,11 @@ export function startPlots() {
     const box = document.getElementById("pin_name");
     const v = state.values;
     const name = box.value.trim() || `θH ${(+v.rad_thetah).toFixed(4)} θV ${(+v.rad_thetav).toFixed(3)} at x ${v.rad_xoffset}, y ${v.rad_yoffset}`;
-    state.page.pins.push({ name: name.replace(/~/g, "-"), query: spectrumQuery() });
+    // The pin is the page's whole question at this moment (the edge and the lock's plane too), so that its
+    // parameters in a download are what the page showed, never defaults.
+    const q = new URLSearchParams(pageQuery());
+    for (const k of ["map_quantity", "map_step", "ebeam_jitter"]) q.delete(k);
+    state.page.pins.push({ name: name.replace(/~/g, "-"), query: q.toString() });
     box.value = "";
     writeURL(true);
     notify(["pins"]);

@@ -51,15 +51,17 @@ export function spectrumFigures(s) {
   return out;
 }
 
-/** The plane of polarization as the API names it, or as the page snapped it. */
+/** The plane of polarization in GlueX's words, from the computed plane (the spectrum answer's dominant
+ *  reflection), with its Hall D azimuth; says so when it is not the plane the edge lock asked for. */
 export function polarizationPlane() {
   const s = shared.spectrum;
-  const snapped = state.page.lock === "on" ? `snapped ${state.page.plane}` : "";
-  if (s && s.polarization_plane) {
-    const deg = typeof s.polarization_plane_deg === "number" ? ` (${s.polarization_plane_deg.toFixed(1)}°)` : "";
-    return `${s.polarization_plane}${deg}${snapped ? ", " + snapped : ""}`;
+  if (s && typeof s.polarization_plane_halld_deg === "number") {
+    const deg = Math.abs(s.polarization_plane_halld_deg) < 0.05 ? 0 : s.polarization_plane_halld_deg;
+    const angle = `Hall D ${deg.toFixed(1)}°`;
+    const asked = state.page.lock === "on" && !(s.gluex_plane || "").startsWith(state.page.plane) ? ` (the snap asked for ${state.page.plane})` : "";
+    return (s.gluex_plane ? `${s.gluex_plane} (${angle})` : `${angle}, not a GlueX PARA/PERP plane`) + asked;
   }
-  return snapped || "—";
+  return s ? "none (nothing radiates coherently in the window)" : "—";
 }
 
 const sci = v => {
@@ -68,6 +70,8 @@ const sci = v => {
   return e >= -2 && e < 4 ? v.toPrecision(3) : `${(v / 10 ** e).toFixed(2)}×10${String(e).split("").map(c => "⁰¹²³⁴⁵⁶⁷⁸⁹"[c] || "⁻").join("")}`;
 };
 const fixed = (v, d) => (v === null || v === undefined || !isFinite(v) ? "—" : v.toFixed(d));
+
+const win2 = s => (s.energy_GeV && s.energy_GeV.length ? `${s.energy_GeV[0].toFixed(2)}–${s.energy_GeV.at(-1).toFixed(2)} GeV` : "");
 
 function row(id, label, value, unit) {
   return `<div class="ro" id="ro_${id}"><dt>${label}</dt><dd><span class="v">${value}</span> <span class="u">${unit}</span></dd></div>`;
@@ -83,7 +87,9 @@ function render() {
   el.innerHTML =
     row("edge", "coherent edge", fixed(f.edge, 3), "GeV") +
     row("width", "edge width (10–90 %)", f.width === null || f.width === undefined ? "—" : (1000 * f.width).toFixed(0), "MeV") +
-    row("peak_p", "peak polarization", fixed(f.peakP, 3), "") +
+    // Without a coherent edge in the window the largest polarization is only the window's end, not a peak.
+    row("peak_p", "peak polarization", f.edge === null && f.peakP !== null && f.peakP !== undefined && shared.spectrum
+      ? `— (no edge in the window ${win2(shared.spectrum)}: it reaches ${fixed(f.peakP, 3)} at its end)` : fixed(f.peakP, 3), "") +
     row("window_p", `polarization in tagging window (${win})`, fixed(f.windowP, 3), "") +
     row("flux", "flux in tagging window", sci(f.flux ?? null), "photons/s") +
     row("p2n", "P²·N in tagging window", sci(f.p2n ?? null), "/s") +
@@ -91,7 +97,8 @@ function render() {
     row("on_mount", "beam on mount", pct(t?.fraction_on_mount), "%") +
     row("outside", "beam outside", pct(t?.fraction_outside), "%") +
     row("rms_tilt", "rms tilt under the spot", rms === null ? "—" : rms.toFixed(1), "µrad") +
-    row("plane", "polarization plane", polarizationPlane(), "");
+    row("plane", "polarization plane", polarizationPlane(), "") +
+    row("beamline", "flux set by", `${state.values.ebeam_current} µA, ${state.values.collimator_diameter} mm collimator at ${state.values.collimator_distance} m, ${state.values.rad_thickness} µm`, "");
   el.classList.toggle("stale", hasErrors() || !!shared.spectrumError);
 }
 

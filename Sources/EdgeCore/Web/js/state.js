@@ -5,22 +5,27 @@
 // radiator, photon window from the edge, θH/θV from the edge lock). `page` holds what only the page
 // knows: panels, edge lock, pins, map settings. Every view is drawn from this object.
 
+import { nameOfSnapWord } from "./gluex.js";
+
 /** Server parameters the page sends, with the server's defaults (README "Parameters"). */
 export const DEFAULTS = {
   radiator_name: "", radiator_view: "front", map_quantity: "thetah",
   ebeam_energy: "11.6", ebeam_current: "2.2", ebeam_rms: "0", ebeam_xsigma: "1", ebeam_ysigma: "0.5",
   ebeam_xycorr: "-0.6", ebeam_xyresol: "0.02", ebeam_emittance: "4.2e-9", vspot_rms: "0.5", rad_thickness: "50",
   collimator_diameter: "3.4", collimator_distance: "76", rad_xoffset: "0", rad_yoffset: "0", rad_phideg: "0",
-  rad_thetah: "1.2296", rad_thetav: "50", rad_tilt_range: "1", rad_tilt_resol: "0.01",
+  rad_thetah: "1.2296", rad_thetav: "50", rad_thetaz: "0", rad_tilt_range: "1", rad_tilt_resol: "0.01",
   pbeam_energy_min: "4.5", pbeam_energy_max: "7", pbeam_energy_resol: "0.02", snap_edge: "6",
   map_step: "",  // the spot map's placement step; "" = the server's default (about 41 × 41 placements)
+  ebeam_jitter: "0.3",  // the spot map: the beam's expected position jitter, mm (best spots ranked by the worst value within it)
 };
 
 /** What each kind of request depends on: a change elsewhere does not re-fetch it. */
 export const TILT_PARAMS = ["radiator_name", "radiator_view", "rad_xoffset", "rad_yoffset", "rad_phideg",
   "ebeam_xsigma", "ebeam_ysigma", "ebeam_xycorr", "ebeam_xyresol", "rad_tilt_range", "rad_tilt_resol"];
-export const SPECTRUM_PARAMS = Object.keys(DEFAULTS).filter(k => !["map_quantity", "snap_edge", "map_step"].includes(k));
-export const SNAP_PARAMS = [...TILT_PARAMS, "ebeam_energy", "snap_edge"];
+/** The spot map's own parameters (not the spectra's). */
+export const MAP_ONLY = ["map_step", "ebeam_jitter"];
+export const SPECTRUM_PARAMS = Object.keys(DEFAULTS).filter(k => !["map_quantity", "snap_edge", ...MAP_ONLY].includes(k));
+export const SNAP_PARAMS = [...TILT_PARAMS, "ebeam_energy", "snap_edge", "rad_thetaz"];
 
 /** Values derived by the page unless the user set them; kept in the URL's `auto` list. */
 const AUTO_GROUPS = { window: ["pbeam_energy_min", "pbeam_energy_max"], thickness: ["rad_thickness"] };
@@ -41,7 +46,9 @@ export const FOMS = [["peak_polarization", "peak polarization"], ["window_polari
 export const state = {
   values: { ...DEFAULTS },
   explicit: new Set(),
-  page: { panels: ["spot", "polar"], lock: "on", plane: "para", pins: [], fom: "peak_polarization", map_resnap: "on" },
+  // plane: GlueX's PARA / PERP (README "Polarization plane"); the server picks the goniometer axis for θz.
+  // PERP by default: the parameters' default angles (small θH, the original snap_para) are GlueX PERP.
+  page: { panels: ["spot", "polar"], lock: "on", plane: "PERP", pins: [], fom: "peak_polarization", map_resnap: "on", map_scale: "honest" },
   /** Field errors: name → { message, value } (the value the message was about). */
   errors: new Map(),
   /** Radiators the store has (from /api/radiators), and whether the chosen one is among them. */
@@ -74,6 +81,9 @@ export function queryOf(names, extra = {}) {
   return p.toString();
 }
 export const fullQuery = (extra) => queryOf(Object.keys(DEFAULTS), extra);
+/** The page's whole question as the server's query: every parameter and the snap the edge lock makes
+ *  (GlueX's PARA / PERP, or off). Downloads carry it, so that a file says exactly what the page showed. */
+export const pageQuery = (extra = {}) => fullQuery({ snap_action: state.page.lock === "on" ? state.page.plane : "off", ...extra });
 export const spectrumQuery = (extra) => queryOf(SPECTRUM_PARAMS, extra);
 
 /** True when any field holds a value that is not (yet) valid: the views then show stale results. */
@@ -95,8 +105,16 @@ export function readURL() {
   }
   const kinds = (u.get("panels") || u.get("plot_type") || "spot,polar").split(",").filter(k => PLOT_KINDS.some(t => t[0] === k));
   state.page.panels = kinds.length ? kinds : ["spot", "polar"];
+  // The plane in GlueX's words (plane=PARA|PERP). Older URLs keep their meaning: the original tool's
+  // snap_action=snap_para|snap_perp and this page's former plane=para|perp (the same snap buttons) are
+  // read as the GlueX plane they give at the URL's θz (snap_para at θz = 0 is PERP).
   const legacySnap = u.get("snap_action");
-  state.page.plane = u.get("plane") === "perp" || legacySnap === "snap_perp" ? "perp" : "para";
+  const plane = u.get("plane");
+  if (plane === "PARA" || plane === "PERP") state.page.plane = plane;
+  else if (plane === "para" || plane === "perp") state.page.plane = nameOfSnapWord("snap_" + plane, state.values.rad_thetaz);
+  else if (legacySnap === "PARA" || legacySnap === "PERP") state.page.plane = legacySnap;
+  else if (legacySnap === "snap_para" || legacySnap === "snap_perp") state.page.plane = nameOfSnapWord(legacySnap, state.values.rad_thetaz);
+  else state.page.plane = "PERP";
   const hasAngles = u.has("rad_thetah") || u.has("rad_thetav");
   state.page.lock = u.get("lock") || (hasAngles && !legacySnap ? "off" : "on");
   state.page.pins = u.getAll("pin").map(p => {
@@ -105,6 +123,7 @@ export function readURL() {
   }).filter(Boolean);
   state.page.fom = u.get("fom") || "peak_polarization";
   state.page.map_resnap = u.get("map_resnap") || "on";
+  state.page.map_scale = u.get("map_scale") === "stretch" ? "stretch" : "honest";
   state.errors = new Map();
   return { hadAngles: hasAngles };
 }
@@ -124,7 +143,10 @@ export function writeURL(push, key = "") {
   p.set("lock", state.page.lock);
   p.set("plane", state.page.plane);
   p.set("panels", state.page.panels.join(","));
-  if (state.page.panels.includes("map")) { p.set("fom", state.page.fom); p.set("map_resnap", state.page.map_resnap); }
+  if (state.page.panels.includes("map")) {
+    p.set("fom", state.page.fom); p.set("map_resnap", state.page.map_resnap);
+    if (state.page.map_scale !== "honest") p.set("map_scale", state.page.map_scale);
+  }
   for (const pin of state.page.pins) p.append("pin", pin.name + "~" + pin.query);
   const url = location.pathname + "?" + p.toString();
   if (url === location.pathname + location.search) return;
@@ -164,7 +186,16 @@ export function release(name) {
 
 // ---- field errors: a message stays at its field until the value it was about is replaced by a valid one.
 
-export function setError(name, message, value) { state.errors.set(name, { message, value }); }
+export function setError(name, message, value) { state.errors.set(name, { message: labelled(name, message), value }); }
+
+/** A message names the parameter as the page labels it, with the server's name after it
+ *  ("spot σx (mm) (ebeam_xsigma) = …"), so that the user finds the box. */
+export function labelled(name, message) {
+  const label = typeof document !== "undefined" && document.querySelector(`label[for="${name}"]`);
+  const text = label ? label.firstChild.textContent.trim() : "";
+  if (!text || !message.startsWith(name) || message.startsWith(text)) return message;
+  return `${text} (${name})${message.slice(name.length)}`;
+}
 
 /** A request with these parameters succeeded: errors about exactly these values are resolved. */
 export function resolveErrors(params) {
