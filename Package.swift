@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "RockingScanSimulation", dependencies: ["Topography"], swiftSettings: strictSwift),
         // Rocking-curve scans on disk: scan.json, band reads of the TIFF images, the in-process reduction
         // driver, maps and reduction.json out, simulated scan folders, and the `spotfinder rci` commands.
-        .target(name: "RockingScan", dependencies: ["RadiatorStore", "RCIRemote", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
+        .target(name: "RockingScan", dependencies: ["RadiatorStore", "RCIRemote", "Render", "RockingCurve", "RockingScanSimulation", "TIFFImage", "Topography"],
                 swiftSettings: strictSwift),
 
         // libtiff: the beamline's images (16-bit and float; LZW, Deflate; strips, tiles; multi-page) and the

@@ -23,7 +23,7 @@ enum RCIBench {
             spec.pixelXMillimeters = max(grid.widthMillimeters, grid.heightMillimeters) / Double(side)
             spec.pixelYMillimeters = spec.pixelXMillimeters
             try SimulatedScanWriter.write(try ScanSimulation(radiator: radiator, spec: spec), to: folder)
-            FileManager.default.createFile(atPath: marker, contents: Data())
+            _ = FileManager.default.createFile(atPath: marker, contents: Data())
             table.add("rci", "simulate \(side)² × \(frames) scan (once, cached)", String(format: "%.1f s", Date().timeIntervalSince(start)), "-", folder)
         }
         let input = try ScanInput.open(directory: folder)

@@ -75,7 +75,7 @@ public enum MotorCorrection {
                              model: MotorModel) throws(RockingCurveError) -> (errors: [Double], cosine: [Double], sine: [Double]) {
         try model.validate()
         let n = nominal.count
-        guard sums.numerator.count == n else {
+        guard sums.numerator.count == n, sums.denominator.count == n else {
             throw RockingCurveError(parameter: "motor_sums", message: "sums of \(sums.numerator.count) images for a scan of \(n)")
         }
         guard sums.pixels > 0, sums.denominator.contains(where: { $0 > 0 }) else {
@@ -144,34 +144,85 @@ public enum MotorCorrection {
     /// summed residuals (added in a fixed tile order, so the result is reproducible).
     public static func estimate(nominal: ScanFrames, options: ReductionOptions, model: MotorModel, iterations: Int = 5, tolerance: Double = 0.002,
                                 passes: (ScanFrames, ReductionOptions) throws(RockingCurveError) -> MotorResidualSums) throws(RockingCurveError) -> MotorErrorEstimate {
+        var iteration = try MotorIteration(nominal: nominal, options: options, model: model, iterations: iterations, tolerance: tolerance)
+        while let frames = try iteration.nextFrames() {
+            try iteration.update(with: passes(frames, iteration.fitOptions))
+        }
+        return iteration.estimate
+    }
+
+    /// The same with asynchronous passes (tile requests to nodes).
+    public static func estimate(nominal: ScanFrames, options: ReductionOptions, model: MotorModel, iterations: Int = 5, tolerance: Double = 0.002,
+                                passes: (ScanFrames, ReductionOptions) async throws -> MotorResidualSums) async throws -> MotorErrorEstimate {
+        var iteration = try MotorIteration(nominal: nominal, options: options, model: model, iterations: iterations, tolerance: tolerance)
+        while let frames = try iteration.nextFrames() {
+            try iteration.update(with: await passes(frames, iteration.fitOptions))
+        }
+        return iteration.estimate
+    }
+}
+
+/// The motor estimate's state between passes: the errors so far, and whether to go on. Drives
+/// `MotorCorrection.estimate`; usable directly by a caller that runs the passes its own way.
+public struct MotorIteration: Sendable {
+    public let nominal: ScanFrames
+    public let model: MotorModel
+    /// The options of pass 1: the scan's, with moments replaced by pvoigt (pass 2 needs a fitted shape).
+    public let fitOptions: ReductionOptions
+    let iterations: Int
+    let tolerance: Double
+    var errors: [Double]
+    var cosine: [Double] = []
+    var sine: [Double] = []
+    var change = Double.infinity
+    var ran = 0
+    var pixels = 0
+
+    public init(nominal: ScanFrames, options: ReductionOptions, model: MotorModel, iterations: Int = 5, tolerance: Double = 0.002) throws(RockingCurveError) {
         try model.validate()
         guard (1...50).contains(iterations) else {
             throw RockingCurveError(parameter: "motor_iterations", message: "\(iterations); allowed 1 to 50")
         }
-        var fitOptions = options
-        if fitOptions.method == .moments { fitOptions.method = .pvoigt }
-        var errors = [Double](repeating: 0, count: nominal.count)
-        var cosine: [Double] = [], sine: [Double] = []
-        var change = Double.infinity, ran = 0, pixels = 0
-        while ran < iterations, change > tolerance {
-            ran += 1
-            let frames = try apply(errors, to: nominal)
-            let sums = try passes(frames, fitOptions)
-            let step = try solve(sums, nominal: nominal, model: model)
-            pixels = sums.pixels
-            var squares = 0.0
-            for k in errors.indices {
-                errors[k] += step.errors[k]
-                squares += step.errors[k] * step.errors[k]
-            }
-            if !step.cosine.isEmpty {
-                cosine = cosine.isEmpty ? step.cosine : zip(cosine, step.cosine).map(+)
-                sine = sine.isEmpty ? step.sine : zip(sine, step.sine).map(+)
-            }
-            change = (squares / Double(errors.count)).squareRoot()
+        guard tolerance >= 0, tolerance.isFinite else {
+            throw RockingCurveError(parameter: "motor_tolerance", message: "\(tolerance); must be a finite angle ≥ 0 (µrad)")
         }
-        return MotorErrorEstimate(model: model, errorsMicroradians: errors, cosineMicroradians: cosine, sineMicroradians: sine,
-                                  iterations: ran, lastChangeMicroradians: change, pixels: pixels)
+        var fit = options
+        if fit.method == .moments { fit.method = .pvoigt }
+        self.nominal = nominal
+        self.model = model
+        self.fitOptions = fit
+        self.iterations = iterations
+        self.tolerance = tolerance
+        errors = [Double](repeating: 0, count: nominal.count)
+    }
+
+    /// The frames the next passes run at, or nil when the estimate is done.
+    public func nextFrames() throws(RockingCurveError) -> ScanFrames? {
+        guard ran < iterations, change > tolerance else { return nil }
+        return try MotorCorrection.apply(errors, to: nominal)
+    }
+
+    /// Takes the summed residuals of the passes at `nextFrames()`.
+    public mutating func update(with sums: MotorResidualSums) throws(RockingCurveError) {
+        let step = try MotorCorrection.solve(sums, nominal: nominal, model: model)
+        ran += 1
+        pixels = sums.pixels
+        var squares = 0.0
+        for k in errors.indices {
+            errors[k] += step.errors[k]
+            squares += step.errors[k] * step.errors[k]
+        }
+        if !step.cosine.isEmpty {
+            cosine = cosine.isEmpty ? step.cosine : zip(cosine, step.cosine).map(+)
+            sine = sine.isEmpty ? step.sine : zip(sine, step.sine).map(+)
+        }
+        change = (squares / Double(errors.count)).squareRoot()
+    }
+
+    /// The estimate so far.
+    public var estimate: MotorErrorEstimate {
+        MotorErrorEstimate(model: model, errorsMicroradians: errors, cosineMicroradians: cosine, sineMicroradians: sine,
+                           iterations: ran, lastChangeMicroradians: change, pixels: pixels)
     }
 }
 

@@ -59,4 +59,18 @@ public struct ScanFrames: Sendable, Hashable, Codable {
     }
 
     public static let minimumCount = 5
+
+    enum CodingKeys: String, CodingKey { case anglesMicroradians = "angles_urad", monitorScale = "monitor_scale" }
+
+    /// Decoded frames (e.g. from a tile request) are checked like constructed ones.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let angles = try c.decode([Double].self, forKey: .anglesMicroradians)
+        let scale = try c.decode([Float].self, forKey: .monitorScale)
+        let checked = try ScanFrames(anglesMicroradians: angles)
+        guard scale.count == angles.count, scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw RockingCurveError(parameter: "monitor_scale", message: "\(scale.count) factors for \(angles.count) images; one positive finite factor per image")
+        }
+        self.init(validatedAngles: checked.anglesMicroradians, monitorScale: scale)
+    }
 }

@@ -74,8 +74,9 @@ public enum RCICommand {
         let input = try ScanInput.open(directory: directory)
         let terminal = isatty(2) == 1
         let line: @Sendable (Int, Int) -> Void = { done, total in
-            FileHandle.standardError.write(Data("\rrci reduce: band \(done)/\(total) (\(done * 100 / max(total, 1)) %)".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[Krci reduce: band \(done)/\(total) (\(done * 100 / max(total, 1)) %)".utf8))
         }
+        if terminal { FileHandle.standardError.write(Data("rci reduce: thresholds and motor error from a sample of rows…".utf8)) }
         let reduced = try ScanReducer.reduce(input, settings: settings, progress: terminal ? line : nil)
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         try reduced.write(to: out, startedAt: started)

@@ -1,4 +1,5 @@
 import Foundation
+import Render
 import RockingCurve
 import TIFFImage
 
@@ -50,6 +51,7 @@ extension ReducedScan {
             }
             try TIFFWriter.write([TIFFPage(width: width, height: height, uint16: mask.map(UInt16.init))], to: "\(directory)/mask.tif", compression: .deflate)
         } catch { throw ScanError("\(error.file): \(error.problem)") }
+        if let motor = report.motor { try writeMotorPlot(motor, to: "\(directory)/motor.png") }
         var report = report
         report.timings["write_s"] = Date().timeIntervalSince(writeStart)
         if let startedAt { report.timings["total_s"] = Date().timeIntervalSince(startedAt) }
@@ -61,5 +63,20 @@ extension ReducedScan {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw ScanError("\(path): cannot write (\(error.localizedDescription))")
         }
+    }
+
+    /// `motor.png`: the recovered error of each image against its nominal angle, so a physicist
+    /// sees at a glance what the motor did (the numbers are in reduction.json).
+    func writeMotorPlot(_ motor: MotorErrorEstimate, to path: String) throws(ScanError) {
+        var plot = SpectrumPlot(title: ["\(report.name): motor error recovered from the data",
+                                        "model \(report.motorChoice), \(motor.pixels) pixels, \(motor.iterations) iterations"],
+                                xTitle: "nominal angle (µrad)", yTitle: "true − nominal angle (µrad)",
+                                curves: [.init(label: "recovered error", x: report.nominalAngles, y: motor.errorsMicroradians, color: SpectrumPlot.palette[0])])
+        plot.width = 900
+        plot.height = 500
+        do {
+            let png = try PNGEncoder.encode(plot.render())
+            try png.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch { throw ScanError("\(path): cannot write the motor plot (\(error))") }
     }
 }

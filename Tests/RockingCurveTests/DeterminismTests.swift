@@ -1,3 +1,4 @@
+import Foundation
 import RockingCurve
 import Testing
 
@@ -39,5 +40,12 @@ import Testing
         #expect(throws: RockingCurveError.self) { try ScanFrames(anglesMicroradians: [0, 1, 2, 2, 3]) }
         #expect(throws: RockingCurveError.self) { try ScanFrames(anglesMicroradians: [0, 1, .nan, 3, 4]) }
         #expect(throws: RockingCurveError.self) { try ScanFrames(anglesMicroradians: [0, 1, 2, 3, 4], monitor: [1, 1, 0, 1, 1]) }
+        // Frames that travel as JSON are checked on arrival.
+        let good = try ScanFrames(anglesMicroradians: [0, 1, 2, 3, 4], monitor: [2, 2, 1, 1, 1])
+        #expect(try JSONDecoder().decode(ScanFrames.self, from: JSONEncoder().encode(good)) == good)
+        let reversed = Data(#"{"angles_urad": [0, 1, 1, 3, 4], "monitor_scale": [1, 1, 1, 1, 1]}"#.utf8)
+        #expect(throws: RockingCurveError.self) { try JSONDecoder().decode(ScanFrames.self, from: reversed) }
+        let short = Data(#"{"angles_urad": [0, 1, 2, 3, 4], "monitor_scale": [1, 1]}"#.utf8)
+        #expect(throws: RockingCurveError.self) { try JSONDecoder().decode(ScanFrames.self, from: short) }
     }
 }

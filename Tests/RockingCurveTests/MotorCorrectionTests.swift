@@ -45,4 +45,22 @@ import Testing
         #expect(throws: RockingCurveError.self) { try MotorCorrection.solve(MotorResidualSums(frameCount: 10), nominal: frames, model: .free) }
         #expect(throws: RockingCurveError.self) { try MotorModel.periodic(stepMicroradians: 0, harmonics: 2).validate() }
     }
+
+    /// The asynchronous form (passes as node requests) gives the same estimate, bit for bit.
+    @Test func asynchronousPassesGiveTheSameEstimate() async throws {
+        let scan = try SimulatedScanFixture { $0.height = 12; $0.sigmaMicroradians = 5; $0.startMicroradians = -100; $0.frameCount = 90 }
+        let options = ReductionOptions(method: .gauss), model = MotorModel.periodic(stepMicroradians: 21, harmonics: 2)
+        let direct = try MotorCorrection.estimate(sample: scan.rows, nominal: scan.frames, options: options, model: model, iterations: 2)
+        let rows = scan.rows
+        let remote = try await MotorCorrection.estimate(nominal: scan.frames, options: options, model: model, iterations: 2) { frames, fit in
+            var total = MotorResidualSums(frameCount: frames.count)
+            for tile in rows {
+                let maps = try TileReduction.reduce(tile, frames: frames, options: fit)
+                try total.add(MotorCorrection.residualSums(tile, frames: frames, maps: maps, options: fit))
+            }
+            return total
+        }
+        #expect(direct == remote)
+        #expect(direct.iterations == 2 && direct.pixels > 100)
+    }
 }

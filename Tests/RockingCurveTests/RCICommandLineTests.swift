@@ -8,6 +8,7 @@ import TIFFImage
 @Suite struct RCICommandLineTests {
     @Test func simulateThenReduceRecoversTheTruth() throws {
         let root = try ScanFolder.temporary("cli")
+        defer { ScanFolder.remove(root) }
         let scan = "\(root)/scan"
         let simulated = try runProcess(spotfinderExecutable(), ["rci", "simulate", scan, "--radiator", "SF-E01", "--size", "40x36", "--frames", "90",
                                                                 "--step", "2.4", "--sigma", "6", "--seed", "5", "--compression", "lzw"])
@@ -34,6 +35,8 @@ import TIFFImage
         let rms = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count)).squareRoot()
         #expect(rms < 0.2, "hmu_moco − truth: \(rms) µrad rms")
 
+        let plot = try Data(contentsOf: URL(fileURLWithPath: "\(root)/maps/motor.png"))
+        #expect(plot.starts(with: [0x89, 0x50, 0x4E, 0x47]))  // a PNG: the recovered motor error per image
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(root)/maps/reduction.json"))) as! [String: Any]
         #expect(report["motor_model"] as? String == "periodic")
         let counts = report["counts"] as! [String: Int]

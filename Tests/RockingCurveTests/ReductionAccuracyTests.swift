@@ -33,4 +33,33 @@ import Testing
         #expect(rms[.pvoigt]! < rms[.moments]!)
         #expect(rms[.pvoigt]! < 0.2)
     }
+
+    /// Dark frames are subtracted and every image normalised to the first image's monitor: with the
+    /// beam decaying by 40 % over the scan, heights and backgrounds come out as at the start.
+    @Test func darkAndMonitorAreApplied() throws {
+        let scan = try SimulatedScanFixture { $0.eta = 0; $0.beamDecay = 0.4; $0.motorErrorMicroradians = 0; $0.motorSecondHarmonicMicroradians = 0 }
+        let maps = try scan.reduce(options: ReductionOptions(method: .gauss)).maps
+        let truth = scan.simulation.truth
+        var ratios: [Double] = [], backgrounds: [Double] = []
+        for (r, tile) in maps.enumerated() {
+            for c in 0..<tile.pixelCount where tile.validity[c] == .valid && truth.kind[r * scan.width + c] == .crystal {
+                ratios.append(Double(tile.amplitude[c]) / Double(truth.amplitude[r * scan.width + c]))
+                backgrounds.append(Double(tile.background[c]))
+            }
+        }
+        ratios.sort(); backgrounds.sort()
+        #expect(abs(ratios[ratios.count / 2] - 1) < 0.01)
+        #expect(abs(backgrounds[backgrounds.count / 2] - truth.backgroundCounts) < 1)
+        // Without the monitor, the heights follow the beam down.
+        let plain = try ScanFrames(anglesMicroradians: scan.frames.anglesMicroradians)
+        let unnormalised = try scan.reduce(frames: plain, options: ReductionOptions(method: .gauss)).maps
+        var low: [Double] = []
+        for (r, tile) in unnormalised.enumerated() {
+            for c in 0..<tile.pixelCount where tile.validity[c] == .valid && truth.kind[r * scan.width + c] == .crystal {
+                low.append(Double(tile.amplitude[c]) / Double(truth.amplitude[r * scan.width + c]))
+            }
+        }
+        low.sort()
+        #expect(low[low.count / 2] < 0.9)
+    }
 }

@@ -6,7 +6,7 @@ import Topography
 /// Small simulated scan folders on disk for the I/O and command tests.
 enum ScanFolder {
     static func temporary(_ label: String) throws -> String {
-        let path = NSTemporaryDirectory() + "rci-\(label)-\(UUID().uuidString)"
+        let path = NSTemporaryDirectory() + "rci1-test-\(label)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -21,6 +21,13 @@ enum ScanFolder {
         let folder = try temporary(label) + "/scan"
         try SimulatedScanWriter.write(try ScanSimulation(radiator: SyntheticRadiators.make(SyntheticRadiators.recipes[0]), spec: spec), to: folder)
         return folder
+    }
+
+    /// Removes a folder `write` or `temporary` made (the parent of a scan folder).
+    static func remove(_ folder: String) {
+        let root = folder.hasSuffix("/scan") ? String(folder.dropLast(5)) : folder
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.removeItem(atPath: root + "/scan-stack")
     }
 
     static func editManifest(_ folder: String, _ edit: (inout [String: Any]) -> Void) throws {

@@ -8,7 +8,7 @@ import TIFFImage
     let folder: String
 
     init() throws {
-        folder = NSTemporaryDirectory() + "tiff-tests-\(UUID().uuidString)"
+        folder = NSTemporaryDirectory() + "rci1-test-tiff-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
 
@@ -18,6 +18,7 @@ import TIFFImage
 
     @Test(arguments: TIFFCompression.allCases)
     func uint16AndFloatRoundTripInStripsAndTiles(compression: TIFFCompression) throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for layout in [TIFFLayout.strips(rowsPerStrip: 5), .tiles(width: 16, height: 16)] {
             let path = "\(folder)/\(compression)-\(layout).tif"
             try TIFFWriter.write([TIFFPage(width: Self.width, height: Self.height, uint16: Self.ramp16)], to: path, compression: compression, layout: layout)
@@ -39,6 +40,7 @@ import TIFFImage
     }
 
     @Test func multiPageStacksReadPageByPage() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = "\(folder)/stack.tif"
         let pages = (0..<4).map { k in TIFFPage(width: Self.width, height: Self.height, uint16: Self.ramp16.map { $0 &+ UInt16(k * 1000) }) }
         try TIFFWriter.write(pages, to: path, compression: .lzw)
@@ -49,6 +51,7 @@ import TIFFImage
     }
 
     @Test func brokenFilesAreRefusedNamingTheFileAndTheProblem() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let text = "\(folder)/notes.tif"
         try Data("not a tiff".utf8).write(to: URL(fileURLWithPath: text))
         let notTIFF = #expect(throws: TIFFError.self) { try TIFFReader(path: text) }
@@ -83,6 +86,7 @@ import TIFFImage
     }
 
     @Test func writesAreAtomicAndLeaveNoTemporaryFiles() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = "\(folder)/atomic.tif"
         try TIFFWriter.write([TIFFPage(width: 4, height: 4, uint16: [UInt16](repeating: 7, count: 16))], to: path)
         try TIFFWriter.write([TIFFPage(width: 4, height: 4, uint16: [UInt16](repeating: 9, count: 16))], to: path)
