@@ -25,6 +25,12 @@ let package = Package(
         .target(name: "RadiatorStore", dependencies: ["RockingCurve", "Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // The public vocabulary: query strings -> validated requests; answers as JSON.
         .target(name: "API", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
+        // Rocking-curve imaging, part 2: reduced scans (peak-position and intensity maps) -> a radiator:
+        // alignment, instrument corrections, crystal mask, masked surface integration. Pure, no I/O.
+        .target(name: "RadiatorBuild", dependencies: ["Physics", "Topography"], swiftSettings: strictSwift),
+        // `spotfinder rci build`: reduction folders (RockingScan's output, read by RCIPublish) → RadiatorBuild → the store.
+        .target(name: "RCIBuildCommand", dependencies: ["RadiatorBuild", "RadiatorStore", "RCIPublish", "Render", "RockingCurve", "TIFFImage", "Topography"],
+                swiftSettings: strictSwift),
         // The spot map: figures of merit for every beam placement on a radiator, best spots. Pure.
         .target(name: "SpotMap", dependencies: ["API", "Physics", "Topography"], swiftSettings: strictSwift),
 
@@ -106,10 +112,11 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Autoscaling", "ServiceSupport", "Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIPublish", "RockingScan", "RPC", "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Autoscaling", "ServiceSupport", "Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIBuildCommand", "RCIPublish",
+                                                         "RockingScan", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan",
-                                                          "RockingScanSimulation", "RPC", "SpotMap", "Topography", "Wire", "WireMapping"],
+        .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIRemote", "RockingCurve",
+                                                          "RockingScan", "RockingScanSimulation", "RPC", "SpotMap", "Topography", "Wire", "WireMapping"],
                           path: "Benchmarks/spotfinder-bench", swiftSettings: strictSwift),
 
         // A raw HTTP client for tests (HTTPServerTests, ServiceTests' HTTP fuzz).
@@ -125,6 +132,9 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],
                     exclude: ["golden-spectrum-400.rgba.z"], swiftSettings: strictSwift),
+        .testTarget(name: "RadiatorBuildTests", dependencies: ["RadiatorBuild", "Topography"], swiftSettings: strictSwift),
+        .testTarget(name: "RCIBuildCommandTests", dependencies: ["RadiatorBuild", "RadiatorStore", "RCIBuildCommand", "RockingScan", "RockingScanSimulation", "Topography"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "RockingCurveTests", dependencies: ["RockingCurve", "RockingScan", "RockingScanSimulation", "TIFFImage", "Topography"],
                     swiftSettings: strictSwift),
         .testTarget(name: "SpotMapTests", dependencies: ["API", "Compute", "Physics", "SpotMap", "Topography"], swiftSettings: strictSwift),

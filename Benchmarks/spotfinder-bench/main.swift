@@ -10,6 +10,7 @@ if wants("topography") { try TopographyBench.run(into: &table) }
 if wants("render") { try RenderBench.run(into: &table) }
 if selected.contains("http") { table.rows += try await HTTPBench.run() }
 if selected.contains("map") { try MapBench.run(into: &table); table.rows += try await MapBench.runHTTP() }
+if selected.contains("rci-build") { try RCIBuildBench.run(into: &table) }
 if wants("wire") { table.rows += try await WireBench.run() }
 if selected.contains("rci") { try RCIBench.run(into: &table) }
 if selected.contains("rci-cluster") { table.rows += try await RCIClusterBench.run() }
