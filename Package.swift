@@ -64,16 +64,18 @@ let package = Package(
         // libc declarations Swift's Glibc module lacks.
         .systemLibrary(name: "CSystemShims"),
 
+        // Classes of work (interactive, batch): admission budgets, priority threads, cancellation flags.
+        .target(name: "Scheduling", dependencies: ["CSystemShims"], swiftSettings: strictSwift),
         // Length-prefixed protobuf RPC over POSIX TCP sockets: server, client, deadlines, limits.
-        .target(name: "RPC", dependencies: ["Wire"], swiftSettings: strictSwift),
+        .target(name: "RPC", dependencies: ["Scheduling", "Wire"], swiftSettings: strictSwift),
         // The browser-facing HTTP/1.1 server: blocking sockets, a thread per connection, limits enforced as bytes arrive.
-        .target(name: "HTTPServer", dependencies: ["RPC"], swiftSettings: strictSwift),
+        .target(name: "HTTPServer", dependencies: ["RPC", "Scheduling"], swiftSettings: strictSwift),
 
         // Shared compute step: model cache, spectra for requests.
         .target(name: "Compute", dependencies: ["Physics", "API", "Topography"], swiftSettings: strictSwift),
 
         // Wire messages <-> validated domain values.
-        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
+        .target(name: "WireMapping", dependencies: ["API", "Physics", "RadiatorBuild", "RadiatorStore", "RockingCurve", "RPC", "SpotMap", "Topography", "Wire", "Zlib"], swiftSettings: strictSwift),
         // TileReducer: rocking-curve tiles reduced in process, on a node or through the edge (RPC client).
         .target(name: "RCIRemote", dependencies: ["RockingCurve", "RPC", "Wire", "WireMapping"], swiftSettings: strictSwift),
         // `spotfinder rci publish`: a reduction folder (RockingScan's output) stored in the topograph-store.
@@ -82,7 +84,7 @@ let package = Package(
         // Flags, one-line logs, signals: what every service main needs.
         .target(name: "ServiceSupport", swiftSettings: strictSwift),
         // Service logic, testable in-process.
-        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RCIRemote", "RockingCurve", "RPC", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
+        .target(name: "CobremsNodeCore", dependencies: ["API", "Compute", "Physics", "RCIRemote", "RockingCurve", "RPC", "Scheduling", "ServiceSupport", "SpotMap", "Topography", "Wire", "WireMapping"],
                 swiftSettings: strictSwift),
 
         .target(name: "Plots", dependencies: ["API", "Physics", "Render", "SpotMap", "Topography", "Wire"], swiftSettings: strictSwift),
@@ -96,7 +98,7 @@ let package = Package(
         .target(name: "Autoscaling", dependencies: ["RPC", "ServiceSupport"], swiftSettings: strictSwift),
 
         .target(name: "EdgeCore", dependencies: [
-            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "ServiceSupport",
+            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIBuildCommand", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ],
         // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).
@@ -122,9 +124,10 @@ let package = Package(
         // A raw HTTP client for tests (HTTPServerTests, ServiceTests' HTTP fuzz).
         .target(name: "HTTPTestSupport", dependencies: ["RPC"], path: "Tests/HTTPTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "WireTests", dependencies: ["CProtobufC", "SpotfinderProtoC", "Wire"], swiftSettings: strictSwift),
-        .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC"], swiftSettings: strictSwift),
+        .testTarget(name: "RPCTests", dependencies: ["Wire", "RPC", "Scheduling"], swiftSettings: strictSwift),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport", "RPC"], swiftSettings: strictSwift),
-        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RPC", "ServiceClients", "TIFFImage", "ServiceSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPServer", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "TIFFImage", "ServiceSupport", "TopographStoreCore",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
         .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"], swiftSettings: strictSwift),

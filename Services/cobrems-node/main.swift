@@ -14,7 +14,7 @@ await ServiceMain.run(log, draining: {
     let token = try flags.secret("token")
     var config = RPCServerConfig(host: listen.host, port: listen.port)
     config.token = token
-    let service = CobremsNodeService(threads: ComputeThreads(count: capacity))
+    let service = CobremsNodeService(threads: CobremsNodeService.threads(capacity: capacity))
     let server = try RPCServer(routes: service.routes, config: config)
     let advertised = try NodeLaunch.advertisedAddress(flags.string("advertise"), listenHost: listen.host, boundPort: server.port)
     log.info("listening on \(listen.host):\(server.port), capacity \(capacity), pid \(getpid())"

@@ -8,7 +8,7 @@ import ServiceSupport
 
 let log = Log(service: "edge")
 await ServiceMain.run(log) {
-    let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "deadline", "http-max-connections", "node-hosts", "node-max-capacity"],
+    let flags = try Flags(valued: ["http", "rpc", "store", "tilt", "renderer", "deadline", "http-max-connections", "node-hosts", "node-max-capacity", "scans"],
                           boolean: ["compute-in-process"], secrets: ["token"])
     let http = try flags.address("http", default: "127.0.0.1:8080")
     let rpc = try flags.address("rpc", default: "127.0.0.1:7100")
@@ -38,11 +38,13 @@ await ServiceMain.run(log) {
                       tilt: try RPCClient(address: flags.string("tilt", default: "127.0.0.1:7102")!, config: clients),
                       renderer: try RPCClient(address: flags.string("renderer", default: "127.0.0.1:7103")!, config: clients),
                       compute: compute)
-    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: requestSeconds, importToken: token)
+    let scans = flags.string("scans")
+    let handler = EdgeHTTP(app: app, metrics: metrics, log: log, requestSeconds: requestSeconds, importToken: token, scansRoot: ScansRoot(path: scans))
     var routes = EdgeRPCService(registry: registry, compute: compute).routes
     app.addMapRoute(to: &routes)
     app.addSnapRoute(to: &routes)
     compute.addReduceTileRoute(to: &routes)
+    handler.rci.addRoutes(to: &routes)
     // Lab tools: one address for everything; an import through it is seen at once, as an HTTP import is.
     EdgeGateway(store: app.store.rpc, tilt: app.tilt, onImport: { handler.radiatorImported() }).add(to: &routes)
     var rpcConfig = RPCServerConfig(host: rpc.host, port: rpc.port)

@@ -24,6 +24,7 @@ await ServiceMain.run(log) {
     config.token = token
     var routes = TopographStoreService(store: store, importToken: token).routes
     ReducedScanService(store: scans, token: token).add(to: &routes)
+    BuildReportService(reports: try BuildReportStore(directory: "\(data)/builds"), radiators: store, token: token).add(to: &routes)
     let server = try RPCServer(routes: routes, config: config)
     log.info("listening on \(listen.host):\(server.port), \(radiators.count) radiators in \(store.directory), \(scans.names().count) reduced scans in \(scans.directory)")
     return { await server.shutdown(graceSeconds: 10) }

@@ -3,6 +3,7 @@ import Foundation
 import Compute
 import Physics
 import RPC
+import Scheduling
 import Wire
 import WireMapping
 
@@ -15,11 +16,18 @@ public struct CobremsNodeService: Sendable {
     public static let maxSamples = 500_000
 
     public let computation: SpectrumComputation
-    /// Where the computing happens: `capacity` threads, off the concurrency pool (heartbeats stay on time).
-    public let threads: ComputeThreads
+    /// Where the computing happens, off the concurrency pool (heartbeats stay on time): spectra and
+    /// partial sums on the interactive threads, map chunks (and any other batch method) on the batch
+    /// threads at lower priority, so a flood of maps never delays a spectrum.
+    public let threads: PriorityThreads
+
+    /// Threads for a node offering `capacity` cores: that many of each class.
+    public static func threads(capacity: Int) -> PriorityThreads {
+        PriorityThreads(interactiveThreads: capacity, batchThreads: capacity, name: "cobrems")
+    }
 
     public init(computation: SpectrumComputation = SpectrumComputation(),
-                threads: ComputeThreads = ComputeThreads(count: ProcessInfo.processInfo.activeProcessorCount)) {
+                threads: PriorityThreads = CobremsNodeService.threads(capacity: ProcessInfo.processInfo.activeProcessorCount)) {
         self.computation = computation
         self.threads = threads
     }
@@ -28,38 +36,57 @@ public struct CobremsNodeService: Sendable {
         var r = RPCRoutes()
         // Decoding, computing and encoding all happen on the compute threads (large orientation sets take
         // a while to decode too), so the concurrency pool stays free for heartbeats.
-        r.raw(Self.computeSpectrum) { payload, context in
-            await offPoolCall(payload, deadline: context.deadline) { (m: SpectrumRequestMessage) throws(RPCError) in try spectrum(m) }
+        r.raw(Self.computeSpectrum, policy: .interactive()) { payload, context in
+            await offPoolCall(payload, context) { (m: SpectrumRequestMessage) throws(RPCError) in try spectrum(m) }
         }
-        r.raw(Self.computePartialSum) { payload, context in
-            await offPoolCall(payload, deadline: context.deadline) { (m: PartialSumRequestMessage) throws(RPCError) in try partialSum(m) }
+        r.raw(Self.computePartialSum, policy: .interactive()) { payload, context in
+            await offPoolCall(payload, context) { (m: PartialSumRequestMessage) throws(RPCError) in try partialSum(m) }
         }
-        r.raw(Self.computeMapChunk) { payload, context in
-            await offPoolCall(payload, deadline: context.deadline) { (m: MapChunkRequestMessage) throws(RPCError) in try mapChunk(m, deadline: context.deadline) }
+        // Batch: the batch threads, a 120 s cap on the caller's deadline, and a stop within a few
+        // placements of the caller giving up (the map engine polls `context.shouldStop`).
+        r.raw(Self.computeMapChunk, policy: .batch(maxSeconds: 120)) { payload, context in
+            await offPoolCall(payload, context) { (m: MapChunkRequestMessage) throws(RPCError) in
+                do throws(RPCError) { return try mapChunk(m, shouldStop: { context.shouldStop }) } catch {
+                    throw context.shouldStop ? Self.stopped(context) : error
+                }
+            }
         }
-        r.raw(Self.reduceTile) { payload, context in
-            await offPoolCall(payload, deadline: context.deadline) { (m: ReduceTileRequestMessage) throws(RPCError) in try reduceTile(m) }
+        // Batch: rocking-curve tiles run on the batch threads (spectra go first); a tile whose caller left
+        // before a thread was free never starts.
+        r.raw(Self.reduceTile, policy: .batch(maxSeconds: 300)) { payload, context in
+            await offPoolCall(payload, context) { (m: ReduceTileRequestMessage) throws(RPCError) in try reduceTile(m) }
         }
         return r
     }
 
-    private func offPoolCall<Request: WireMessage, Response: WireMessage>(
-        _ payload: Data, deadline: Deadline, _ body: @escaping @Sendable (Request) throws(RPCError) -> Response
+    /// Decode, compute and encode on a thread of the call's class; work whose caller gave up before a
+    /// thread was free never starts.
+    func offPoolCall<Request: WireMessage, Response: WireMessage>(
+        _ payload: Data, _ context: RPCContext, _ body: @escaping @Sendable (Request) throws(RPCError) -> Response
     ) async -> Result<Data, RPCError> {
-        do throws(RPCError) {
-            return .success(try await threads.run(deadline: deadline) { () throws(RPCError) -> Data in
+        let outcome = await threads.run(context.workClass, cancellation: context.cancellation) { () -> Result<Data, RPCError> in
+            do throws(RPCError) {
+                if context.shouldStop { throw Self.stopped(context) }
                 let request: Request
                 do throws(WireError) { request = try Request(serializedBytes: payload) } catch {
                     throw RPCError(.invalidArgument, "the payload is not a valid \(Request.protoName): \(error.message)")
                 }
                 let response = try body(request)
-                do throws(WireError) { return Data(try response.serializedBytes()) } catch {
+                do throws(WireError) { return .success(Data(try response.serializedBytes())) } catch {
                     throw RPCError(.internalError, "cannot encode \(Response.protoName): \(error.message)")
                 }
-            })
-        } catch {
-            return .failure(error)
+            } catch {
+                return .failure(error)
+            }
         }
+        return outcome ?? .failure(Self.stopped(context))
+    }
+
+    /// Why work was not done: its caller went away, or its deadline passed.
+    static func stopped(_ context: RPCContext) -> RPCError {
+        context.deadline.hasPassed && !context.cancellation.isCancelled
+            ? RPCError(.deadlineExceeded, "the deadline passed before \(context.method) was computed")
+            : RPCError(.cancelled, "\(context.method) was cancelled: \(context.cancellation.reason ?? "the caller went away")")
     }
 
     /// A compute request's parameters and orientation set, checked (shared with the edge, which answers the same methods).

@@ -12,7 +12,7 @@ extension CobremsNodeService {
     public static let computeMapChunk = "/spotfinder.v1.CobremsNode/ComputeMapChunk"
 
     /// Seconds of CPU (the edge's in-process map) on a Dispatch worker, off Swift's cooperative threads,
-    /// which other requests need. (The node's own methods run on its `ComputeThreads`, see `routes`.)
+    /// which other requests need. (The node's own methods run on its `PriorityThreads`, see `routes`.)
     public static func onWorkerThread<T: Sendable>(_ body: @escaping @Sendable () throws(RPCError) -> T) async throws(RPCError) -> T {
         let result: Result<T, RPCError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
@@ -24,8 +24,9 @@ extension CobremsNodeService {
         return try result.get()
     }
 
-    /// The chunk's placements; given up at `deadline` (the edge no longer waits: its cores are wanted elsewhere).
-    public func mapChunk(_ m: MapChunkRequestMessage, deadline: Deadline = .none) throws(RPCError) -> MapChunkResponseMessage {
+    /// The chunk's placements; given up as soon as `shouldStop` says so (polled between placements: the
+    /// caller went away or its deadline passed, and the cores are wanted elsewhere).
+    public func mapChunk(_ m: MapChunkRequestMessage, shouldStop: @escaping @Sendable () -> Bool = { false }) throws(RPCError) -> MapChunkResponseMessage {
         let view: RadiatorView
         do throws(RadiatorError) {
             guard let message = m.view else { throw RadiatorError("view: a map chunk needs the radiator view") }
@@ -48,8 +49,8 @@ extension CobremsNodeService {
         let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil,
                                indices: indices)
         // One thread per chunk: the edge keeps every core busy with several chunks in flight.
-        guard let results = engine.compute(indices, threads: 1, shouldStop: { deadline.hasPassed }) else {
-            throw RPCError(.deadlineExceeded, "the deadline passed while the node computed \(indices.count) map placements")
+        guard let results = engine.compute(indices, threads: 1, shouldStop: shouldStop) else {
+            throw RPCError(.cancelled, "the node stopped computing \(indices.count) map placements: the caller went away or its deadline passed")
         }
         return MapChunkResponseMessage(results)
     }

@@ -5,6 +5,7 @@ import Physics
 import PlotRendererCore
 import Plots
 import RPC
+import Scheduling
 import ServiceClients
 import TiltServiceCore
 import Topography
@@ -21,13 +22,21 @@ public struct EdgeApp: Sendable {
     public let tilt: RPCClient
     public let renderer: RPCClient
     public let compute: DistributedCompute
+    /// Batch work (maps, exports) over HTTP and RPC shares these budgets (see `AdmissionBudget`).
+    public let admission: AdmissionController
 
-    public init(store: TopographStoreClient, tilt: RPCClient, renderer: RPCClient, compute: DistributedCompute) {
+    public init(store: TopographStoreClient, tilt: RPCClient, renderer: RPCClient, compute: DistributedCompute,
+                admission: AdmissionController = AdmissionController()) {
         self.store = store
         self.tilt = tilt
         self.renderer = renderer
         self.compute = compute
+        self.admission = admission
     }
+
+    /// Data exports are built here, off the Swift concurrency pool (a large one is seconds of CPU that
+    /// would otherwise delay every interactive answer), at batch priority.
+    static let exportThreads = PriorityThreads(interactiveThreads: 1, batchThreads: 2, name: "edge-export")
 
     /// Which radiator the request means: nil for the ideal crystal; the first radiator when none is named.
     public func radiatorName(for request: SpotfinderRequest, deadline: Deadline) async throws(RPCError) -> String? {
@@ -114,7 +123,7 @@ public struct EdgeApp: Sendable {
 
     /// Edge/ComputeSnap for lab tools: the query of GET /api/snap in, the same content out.
     public func addSnapRoute(to routes: inout RPCRoutes) {
-        routes.unary(Self.computeSnap) { (m: SnapRequestMessage, context) -> SnapResponseMessage in
+        routes.unary(Self.computeSnap, policy: .interactive(maxSeconds: 60)) { (m: SnapRequestMessage, context) -> SnapResponseMessage in
             let request: SpotfinderRequest
             do throws(ParameterError) { request = try SpotfinderRequest(query: m.query) } catch { throw error.rpcError }
             return SnapResponseMessage(try await snap(request, deadline: context.deadline))
@@ -196,11 +205,18 @@ public struct EdgeApp: Sendable {
     }
 
     /// A plot request as its data (CSV, JSON) or drawn by the plot-renderer (PNG).
-    func output<M: WireMessage>(_ m: M, format: String, csv: (M) -> String, json: (M) -> Data, method: String,
+    func output<M: WireMessage>(_ m: M, format: String, csv: @escaping @Sendable (M) -> String, json: @escaping @Sendable (M) -> Data, method: String,
                                 deadline: Deadline) async throws(RPCError) -> PlotOutput {
         switch format {
-        case "csv": return .csv(csv(m))
-        case "json": return .json(json(m))
+        case "csv", "json":
+            let flag = CancellationFlag()
+            let built: PlotOutput? = await withTaskCancellationHandler {
+                await Self.exportThreads.run(.batch, cancellation: flag) { format == "csv" ? .csv(csv(m)) : .json(json(m)) }
+            } onCancel: {
+                flag.cancel(reason: "the client went away")
+            }
+            guard let built else { throw RPCError(.cancelled, "the export was cancelled: the client went away") }
+            return built
         default:
             let r: PlotResponse = try await renderer.call(method, m, deadline: deadline, idempotent: true)
             return .png(r.png)

@@ -25,25 +25,25 @@ public struct EdgeGateway: Sendable {
     public func add(to routes: inout RPCRoutes) {
         let (store, tilt, seconds, onImport) = (store, tilt, defaultSeconds, onImport)
         @Sendable func deadline(_ c: RPCContext) -> Deadline { c.deadline.isNone ? .after(seconds: seconds) : c.deadline }
-        routes.unary(TopographStoreService.listRadiators) { (m: ListRadiatorsRequest, c) -> ListRadiatorsResponse in
+        routes.unary(TopographStoreService.listRadiators, policy: .interactive(maxSeconds: 60)) { (m: ListRadiatorsRequest, c) -> ListRadiatorsResponse in
             try await store.call(TopographStoreService.listRadiators, m, deadline: deadline(c), idempotent: true)
         }
-        routes.unary(TopographStoreService.importRadiator) { (m: ImportRadiatorRequest, c) -> ImportRadiatorResponse in
+        routes.unary(TopographStoreService.importRadiator, policy: .batch(maxSeconds: 120)) { (m: ImportRadiatorRequest, c) -> ImportRadiatorResponse in
             let r: ImportRadiatorResponse = try await store.call(TopographStoreService.importRadiator, m, deadline: deadline(c), idempotent: false)
             onImport()
             return r
         }
         // Reduced rocking-curve scans: the store checks the token of a put.
-        routes.unary(ReducedScanService.putReducedScan) { (m: PutReducedScanRequest, c) -> PutReducedScanResponse in
+        routes.unary(ReducedScanService.putReducedScan, policy: .batch(maxSeconds: 120)) { (m: PutReducedScanRequest, c) -> PutReducedScanResponse in
             try await store.call(ReducedScanService.putReducedScan, m, deadline: deadline(c), idempotent: false)
         }
-        routes.unary(ReducedScanService.listReducedScans) { (m: ListReducedScansRequest, c) -> ListReducedScansResponse in
+        routes.unary(ReducedScanService.listReducedScans, policy: .interactive(maxSeconds: 60)) { (m: ListReducedScansRequest, c) -> ListReducedScansResponse in
             try await store.call(ReducedScanService.listReducedScans, m, deadline: deadline(c), idempotent: true)
         }
-        routes.unary(ReducedScanService.getReducedScan) { (m: GetReducedScanRequest, c) -> GetReducedScanResponse in
+        routes.unary(ReducedScanService.getReducedScan, policy: .interactive(maxSeconds: 60)) { (m: GetReducedScanRequest, c) -> GetReducedScanResponse in
             try await store.call(ReducedScanService.getReducedScan, m, deadline: deadline(c), idempotent: true)
         }
-        routes.unary(TiltService.computeTilt) { (m: TiltRequestMessage, c) -> TiltResponseMessage in
+        routes.unary(TiltService.computeTilt, policy: .interactive(maxSeconds: 60)) { (m: TiltRequestMessage, c) -> TiltResponseMessage in
             try await tilt.call(TiltService.computeTilt, m, deadline: deadline(c), idempotent: true)
         }
     }

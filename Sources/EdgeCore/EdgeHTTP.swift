@@ -2,6 +2,7 @@ import API
 import Foundation
 import HTTPServer
 import RPC
+import Scheduling
 import ServiceSupport
 import Topography
 import Wire
@@ -21,15 +22,21 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public let importer: EdgeImport
     /// The page's HTML, CSS and JavaScript files.
     public let assets: WebAssets
+    /// Rocking-curve imaging on the server: scan folders, reduce, curve, build (EdgeRCI*.swift).
+    public let rci: EdgeRCI
 
     public init(app: EdgeApp, metrics: EdgeMetrics, cache: ResponseCache = ResponseCache(), log: Log, requestSeconds: Double = 15,
-                importToken: String = "", assets: WebAssets = .load()) {
+                importToken: String = "", assets: WebAssets = .load(), scansRoot: ScansRoot = ScansRoot(path: nil)) {
         self.importer = EdgeImport(store: app.store, token: importToken)
+        let revisions = RadiatorRevisions(store: app.store)
+        let store = app.store
+        // A built radiator is stored as an import is: the edge forgets its radiator caches the same way.
+        self.rci = EdgeRCI(app: app, root: scansRoot, token: importToken, onRadiatorStored: { store.forgetList(); revisions.forget() })
         self.app = app
         self.assets = assets
         self.metrics = metrics
         self.cache = cache
-        self.revisions = RadiatorRevisions(store: app.store)
+        self.revisions = revisions
         self.log = log
         self.requestSeconds = requestSeconds
     }
@@ -66,17 +73,39 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     /// The request being served, for routes that need its headers or body.
     @TaskLocal public static var current: HTTPRequest?
 
+    /// Cached answers served while the store has not confirmed revisions for longer than this are marked.
+    static let staleRevisionSeconds = 3.0
+
     /// Deadline of a spot map (GET /api/map, plot_type=map), s.
     public static let mapSeconds = 120.0
 
-    struct Failure: Error { let status: HTTPStatusCode; let json: [String: String] }
+    struct Failure: Error {
+        let status: HTTPStatusCode
+        let json: [String: String]
+        var headers: [HTTPHeader: String] = [:]
+    }
+
+    /// Uploads are authorised from the head: no token, no body read (and no `100 Continue`); a POST
+    /// elsewhere is refused before its body too.
+    public func refuseBody(of request: HTTPRequest) -> HTTPResponse? {
+        guard request.method == .POST else { return nil }
+        guard request.path == "/api/import" else {
+            return json(.methodNotAllowed, ["error": "POST is not allowed on \(request.path): use GET"])
+        }
+        guard let refusal = importer.tokenRefusal(request.headers[HTTPHeader(EdgeImport.tokenHeader)]) else { return nil }
+        metrics.observe(route: "/api/import", status: refusal.status, seconds: 0)
+        return HTTPResponse(statusCode: .unauthorized, headers: [.contentType: "application/json"], body: refusal.json)
+    }
 
     /// Health answers on the connection's own thread: it never queues behind compute on the pool.
     public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? {
+        if request.path == "/api/queue", request.method == .GET || request.method == .HEAD { return queueStatus(request) }
         guard request.path == "/healthz", request.method == .GET || request.method == .HEAD else { return nil }
         let start = Deadline.now
         let nodes = app.compute.registry.healthy()
-        let response = json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })"])
+        let batch = app.admission.load
+        let response = json(.ok, ["status": "ok", "nodes": "\(nodes.count)", "capacity": "\(nodes.reduce(0) { $0 + $1.capacity })",
+                                  "batch_running": "\(batch.running)", "batch_queued": "\(batch.queued)"])
         metrics.observe(route: "/healthz", status: 200, seconds: Double(Deadline.now - start) / 1e9)
         return response
     }
@@ -84,9 +113,9 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     public func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = Deadline.now
         let path = request.path
-        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png",
+        let routeName = path.hasPrefix("/static/") ? "/static" : ["/", "/healthz", "/metrics", "/api/queue", "/api/radiators", "/api/import", "/api/tilt", "/api/spectrum", "/api/snap", "/api/map", "/plot.png", "/radiator.png",
                                                                         "/api/scans", "/api/scan"]
-            .contains(path) ? path : "other"
+            .contains(path) || EdgeRCI.routes.contains(path) ? path : "other"
         let response: HTTPResponse
         do {
             response = try await Self.$current.withValue(request) {
@@ -97,7 +126,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
                 }
             }
         } catch let f as Failure {
-            response = json(f.status, f.json)
+            var r = json(f.status, f.json)
+            r.headers.merge(f.headers) { a, _ in a }
+            response = r
+        } catch is CancellationError where Task.isCancelled {
+            // The client went away: nobody reads this.
+            response = json(.serviceUnavailable, ["error": "cancelled: the client closed the connection"])
         } catch {
             log.error("\(path): \(error)")
             response = json(.internalServerError, ["error": "internal error"])
@@ -108,8 +142,12 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
 
     /// POST routes (uploads); the body is `request.body`, bounded by `maxBodyBytes`.
     func routePost(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        if EdgeRCI.storingRoutes.contains(path) { return try await rciRoute(path, request) }
         switch path {
         case "/api/import":
+            // Batch work (parsing, a ROOT conversion, the store's write), in the caller's budget.
+            let ticket = try await admitBatch()
+            defer { ticket.release() }
             let a = await importer.handle(body: request.body, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
                                           deadline: .after(seconds: max(requestSeconds, 60)))
             if a.status == 200 { radiatorImported() }
@@ -118,6 +156,20 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
                                 headers: [.contentType: "application/json"], body: a.json)
         default:
             throw Failure(status: .methodNotAllowed, json: ["error": "POST is not allowed on \(path): use GET"])
+        }
+    }
+
+    /// The rocking-curve routes (EdgeRCIRoutes.swift): refusals as JSON `{error, parameter}` with their status.
+    func rciRoute(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        do throws(RCIFailure) {
+            let (type, body) = try await rci.handle(route: path, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
+                                                    requestSeconds: requestSeconds)
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: type], body: body)
+        } catch {
+            let known: [HTTPStatusCode] = [.badRequest, .unauthorized, .forbidden, .notFound, .serviceUnavailable, .gatewayTimeout]
+            var body = ["error": error.message]
+            if let p = error.parameter { body["parameter"] = p }
+            return json(known.first { $0.code == error.status } ?? .internalServerError, body)
         }
     }
 
@@ -133,7 +185,11 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             try requireDeploymentToken()
             let nodes = app.compute.registry.healthy()
             let stats = app.store.cacheStatistics
+            let batch = app.admission.load
             let text = metrics.render(gauges: [
+                // Work waiting for admission: what `spotfinder scale` reads as pressure beyond the nodes' own load.
+                ("queue_depth", "Batch jobs (maps, exports, tile reductions) waiting for admission.", Double(batch.queued)),
+                ("batch_running", "Batch jobs admitted and running.", Double(batch.running)),
                 ("nodes", "Registered, healthy cobrems-nodes.", Double(nodes.count)),
                 ("node_capacity", "Cores offered by healthy nodes.", Double(nodes.reduce(0) { $0 + $1.capacity })),
                 ("chunks_in_flight", "Chunks being computed on nodes.", Double(nodes.reduce(0) { $0 + $1.inFlight })),
@@ -153,6 +209,11 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]))
+        case "/api/rci/folders", "/api/rci/curve", "/api/rci/build_report", "/api/rci/build_map":
+            guard let request = Self.current else { throw Failure(status: .internalServerError, json: ["error": "internal error"]) }
+            return try await rciRoute(path, request)
+        case "/api/rci/reduce", "/api/rci/build":
+            throw Failure(status: .methodNotAllowed, json: ["error": "\(path) stores data: use POST with the X-Spotfinder-Token header"])
         case "/api/scans", "/api/scan":
             let (type, body) = try await scanRoute(path, query: query)
             return HTTPResponse(statusCode: .ok, headers: [.contentType: type], body: body)
@@ -161,9 +222,17 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             let key = try await cacheKey(path, request)
             if let hit = cache.get(key) {
                 metrics.count("response_cache_hits_total")
-                return HTTPResponse(statusCode: .ok, headers: [.contentType: hit.contentType, HTTPHeader("X-Spotfinder-Cache"): "hit"], body: hit.body)
+                var headers = [HTTPHeader.contentType: hit.contentType, HTTPHeader("X-Spotfinder-Cache"): "hit"]
+                if let age = revisions.ageSeconds, age > Self.staleRevisionSeconds {
+                    // A hung store is not a dead service: the cached view is served, and marked unconfirmed.
+                    metrics.count("response_cache_unconfirmed_total")
+                    headers[HTTPHeader("X-Spotfinder-Stale")] = "the radiator store has not confirmed this radiator's revision for \(Int(age)) s"
+                }
+                return HTTPResponse(statusCode: .ok, headers: headers, body: hit.body)
             }
             metrics.count("response_cache_misses_total")
+            let ticket = Self.workClass(path: path, request: request) == .batch ? try await admitBatch() : nil
+            defer { ticket?.release() }
             let (type, body) = try await compute(path, request)
             cache.put(key, ResponseCache.Entry(contentType: type, body: body))
             return HTTPResponse(statusCode: .ok, headers: [.contentType: type, HTTPHeader("X-Spotfinder-Cache"): "miss"], body: body)

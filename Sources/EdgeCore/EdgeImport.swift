@@ -41,7 +41,9 @@ public struct EdgeImport: Sendable {
         public let json: Data
     }
 
-    public func handle(body: Data, query: String, token: String?, deadline: Deadline) async -> Answer {
+    /// The 401 for a missing or wrong token (nil: it may go on). Asked from the request's head, before
+    /// its body is read, and again in `handle`.
+    public func tokenRefusal(_ token: String?) -> Answer? {
         guard let token, !token.isEmpty else {
             return Self.answer(401, ["error": "import needs the deployment's token (SPOTFINDER_TOKEN) in the \(Self.tokenHeader) header",
                                      "parameter": "token"])
@@ -49,6 +51,12 @@ public struct EdgeImport: Sendable {
         if !self.token.isEmpty && !tokenMatches(token, self.token) {
             return Self.answer(401, ["error": "import refused: wrong token in the \(Self.tokenHeader) header", "parameter": "token"])
         }
+        return nil
+    }
+
+    public func handle(body: Data, query: String, token: String?, deadline: Deadline) async -> Answer {
+        if let refusal = tokenRefusal(token) { return refusal }
+        guard let token else { return Self.answer(401, ["error": "import needs the deployment's token", "parameter": "token"]) }
         do {
             let radiator = try await parse(body: body, query: query)
             let response: ImportRadiatorResponse = try await store.rpc.call(
@@ -71,7 +79,14 @@ public struct EdgeImport: Sendable {
             case .unavailable: 503
             default: 500
             }
-            return status == 400 ? Self.failure(e.message) : Self.answer(status, ["error": e.message, "status": e.code.description])
+            // Only what the user can act on: internal addresses and service errors stay in the log.
+            let message = switch status {
+            case 400, 401, 403: e.message
+            case 503: "the radiator store is unavailable; try again shortly"
+            case 504: "the import did not finish in time; try again"
+            default: "the import failed inside Spotfinder; the edge's log has the details"
+            }
+            return status == 400 ? Self.failure(message) : Self.answer(status, ["error": message, "status": e.code.description])
         } catch {
             return Self.answer(500, ["error": "import failed"])
         }

@@ -5,6 +5,7 @@ import Physics
 import PlotRendererCore
 import Plots
 import RPC
+import Scheduling
 import SpotMap
 import Topography
 import Wire
@@ -45,10 +46,17 @@ extension EdgeApp {
 
     /// Edge/ComputeMap for lab tools: the query of GET /api/map in, the same content out.
     public func addMapRoute(to routes: inout RPCRoutes) {
-        routes.unary(Self.computeMap) { (m: SpotMapRequestMessage, context) -> SpotMapResponseMessage in
+        // Batch: a deadline of at most 120 s (required from anonymous callers), the caller's admission
+        // budget, and cancellation on every node when the caller goes away.
+        routes.unary(Self.computeMap, policy: .batch(maxSeconds: EdgeHTTP.mapSeconds)) { (m: SpotMapRequestMessage, context) -> SpotMapResponseMessage in
             let request: SpotfinderRequest
             do throws(ParameterError) { request = try SpotfinderRequest(query: m.query) } catch { throw error.rpcError }
-            let deadline = context.deadline.isNone ? Deadline.after(seconds: 120) : context.deadline
+            let ticket: AdmissionTicket
+            do throws(AdmissionRefusal) { ticket = try await admission.admit(context.client) } catch {
+                throw RPCError(error.cancelled ? .cancelled : .resourceExhausted, error.message)
+            }
+            defer { ticket.release() }
+            let deadline = context.deadline.isNone ? Deadline.after(seconds: EdgeHTTP.mapSeconds) : context.deadline
             return SpotMapResponseMessage(try await map(request, deadline: deadline))
         }
     }
@@ -71,13 +79,20 @@ extension DistributedCompute {
             }
             metrics.count("in_process_computations_total")
             let engine = MapEngine(plan: plan, view: view, model: plan.fom.needsSpectrum ? computation.model(for: plan.request) : nil)
-            // Stopped at the deadline: past it nobody waits for the answer, and the cores are wanted.
-            return try await CobremsNodeService.onWorkerThread { () throws(RPCError) in
-                guard let results = engine.compute(Array(0..<plan.placements), shouldStop: { deadline.hasPassed }) else {
-                    throw RPCError(.deadlineExceeded, "the spot map of \(plan.placements) placements took longer than its deadline: use a larger map_step or a smaller extent")
-                }
-                return results
+            // Stopped at the deadline or when the caller goes away: nobody waits for the answer, and the cores are wanted.
+            let flag = CancellationFlag()
+            let outcome = await withTaskCancellationHandler { () async -> Result<[PlacementResult], RPCError> in
+                do throws(RPCError) { return .success(try await CobremsNodeService.onWorkerThread { () throws(RPCError) in
+                    guard let results = engine.compute(Array(0..<plan.placements), shouldStop: { deadline.hasPassed || flag.isCancelled }) else {
+                        if flag.isCancelled { throw RPCError(.cancelled, "the spot map was cancelled: the caller went away") }
+                        throw RPCError(.deadlineExceeded, "the spot map of \(plan.placements) placements took longer than its deadline: use a larger map_step or a smaller extent")
+                    }
+                    return results
+                }) } catch { return .failure(error) }
+            } onCancel: {
+                flag.cancel(reason: "the caller went away")
             }
+            return try outcome.get()
         }
         let capacity = nodes.reduce(0) { $0 + $1.capacity }
         let total = plan.placements

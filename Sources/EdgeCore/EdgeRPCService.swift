@@ -37,11 +37,14 @@ public struct EdgeRPCService: Sendable {
             }
             return ListNodesResponse(nodes: registry.info())
         }
-        r.unary(Self.computeSpectrum) { (m: SpectrumRequestMessage, context) in try await spectrum(m, deadline: context.deadline) }
-        r.unary(CobremsNodeService.computeSpectrum) { (m: SpectrumRequestMessage, context) in
+        // Interactive, for anyone: a deadline of at most 60 s, which anonymous callers must send.
+        r.unary(Self.computeSpectrum, policy: .interactive(maxSeconds: 60)) { (m: SpectrumRequestMessage, context) in
             try await spectrum(m, deadline: context.deadline)
         }
-        r.unary(CobremsNodeService.computePartialSum) { (m: PartialSumRequestMessage, context) in
+        r.unary(CobremsNodeService.computeSpectrum, policy: .interactive(maxSeconds: 60)) { (m: SpectrumRequestMessage, context) in
+            try await spectrum(m, deadline: context.deadline)
+        }
+        r.unary(CobremsNodeService.computePartialSum, policy: .interactive(maxSeconds: 60)) { (m: PartialSumRequestMessage, context) in
             try await partialSum(m, deadline: context.deadline)
         }
         return r

@@ -63,7 +63,7 @@ extension DistributedCompute {
 
     /// The ReduceTile route (the edge answers the node's own method).
     public func addReduceTileRoute(to routes: inout RPCRoutes) {
-        routes.raw(CobremsNodeService.reduceTile) { payload, context in
+        routes.raw(CobremsNodeService.reduceTile, policy: .batch(maxSeconds: 300)) { payload, context in
             let deadline = context.deadline.isNone ? Deadline.after(seconds: 300) : context.deadline
             do throws(RPCError) { return .success(try await reduceTile(payload: payload, deadline: deadline)) } catch {
                 return .failure(error)

@@ -69,6 +69,8 @@ public final class NodeRegistry: Sendable {
     private let retiring = Mutex<[ObjectIdentifier: (client: RPCClient, inFlight: Int)]>([:])
 
     private let log: Log?
+    /// The edge's own pauses do not count as its nodes' silence.
+    private let pauses = PauseClock()
     /// Whose turn it is among equally loaded nodes (`pick`).
     private let turn = Atomic<UInt>(0)
 
@@ -170,7 +172,9 @@ public final class NodeRegistry: Sendable {
 
     /// Silent for longer than the expiry (never true for a heartbeat later than `now`).
     private func isExpired(_ node: Node, now: UInt64) -> Bool {
-        now > node.lastHeartbeat && now - node.lastHeartbeat > UInt64(expiryMs) * 1_000_000
+        // Silence is counted from the node's last heartbeat or the edge's own resumption, whichever is later.
+        let since = max(node.lastHeartbeat, pauses.resumedAt(now))
+        return now > since && now - since > UInt64(expiryMs) * 1_000_000
     }
 
     /// Healthy nodes in rotation; if every one is suspended, all of them (a request fails only when every node has).

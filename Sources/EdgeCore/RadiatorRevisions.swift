@@ -43,6 +43,12 @@ public final class RadiatorRevisions: Sendable {
         return (chosen, list.first { $0.name == chosen }?.revision ?? 0)
     }
 
+    /// How old the known revisions are, s (nil: none known). Past a few seconds the store is not
+    /// answering: cached views are still served, and say so.
+    public var ageSeconds: Double? {
+        state.withLock { s in s.list == nil ? nil : Double(Deadline.now &- s.fetched) / 1e9 }
+    }
+
     /// After an import through this edge: the next lookup asks the store.
     public func forget() { state.withLock { $0.list = nil } }
 

@@ -8,6 +8,9 @@ import Synchronization
 struct HTTPConnection {
     let socket: Socket
     let server: HTTP1Server
+    let peerHost: String
+    /// Accepted beyond the cap: one request, answered only if it is a health check.
+    let healthOnly: Bool
 
     /// Bytes received and not yet consumed by a request.
     private final class Input {
@@ -16,6 +19,7 @@ struct HTTPConnection {
     }
 
     func run() {
+        if healthOnly { return serveHealthCheckOnly() }
         let config = server.config
         let input = Input()
         while !server.isDraining {
@@ -47,6 +51,17 @@ struct HTTPConnection {
                 if length > limit {
                     throw RequestRefusal(status: .payloadTooLarge, message: "the request body of \(length) bytes exceeds the \(limit)-byte limit of \(head.path)")
                 }
+                if length > 0 {
+                    // Authorisation from the head alone: a refused upload is never read (nor told to continue).
+                    var bare = HTTPRequest(method: head.method, target: head.target, path: head.path, query: head.query,
+                                           version: head.version, headers: head.headers)
+                    bare.peerHost = peerHost
+                    if let refusal = server.refuseBody(of: bare) {
+                        try? write(refusal, isHead: false, keepAlive: false)
+                        lingeringClose()
+                        return
+                    }
+                }
                 if let expect = head.headers[.expect] {
                     guard expect.lowercased() == "100-continue" else {
                         throw RequestRefusal(status: .expectationFailed, message: "only 'Expect: 100-continue' is understood")
@@ -59,8 +74,9 @@ struct HTTPConnection {
                 refuse(error)
                 return
             }
-            let request = HTTPRequest(method: head.method, target: head.target, path: head.path, query: head.query,
+            var request = HTTPRequest(method: head.method, target: head.target, path: head.path, query: head.query,
                                       version: head.version, headers: head.headers, body: body)
+            request.peerHost = peerHost
             let response = server.handle(request) ?? waitForHandler(request)
             let keepAlive = head.keepAlive && !server.isDraining && response.headers[.connection]?.lowercased() != "close"
             do {
@@ -73,24 +89,49 @@ struct HTTPConnection {
         }
     }
 
-    /// Run the handler as a task; this thread (not a pool thread) waits for it.
+    /// Run the handler as a task; this thread (not a pool thread) waits for it, and cancels it when the
+    /// client goes away meanwhile (its work on other services and nodes then stops too: nobody will
+    /// read the answer).
     private func waitForHandler(_ request: HTTPRequest) -> HTTPResponse {
         let done = DispatchSemaphore(value: 0)
         let slot = ResponseSlot()
         let server = self.server
-        Task.detached {
+        let task = Task.detached {
             slot.set(await server.handleAsync(request))
             done.signal()
         }
-        done.wait()
+        while done.wait(timeout: .now() + .milliseconds(250)) == .timedOut {
+            if socket.peerHasClosed() {
+                task.cancel()
+                done.wait()
+                break
+            }
+        }
         return slot.get() ?? .error(.internalServerError, "internal error")
     }
 
+    /// A connection beyond the cap: a health check (its head within a second) is answered, anything
+    /// else (or nothing) gets the 503 a full server gives.
+    private func serveHealthCheckOnly() {
+        let head = try? readHead(Input(), timeoutSeconds: 1)
+        var answer: HTTPResponse?
+        if let head, head.path == "/healthz" {
+            var probe = HTTPRequest(method: head.method, target: head.target, path: head.path, query: head.query,
+                                    version: head.version, headers: head.headers)
+            probe.peerHost = peerHost
+            answer = server.handle(probe)
+        }
+        let response = answer ?? .error(.serviceUnavailable, "the server has \(server.maxConnections) connections open; try again shortly")
+        try? write(response, isHead: head?.method == .HEAD, keepAlive: false,
+                   extra: answer == nil ? "Retry-After: 1\r\n" : "")
+        lingeringClose()
+    }
+
     /// nil: the client closed (or stayed silent) before sending a request; that needs no answer.
-    private func readHead(_ input: Input) throws(RequestRefusal) -> RequestHead? {
+    private func readHead(_ input: Input, timeoutSeconds: Double? = nil) throws(RequestRefusal) -> RequestHead? {
         let config = server.config
         var scanner = HeadScanner(limits: config.head)
-        let deadline = HTTP1Server.now() + config.headerTimeoutSeconds
+        let deadline = HTTP1Server.now() + (timeoutSeconds ?? config.headerTimeoutSeconds)
         while true {
             let outcome = try input.bytes.withUnsafeBufferPointer { (p) throws(RequestRefusal) in try scanner.scan(p) }
             if case .complete(let head, let end) = outcome {
@@ -127,19 +168,42 @@ struct HTTPConnection {
     }
 
     /// nil: the client went away or stalled mid-body (no one to answer).
+    /// The body is buffered as it arrives (a large Content-Length alone reserves nothing), within the
+    /// server's body budget, and must arrive whole within the grace time plus its length at the minimum rate.
     private func readBody(_ input: Input, length: Int) throws(RequestRefusal) -> Data? {
         if length == 0 { return Data() }
-        var body = Data(count: length)
+        let config = server.config
+        let allowed = config.bodyGraceSeconds + Double(length) / max(1, config.bodyMinimumBytesPerSecond)
+        let end = HTTP1Server.now() + allowed
+        var reserved = 0
+        defer { server.bodyBudget.release(reserved) }
+        func grow(to size: Int, _ body: inout Data) throws(RequestRefusal) {
+            guard size > body.count else { return }
+            guard server.bodyBudget.reserve(size - body.count) else {
+                throw RequestRefusal(status: .serviceUnavailable, message: "the server is receiving too many uploads at once; try again shortly")
+            }
+            reserved += size - body.count
+            body.count = size
+        }
+        var body = Data()
+        try grow(to: min(length, 64 << 10), &body)
         let already = min(length, input.bytes.count)
+        try grow(to: max(body.count, already), &body)
         body.withUnsafeMutableBytes { p in p.copyMemory(from: UnsafeRawBufferPointer(rebasing: input.bytes.withUnsafeBytes { $0 }[0..<already])) }
         input.bytes.removeFirst(already)
         var got = already
         while got < length {
+            if got == body.count { try grow(to: min(length, body.count * 2), &body) }
+            let left = end - HTTP1Server.now()
+            if left <= 0 {
+                throw RequestRefusal(status: .requestTimeout, message: "the request body of \(length) bytes did not arrive within \(Int(allowed)) s")
+            }
+            let wait = min(config.bodyReadTimeoutSeconds, left)
             let result: Socket.ReadResult
             do {
                 result = try body.withUnsafeMutableBytes { p in
                     Result { () throws(IOFailure) in
-                        try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: p[got...]), timeoutSeconds: server.config.bodyReadTimeoutSeconds)
+                        try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: p[got...]), timeoutSeconds: wait)
                     }
                 }.get()
             } catch { return nil }
@@ -147,7 +211,10 @@ struct HTTPConnection {
             case .bytes(let n): got += n
             case .endOfStream: return nil
             case .timedOut:
-                throw RequestRefusal(status: .requestTimeout, message: "the request body stalled for \(Int(server.config.bodyReadTimeoutSeconds)) s")
+                if wait < config.bodyReadTimeoutSeconds {
+                    throw RequestRefusal(status: .requestTimeout, message: "the request body of \(length) bytes did not arrive within \(Int(allowed)) s")
+                }
+                throw RequestRefusal(status: .requestTimeout, message: "the request body stalled for \(Int(config.bodyReadTimeoutSeconds)) s")
             }
         }
         return body
@@ -167,8 +234,8 @@ struct HTTPConnection {
         return Array(text.utf8)
     }
 
-    private func write(_ response: HTTPResponse, isHead: Bool, keepAlive: Bool) throws(IOFailure) {
-        let head = Self.head(for: response, bodyLength: response.body.count, keepAlive: keepAlive)
+    private func write(_ response: HTTPResponse, isHead: Bool, keepAlive: Bool, extra: String = "") throws(IOFailure) {
+        let head = Self.head(for: response, bodyLength: response.body.count, keepAlive: keepAlive, extra: extra)
         if isHead || response.body.isEmpty {
             try socket.send(head)
         } else if response.body.count <= 32 << 10 {
@@ -185,7 +252,8 @@ struct HTTPConnection {
     /// Answer a refused request and close.
     private func refuse(_ refusal: RequestRefusal) {
         server.config.log("refused: \(refusal.status.code) \(refusal.message)")
-        try? write(.error(refusal.status, refusal.message), isHead: false, keepAlive: false)
+        try? write(.error(refusal.status, refusal.message), isHead: false, keepAlive: false,
+                   extra: refusal.status == .serviceUnavailable ? "Retry-After: 1\r\n" : "")
         lingeringClose()
     }
 

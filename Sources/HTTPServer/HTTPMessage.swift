@@ -84,6 +84,8 @@ public struct HTTPRequest: Sendable {
     /// Headers by name; repeated headers are joined with ", ".
     public let headers: [HTTPHeader: String]
     public let body: Data
+    /// The client's numeric address ("127.0.0.1"; empty when unknown): whose budget batch work is counted in.
+    public var peerHost = ""
 
     public init(method: HTTPMethod, target: String, path: String, query: String, version: String = "HTTP/1.1",
                 headers: [HTTPHeader: String] = [:], body: Data = Data()) {
@@ -124,8 +126,13 @@ public struct HTTPResponse: Sendable {
 public protocol HTTPHandler: Sendable {
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse
     func immediateResponse(to request: HTTPRequest) -> HTTPResponse?
+    /// Asked with the head alone (empty body) before a body is read or `100 Continue` is sent: an
+    /// answer here (401 for an upload without the token) is sent instead and the body is never read,
+    /// so an unauthorised client cannot make the server buffer anything.
+    func refuseBody(of request: HTTPRequest) -> HTTPResponse?
 }
 
 extension HTTPHandler {
     public func immediateResponse(to request: HTTPRequest) -> HTTPResponse? { nil }
+    public func refuseBody(of request: HTTPRequest) -> HTTPResponse? { nil }
 }

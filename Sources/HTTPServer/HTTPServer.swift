@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import Scheduling
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -16,8 +17,20 @@ public struct HTTPServerConfig: Sendable {
     public var idleTimeoutSeconds = 30.0
     /// …or after this when more than three quarters of `maxConnections` are open.
     public var idleTimeoutUnderPressureSeconds = 2.0
-    /// Each chunk of a body must arrive within this.
+    /// Each chunk of a body must arrive within this…
     public var bodyReadTimeoutSeconds = 10.0
+    /// …and the whole body within `bodyGraceSeconds` + its length at `bodyMinimumBytesPerSecond`:
+    /// a client trickling a byte now and then cannot hold a connection for long.
+    public var bodyGraceSeconds = 10.0
+    public var bodyMinimumBytesPerSecond = 256.0 * 1024
+    /// Bytes of request bodies buffered at once, all connections together (bodies are buffered as they
+    /// arrive, within this; a body that does not fit is refused with 503 and Retry-After).
+    public var bodyBudgetBytes = 256 << 20
+    /// Connections one client address may hold (503 beyond): a single client cannot fill the cap.
+    public var maxConnectionsPerClient = 128
+    /// Connections accepted beyond the cap for health checks only (GET /healthz answered at once,
+    /// anything else 503): a full cap never hides whether the server is alive.
+    public var healthReserve = 16
     /// A client that does not read its answer cannot block the server longer than this.
     public var sendTimeoutSeconds = 30.0
     /// Open connections (each has a thread); further ones get 503. nil: 512, or half the
@@ -48,9 +61,15 @@ public final class HTTP1Server: Sendable {
     private let listener: Socket
     private struct State {
         var connections: [Int: Socket] = [:]
+        /// Open connections per client address (see `maxConnectionsPerClient`).
+        var perClient: [String: Int] = [:]
+        /// Connections open beyond the cap, for health checks only.
+        var healthOnly = 0
         var nextId = 0
         var draining = false
     }
+    /// Shared by the bodies being read (see `HTTPServerConfig.bodyBudgetBytes`).
+    let bodyBudget: ByteBudget
     private let state = Mutex(State())
     private let acceptExited = Atomic(false)
     /// Effective cap (config, lowered to what the descriptor limit allows).
@@ -64,6 +83,7 @@ public final class HTTP1Server: Sendable {
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         let fdCap = limit.rlim_cur >= rlim_t(Int32.max) ? Int.max : max(8, Int(limit.rlim_cur) / 2)
         maxConnections = config.maxConnections ?? min(512, fdCap)
+        bodyBudget = ByteBudget(limit: config.bodyBudgetBytes)
         listener = try Socket.listen(host: config.host, port: config.port)
         listener.setNonBlocking()
         let thread = Thread { [self] in acceptLoop() }
@@ -118,9 +138,15 @@ public final class HTTP1Server: Sendable {
                         lastLog = now
                     }
                     if spare >= 0 {
+                        // Every client waiting in the backlog gets its 503 now (each reuses the freed descriptor).
                         Glibc.close(spare)
                         spare = -1
-                        if let s = try? listener.accept() { refuse(s, "the server is out of resources; try again shortly"); s.close() }
+                        var refused = 0
+                        while refused < 256, let s = try? listener.accept() {
+                            refuse(s, "the server is out of resources; try again shortly")
+                            s.close()
+                            refused += 1
+                        }
                         spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
                     }
                     if failingSince == nil { failingSince = now }
@@ -137,28 +163,45 @@ public final class HTTP1Server: Sendable {
                 }
             }
             socket.setSendTimeout(seconds: config.sendTimeoutSeconds)
-            let id: Int? = state.withLock { s in
-                guard !s.draining, s.connections.count < maxConnections else { return nil }
+            let peer = socket.peerHost
+            enum Admission { case serve(Int), healthOnly(Int), refused(String) }
+            let admission: Admission = state.withLock { s in
+                if s.draining { return .refused("the server is shutting down") }
+                if s.perClient[peer, default: 0] >= config.maxConnectionsPerClient {
+                    return .refused("your address has \(config.maxConnectionsPerClient) connections open here; close some and try again")
+                }
+                let health = s.connections.count - s.healthOnly >= maxConnections
+                if health && s.healthOnly >= config.healthReserve {
+                    return .refused("the server has \(maxConnections) connections open; try again shortly")
+                }
                 s.nextId += 1
                 s.connections[s.nextId] = socket
-                return s.nextId
+                s.perClient[peer, default: 0] += 1
+                if health { s.healthOnly += 1 }
+                return health ? .healthOnly(s.nextId) : .serve(s.nextId)
             }
-            guard let id else {
+            let id: Int, healthOnly: Bool
+            switch admission {
+            case .serve(let i): (id, healthOnly) = (i, false)
+            case .healthOnly(let i): (id, healthOnly) = (i, true)
+            case .refused(let why):
                 if now - lastLog > 10 {
-                    config.log("connection cap of \(maxConnections) reached: refusing with 503")
+                    config.log("refusing a connection from \(peer) with 503: \(why)")
                     lastLog = now
                 }
-                refuse(socket, "the server has \(maxConnections) connections open; try again shortly")
+                refuse(socket, why)
                 // Closed a moment later so the client reads the answer instead of a reset.
                 if lingering.count >= 64 { lingering.removeFirst().socket.close() }
                 lingering.append((socket, now + 0.5))
                 continue
             }
             let t = Thread { [self] in
-                HTTPConnection(socket: socket, server: self).run()
+                HTTPConnection(socket: socket, server: self, peerHost: peer, healthOnly: healthOnly).run()
                 // Closed under the lock: `stop` never shuts down a descriptor number already reused.
                 state.withLock { s in
                     s.connections.removeValue(forKey: id)
+                    if let n = s.perClient[peer] { s.perClient[peer] = n > 1 ? n - 1 : nil }
+                    if healthOnly { s.healthOnly -= 1 }
                     socket.close()
                 }
             }
@@ -191,6 +234,7 @@ public final class HTTP1Server: Sendable {
     var isDraining: Bool { state.withLock { $0.draining } }
     var underPressure: Bool { connectionCount * 4 > maxConnections * 3 }
     func handle(_ request: HTTPRequest) -> HTTPResponse? { handler.immediateResponse(to: request) }
+    func refuseBody(of request: HTTPRequest) -> HTTPResponse? { handler.refuseBody(of: request) }
     func handleAsync(_ request: HTTPRequest) async -> HTTPResponse {
         do { return try await handler.handleRequest(request) } catch {
             config.log("\(request.method) \(request.path): unhandled error: \(error)")

@@ -5,8 +5,8 @@ import Topography
 
 /// A reduction folder's record (part 1's output, read by `ReductionFolder`) as the build's input: the
 /// motor-corrected peak positions, the integrated intensity (amplitude if absent), the baseline, validity.
-enum ReducedScanMaps {
-    static func scanMaps(_ record: ReducedScanRecord, complementary: Bool, overrides: ScanOverrides, source: String) throws(BuildError) -> ScanMaps {
+public enum ReducedScanMaps {
+    public static func scanMaps(_ record: ReducedScanRecord, complementary: Bool = false, overrides: ScanOverrides = ScanOverrides(), source: String) throws(BuildError) -> ScanMaps {
         let f = record.facts
         guard let rocking = RockingDirection(rawValue: f.rocking) else {
             throw BuildError("\(source): rocking '\(f.rocking)' is not thetah or thetav")

@@ -1,4 +1,5 @@
 import Foundation
+import Scheduling
 import Wire
 
 /// Length-prefixed frames: a 4-byte big-endian length, then one Envelope.
@@ -21,8 +22,11 @@ public enum Framing {
     }
 
     /// Read one frame. `idleSeconds` bounds the wait for its first byte (negative: do not wait first; infinity: wait
-    /// as long as it takes), `readSeconds` each later chunk.
-    public static func read(from socket: Socket, maxFrameBytes: Int, idleSeconds: Double, readSeconds: Double) throws(FramingError) -> ReadResult {
+    /// as long as it takes), `readSeconds` each later chunk and `frameSeconds` the whole frame once its length
+    /// arrived (a peer sending a byte now and then cannot hold a connection). The body is buffered as it
+    /// arrives, within `budget` when given (shared by many connections; over it: a socket error ENOBUFS).
+    public static func read(from socket: Socket, maxFrameBytes: Int, idleSeconds: Double, readSeconds: Double,
+                            frameSeconds: Double = .infinity, budget: ByteBudget? = nil) throws(FramingError) -> ReadResult {
         do {
             if idleSeconds == .infinity {
                 _ = try socket.waitReadable(timeoutSeconds: -1)
@@ -36,9 +40,15 @@ public enum Framing {
             guard length <= maxFrameBytes else { throw FramingError.oversized(length) }
             var body: [UInt8] = []
             if length > 0 {
-                guard let b = try socket.readExactly(count: length, timeoutSeconds: readSeconds) else {
-                    throw SocketError(operation: "read (peer closed mid-frame)", errno: ECONNRESET)
+                var reserved = 0
+                defer { budget?.release(reserved) }
+                let b = try socket.readExactly(count: length, timeoutSeconds: readSeconds, totalSeconds: frameSeconds) { n in
+                    guard let budget else { return true }
+                    guard budget.reserve(n) else { return false }
+                    reserved += n
+                    return true
                 }
+                guard let b else { throw SocketError(operation: "read (peer closed mid-frame)", errno: ECONNRESET) }
                 body = b
             }
             do {

@@ -209,7 +209,9 @@ final class ClientConnection: Sendable {
 
     func exchange(id: UInt64, frame: [UInt8], deadline: Deadline, method: String) async throws(RPCError) -> Envelope {
         let timer: UInt64? = deadline.isNone ? nil : DeadlineTimers.shared.schedule(at: deadline) { [self] in
-            resolve(id, with: .failure(RPCError(.deadlineExceeded, "\(address) did not answer \(method) before the deadline")))
+            if resolve(id, with: .failure(RPCError(.deadlineExceeded, "\(address) did not answer \(method) before the deadline"))) {
+                sendCancel(id)
+            }
         }
         defer { if let timer { DeadlineTimers.shared.cancel(timer) } }
         let cancelled = RPCError(.cancelled, "the call of \(method) to \(address) was cancelled")
@@ -232,7 +234,8 @@ final class ClientConnection: Sendable {
                     }
                 }
             } onCancel: {
-                resolve(id, with: .failure(cancelled))
+                // Nobody waits any more: the server is told, so the work stops there (and on every hop after it).
+                if resolve(id, with: .failure(cancelled)) { sendCancel(id) }
             }
         } catch let e as RPCError {
             throw e
@@ -241,11 +244,26 @@ final class ClientConnection: Sendable {
         }
     }
 
-    private func resolve(_ id: UInt64, with result: Result<Envelope, RPCError>) {
-        guard let c = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
+    /// Hand the call its outcome; false when it already had one.
+    @discardableResult
+    private func resolve(_ id: UInt64, with result: Result<Envelope, RPCError>) -> Bool {
+        guard let c = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return false }
         switch result {
         case .success(let e): c.resume(returning: e)
         case .failure(let e): c.resume(throwing: e)
+        }
+        return true
+    }
+
+    /// Tell the server that nobody waits for call `id` (RPCServer.cancel; no answer comes). Sent from a
+    /// Dispatch thread: the canceller never blocks on a full socket.
+    private func sendCancel(_ id: UInt64) {
+        guard isAlive, let frame = try? Framing.encode(Envelope(kind: .request, method: RPCServer.cancel, requestId: id),
+                                                         maxFrameBytes: maxFrameBytes) else { return }
+        DispatchQueue.global().async { [self] in
+            sendLock.withLock { _ in
+                do { try socket.writeAll(frame) } catch { socket.shutdown() }
+            }
         }
     }
 

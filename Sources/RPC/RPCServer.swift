@@ -1,4 +1,5 @@
 import Foundation
+import Scheduling
 import Synchronization
 import Wire
 
@@ -10,13 +11,24 @@ public struct RPCServerConfig: Sendable {
     public var maxFrameBytes = Framing.defaultMaxFrameBytes
     /// A connection with nothing in flight that sends nothing for this long is closed.
     public var idleTimeoutSeconds = 120.0
-    /// Once a frame has started, each further chunk must arrive within this.
+    /// Once a frame has started, each further chunk must arrive within this…
     public var readTimeoutSeconds = 10.0
+    /// …and the whole frame within this (a byte now and then cannot hold a connection).
+    public var frameTimeoutSeconds = 30.0
+    /// Bytes of frames being received on anonymous connections, all together: bodies are buffered as
+    /// they arrive and only within this, so held or slow frames cannot take the server's memory.
+    public var anonymousFrameBudgetBytes = 64 << 20
     /// A peer that does not read its answers cannot block a sender longer than this.
     public var sendTimeoutSeconds = 30.0
     /// Connections open to anyone (lab tools, anonymous callers).
     public var maxConnections = 512
+    /// Anonymous connections one address may hold; beyond it a connection must say hello with the
+    /// token first (as beyond `maxConnections`), so one client cannot take every anonymous slot.
+    public var maxAnonymousConnectionsPerClient = 128
+    /// Calls in flight on one connection of a known client (the edge's pooled connections carry many)…
     public var maxInFlightPerConnection = 256
+    /// …and of an anonymous one.
+    public var maxInFlightPerAnonymousConnection = 64
     /// The deployment token: a connection that presents it (`RPCServer.hello`) is a known client,
     /// with connections reserved beyond `maxConnections` and the normal idle timeout. Nil: none.
     public var token: String?
@@ -43,11 +55,18 @@ public final class RPCServer: Sendable {
     private let listener: Socket
     /// The method a client calls first to prove it holds the deployment token (payload: the token's UTF-8).
     public static let hello = "/spotfinder.v1.RPC/Hello"
+    /// A client that stops waiting for a call sends this with the call's request id (no payload, no answer):
+    /// the call's `CancellationFlag` is set, so its work stops on every hop within a moment.
+    public static let cancel = "/spotfinder.v1.RPC/Cancel"
+    /// Shared by the anonymous connections' frames being received (see `RPCServerConfig.anonymousFrameBudgetBytes`).
+    let frameBudget: ByteBudget
 
     private struct State {
         var connections: [Int: ServerConnection] = [:]
         /// Connections not (yet) proven to be known clients.
         var anonymous = 0
+        /// The same, per peer address.
+        var anonymousPerPeer: [String: Int] = [:]
         var nextId = 0
         var draining = false
     }
@@ -58,6 +77,7 @@ public final class RPCServer: Sendable {
     public init(routes: RPCRoutes, config: RPCServerConfig) throws(SocketError) {
         self.routes = routes
         self.config = config
+        frameBudget = ByteBudget(limit: config.anonymousFrameBudgetBytes)
         listener = try Socket.listen(host: config.host, port: config.port)
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "rpc-accept"
@@ -82,12 +102,15 @@ public final class RPCServer: Sendable {
                 continue
             }
             socket.setSendTimeout(seconds: config.sendTimeoutSeconds)
+            let peer = socket.peerHost
             let connection: ServerConnection? = state.withLock { s in
                 guard !s.draining, s.connections.count < config.maxConnections + config.reservedConnections else { return nil }
                 s.nextId += 1
                 s.anonymous += 1
-                // Beyond the anonymous limit only a known client may stay (it says hello first).
-                let c = ServerConnection(id: s.nextId, socket: socket, server: self, mustSayHello: s.anonymous > config.maxConnections)
+                s.anonymousPerPeer[peer, default: 0] += 1
+                // Beyond the anonymous limits (overall, per address) only a known client may stay (it says hello first).
+                let crowded = s.anonymous > config.maxConnections || s.anonymousPerPeer[peer, default: 0] > config.maxAnonymousConnectionsPerClient
+                let c = ServerConnection(id: s.nextId, socket: socket, server: self, mustSayHello: crowded)
                 s.connections[c.id] = c
                 return c
             }
@@ -112,14 +135,20 @@ public final class RPCServer: Sendable {
 
     fileprivate func handler(for method: String) -> RPCHandler? { routes.handlers[method] }
     fileprivate func inlineHandler(for method: String) -> RPCInlineHandler? { routes.inlineHandlers[method] }
+    fileprivate func policy(for method: String) -> MethodPolicy { routes.policy(for: method) }
 
     fileprivate func connectionClosed(_ id: Int) {
         state.withLock { s in
-            if let c = s.connections.removeValue(forKey: id), !c.isKnown { s.anonymous -= 1 }
+            if let c = s.connections.removeValue(forKey: id), !c.isKnown { Self.forgetAnonymous(c.peer, &s) }
         }
     }
 
-    fileprivate func connectionBecameKnown() { state.withLock { $0.anonymous -= 1 } }
+    fileprivate func connectionBecameKnown(_ peer: String) { state.withLock { Self.forgetAnonymous(peer, &$0) } }
+
+    private static func forgetAnonymous(_ peer: String, _ s: inout State) {
+        s.anonymous -= 1
+        if let n = s.anonymousPerPeer[peer] { s.anonymousPerPeer[peer] = n > 1 ? n - 1 : nil }
+    }
 
     /// How long an idle connection may stay: anonymous ones much sooner while they crowd the server.
     fileprivate func idleTimeout(known: Bool) -> Double {
@@ -156,7 +185,13 @@ final class ServerConnection: Sendable {
     // Strong: a handler still running after shutdown keeps the server alive (the cycle ends when the connection closes).
     private let server: RPCServer
     private let sendLock = Mutex(())
-    private struct Flight { var inFlight = 0; var readerDone = false; var closed = false }
+    private struct Flight {
+        var inFlight = 0
+        var readerDone = false
+        var closed = false
+        /// The calls being handled, by request id: a Cancel frame or the peer going away sets their flags.
+        var calls: [UInt64: CancellationFlag] = [:]
+    }
     private let flight = Mutex(Flight())
     private let known = Atomic(false)
     private let mustSayHello: Bool
@@ -171,12 +206,13 @@ final class ServerConnection: Sendable {
     }
 
     var isKnown: Bool { known.load(ordering: .acquiring) }
+    var peer: String { peerHost }
 
     func run() {
         let config = server.config
         if mustSayHello && !awaitHello() {
             reply(id: 0, method: "", code: .resourceExhausted,
-                  message: "server has \(config.maxConnections) connections open; try again later")
+                  message: "server has \(config.maxConnections) connections open (\(config.maxAnonymousConnectionsPerClient) anonymous ones per address); try again later")
             socket.shutdown()
             let closeNow = flight.withLock { f -> Bool in f.readerDone = true; return f.inFlight == 0 }
             if closeNow { close() }
@@ -201,11 +237,20 @@ final class ServerConnection: Sendable {
             let result: Framing.ReadResult
             do {
                 result = try Framing.read(from: socket, maxFrameBytes: config.maxFrameBytes, idleSeconds: -1,
-                                          readSeconds: config.readTimeoutSeconds)
+                                          readSeconds: config.readTimeoutSeconds, frameSeconds: config.frameTimeoutSeconds,
+                                          budget: isKnown ? nil : server.frameBudget)
             } catch {
-                if case .oversized(let n) = error {
+                switch error {
+                case .oversized(let n):
                     reply(id: 0, method: "", code: .resourceExhausted,
                           message: "frame of \(n) bytes exceeds the \(config.maxFrameBytes)-byte limit; closing the connection")
+                case .socket(let e) where e.errno == ENOBUFS:
+                    reply(id: 0, method: "", code: .resourceExhausted,
+                          message: "the server is receiving too many large frames from anonymous callers; closing the connection, try again shortly")
+                case .socket(let e) where e.errno == ETIMEDOUT:
+                    reply(id: 0, method: "", code: .deadlineExceeded,
+                          message: "the frame did not arrive within \(config.frameTimeoutSeconds) s (\(config.readTimeoutSeconds) s between chunks); closing the connection")
+                default: break
                 }
                 break
             }
@@ -218,10 +263,13 @@ final class ServerConnection: Sendable {
                 dispatch(envelope)
             }
         }
-        let closeNow = flight.withLock { f -> Bool in
+        // The peer is gone (or sent garbage): nobody will read the answers of its calls, so their work
+        // stops. A draining server lets them finish instead.
+        let (closeNow, orphans) = flight.withLock { f -> (Bool, [CancellationFlag]) in
             f.readerDone = true
-            return f.inFlight == 0
+            return (f.inFlight == 0, server.isDraining ? [] : Array(f.calls.values))
         }
+        for flag in orphans { flag.cancel(reason: "the caller closed its connection") }
         if closeNow { close() }
     }
 
@@ -241,7 +289,7 @@ final class ServerConnection: Sendable {
             reply(id: request.requestId, method: request.method, code: .unauthenticated, message: "hello refused: wrong or missing token")
             return false
         }
-        if !known.exchange(true, ordering: .acquiringAndReleasing) { server.connectionBecameKnown() }
+        if !known.exchange(true, ordering: .acquiringAndReleasing) { server.connectionBecameKnown(peerHost) }
         send(Envelope(kind: .response, method: request.method, requestId: request.requestId))
         return true
     }
@@ -256,9 +304,22 @@ final class ServerConnection: Sendable {
             reply(id: request.requestId, method: request.method, code: .invalidArgument, message: "expected a request frame")
             return
         }
+        if request.method == RPCServer.cancel {
+            flight.withLock { $0.calls[request.requestId] }?.cancel(reason: "the caller cancelled the call")
+            return
+        }
+        let policy = server.policy(for: request.method)
+        if request.timeoutMs == 0 && policy.anonymousNeedsDeadline && !isKnown {
+            let cap = policy.maxDeadlineSeconds.map { " (at most \(Int($0 * 1000)) ms)" } ?? ""
+            reply(id: request.requestId, method: request.method, code: .invalidArgument,
+                  message: "timeout_ms = 0: \(request.method) needs a deadline from callers without the deployment token; set timeout_ms\(cap)")
+            return
+        }
+        var deadline = Deadline.fromWire(timeoutMs: request.timeoutMs)
+        if let cap = policy.maxDeadlineSeconds { deadline = min(deadline, Deadline.after(seconds: cap)) }
         if let inline = server.inlineHandler(for: request.method) {
-            let context = RPCContext(method: request.method, deadline: Deadline.fromWire(timeoutMs: request.timeoutMs),
-                                     peerHost: peerHost, isKnownClient: isKnown)
+            let context = RPCContext(method: request.method, deadline: deadline, peerHost: peerHost, isKnownClient: isKnown,
+                                     workClass: policy.workClass)
             switch inline(request.payload, context) {
             case .success(let payload):
                 send(Envelope(kind: .response, method: request.method, requestId: request.requestId, payload: payload))
@@ -272,18 +333,21 @@ final class ServerConnection: Sendable {
                   message: "no method \(request.method.isEmpty ? "(empty)" : request.method) on this server")
             return
         }
+        let limit = isKnown ? config.maxInFlightPerConnection : config.maxInFlightPerAnonymousConnection
+        let cancellation = CancellationFlag()
         let admitted = flight.withLock { f -> Bool in
-            guard f.inFlight < config.maxInFlightPerConnection else { return false }
+            guard f.inFlight < limit else { return false }
             f.inFlight += 1
+            f.calls[request.requestId] = cancellation
             return true
         }
         guard admitted else {
             reply(id: request.requestId, method: request.method, code: .resourceExhausted,
-                  message: "more than \(config.maxInFlightPerConnection) calls in flight on one connection")
+                  message: "more than \(limit) calls in flight on one connection")
             return
         }
-        let deadline = Deadline.fromWire(timeoutMs: request.timeoutMs)
-        let context = RPCContext(method: request.method, deadline: deadline, peerHost: peerHost, isKnownClient: isKnown)
+        let context = RPCContext(method: request.method, deadline: deadline, peerHost: peerHost, isKnownClient: isKnown,
+                                 workClass: policy.workClass, cancellation: cancellation)
         let answered = OnceFlag()
         let timer = TimerSlot()
         let work = Task { [self] in
@@ -299,21 +363,24 @@ final class ServerConnection: Sendable {
                 if let token = timer.token { DeadlineTimers.shared.cancel(token) }
                 send(response)
             }
-            finished()
+            finished(request.requestId, cancellation)
         }
+        // A cancelled call also cancels its task (handlers awaiting other services stop at once).
+        cancellation.onCancel { work.cancel() }
         if !deadline.isNone {
             timer.token = DeadlineTimers.shared.schedule(at: deadline) { [self] in
                 if answered.claim() {
-                    work.cancel()
+                    cancellation.cancel(reason: "the deadline passed")
                     reply(id: request.requestId, method: request.method, code: .deadlineExceeded,
-                          message: "\(request.method) did not finish within the caller's \(request.timeoutMs) ms deadline")
+                          message: "\(request.method) did not finish within its deadline (the caller's \(request.timeoutMs) ms\(policy.maxDeadlineSeconds.map { ", at most \(Int($0)) s for this method" } ?? ""))")
                 }
             }
         }
     }
 
-    private func finished() {
+    private func finished(_ requestId: UInt64, _ cancellation: CancellationFlag) {
         let closeNow = flight.withLock { f -> Bool in
+            if f.calls[requestId] === cancellation { f.calls[requestId] = nil }
             f.inFlight -= 1
             return f.inFlight == 0 && f.readerDone
         }

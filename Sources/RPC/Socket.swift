@@ -184,15 +184,34 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
-    /// Read exactly `count` bytes, waiting at most `timeoutSeconds` for each chunk.
+    /// Read exactly `count` bytes, waiting at most `timeoutSeconds` for each chunk and `totalSeconds`
+    /// for all of them. Memory grows as bytes arrive (a length prefix alone reserves nothing), and
+    /// each growth is first reserved with `reserve` (false: refused with ENOBUFS; the caller keeps
+    /// count of what it granted and releases that once the bytes are no longer held).
     /// Returns nil on a clean end of stream before the first byte.
-    public func readExactly(count: Int, timeoutSeconds: Double) throws(SocketError) -> [UInt8]? {
-        // Uninitialized: recv fills it (no memset of large frames).
-        var buffer = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    public func readExactly(count: Int, timeoutSeconds: Double, totalSeconds: Double = .infinity,
+                            reserve: ((Int) -> Bool)? = nil) throws(SocketError) -> [UInt8]? {
+        let end = totalSeconds.isFinite ? DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, totalSeconds) * 1e9) : UInt64.max
+        // Uninitialized: recv fills it (no memset of large frames). Small reads get all at once.
+        let first = min(count, 256 << 10)
+        if let reserve, !reserve(first) { throw SocketError(operation: "read (the budget for buffered frames is spent)", errno: ENOBUFS) }
+        var buffer = [UInt8](unsafeUninitializedCapacity: first) { _, initialized in initialized = first }
         var got = 0
         while got < count {
+            if got == buffer.count {
+                let grown = min(count, buffer.count * 2)
+                if let reserve, !reserve(grown - buffer.count) {
+                    throw SocketError(operation: "read (the budget for buffered frames is spent)", errno: ENOBUFS)
+                }
+                // Uninitialized beyond what arrived: pages are touched only when bytes land in them.
+                let old = buffer
+                buffer = [UInt8](unsafeUninitializedCapacity: grown) { p, initialized in
+                    _ = old.withUnsafeBufferPointer { memcpy(p.baseAddress!, $0.baseAddress!, got) }
+                    initialized = grown
+                }
+            }
             // Try first; wait (bounded) only when nothing is there yet: one syscall per chunk in the common case.
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, Int32(MSG_DONTWAIT)) }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, $0.count - got, Int32(MSG_DONTWAIT)) }
             if n > 0 { got += n; continue }
             if n == 0 {
                 if got == 0 { return nil }
@@ -201,7 +220,11 @@ public final class Socket: @unchecked Sendable {
             let e = Glibc.errno
             if e == EINTR { continue }
             guard e == EAGAIN || e == EWOULDBLOCK else { throw SocketError(operation: "read", errno: e) }
-            guard try waitReadable(timeoutSeconds: timeoutSeconds) else {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < end else { throw SocketError(operation: "read (the frame did not arrive within \(totalSeconds) s)", errno: ETIMEDOUT) }
+            let left = end == .max ? timeoutSeconds : min(timeoutSeconds, Double(end - now) / 1e9)
+            guard try waitReadable(timeoutSeconds: left) else {
+                if left < timeoutSeconds { throw SocketError(operation: "read (the frame did not arrive within \(totalSeconds) s)", errno: ETIMEDOUT) }
                 throw SocketError(operation: "read (peer silent for \(timeoutSeconds) s)", errno: ETIMEDOUT)
             }
         }

@@ -76,13 +76,13 @@ public enum RadiatorFile {
         return r
     }
 
-    static func littleEndianBytes(_ values: [Float]) -> Data {
+    public static func littleEndianBytes(_ values: [Float]) -> Data {
         var d = Data(capacity: values.count * 4)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
         return d
     }
 
-    static func floats(_ data: Data) -> [Float] {
+    public static func floats(_ data: Data) -> [Float] {
         data.withUnsafeBytes { raw in
             (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Topography
 
@@ -51,6 +54,23 @@ public final class RadiatorStore: Sendable {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw RadiatorError("cannot create the data folder \(directory): \(error.localizedDescription)")
         }
+        removeStaleTemporaryFiles()
+    }
+
+    /// Temporary files left by a writer that died mid-write (`.NAME.radiator.PID.RANDOM.tmp`, hidden, so
+    /// never listed but taking disk for ever) are removed; those of a live process (an import running
+    /// now, say from the CLI) are kept. Returns the names removed.
+    @discardableResult
+    public func removeStaleTemporaryFiles() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed: [String] = []
+        for file in files where file.hasPrefix(".") && file.hasSuffix(".tmp") {
+            let parts = file.split(separator: ".")
+            guard parts.count >= 4, let pid = Int32(parts[parts.count - 3]) else { continue }
+            if pid > 0, kill(pid, 0) == 0 || errno == EPERM { continue }  // its writer still runs
+            if unlink("\(directory)/\(file)") == 0 { removed.append(file) }
+        }
+        return removed
     }
 
     public func path(of name: String) -> String { "\(directory)/\(name).\(Self.fileExtension)" }

@@ -101,7 +101,7 @@ extension ReducedScanFactsMessage {
         anglesUrad = f.anglesMicroradians; motorErrorsUrad = f.motorErrorsMicroradians; method = f.method.rawValue
         maps = f.maps.map(\.rawValue)
         validityCounts = PixelValidity.allCases.compactMap { v in f.validityCounts[v].map { ValidityCountMessage(reason: v.name, pixels: UInt64($0)) } }
-        reductionSeconds = f.reductionSeconds; motorCorrectionSeconds = f.motorCorrectionSeconds; notes = f.notes
+        reductionSeconds = f.reductionSeconds; motorCorrectionSeconds = f.motorCorrectionSeconds; notes = f.notes; folder = f.folder
     }
 }
 
@@ -130,5 +130,6 @@ extension ReducedScanFacts {
                   anglesMicroradians: m.anglesUrad, motorErrorsMicroradians: m.motorErrorsUrad, method: method,
                   maps: MapName.allCases.filter(maps.contains), validityCounts: counts, reductionSeconds: m.reductionSeconds,
                   motorCorrectionSeconds: m.motorCorrectionSeconds, notes: m.notes)
+        folder = m.folder
     }
 }

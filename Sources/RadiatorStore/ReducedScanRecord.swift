@@ -38,6 +38,9 @@ public struct ReducedScanFacts: Sendable, Equatable {
     public var reductionSeconds: Double
     public var motorCorrectionSeconds: Double
     public var notes: String
+    /// The raw scan folder relative to the edge's scans root ("" when reduced elsewhere): where the
+    /// page's curve view finds the pixel's raw rocking curve.
+    public var folder: String = ""
 
     public init(name: String, rocking: String, face: String, sampleRotationDegrees: Double = 0, mirror: Bool = false,
                 pixelXMillimeters: Double, pixelYMillimeters: Double, width: Int, height: Int, anglesMicroradians: [Double],
@@ -93,6 +96,9 @@ public struct ReducedScanFacts: Sendable, Equatable {
         }
         for (field, v) in [("reduction_seconds", reductionSeconds), ("motor_correction_seconds", motorCorrectionSeconds)] where !(v.isFinite && v >= 0) {
             throw ReducedScanError(field, "\(v): a duration in seconds, ≥ 0")
+        }
+        guard folder.count <= 256, !folder.hasPrefix("/"), !folder.split(separator: "/").contains("..") else {
+            throw ReducedScanError("folder", "'\(folder)': a folder relative to the scans root, without '..', at most 256 characters")
         }
         guard notes.count <= Self.maxNotesCharacters else {
             throw ReducedScanError("notes", "\(notes.count) characters; at most \(Self.maxNotesCharacters)")

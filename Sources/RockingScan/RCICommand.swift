@@ -15,7 +15,7 @@ public enum RCICommand {
            spotfinder rci simulate OUT_DIR [--radiator NAME] [--data DIR] [--size WxH] [--frames N] [--start URAD] [--step URAD]
                                  [--pixel-mm MM] [--rocking thetah|thetav] [--face front|back] [--rotation DEG] [--mirror]
                                  [--chi DEG] [--dispersion URAD_PER_MM] [--ywalk MM_PER_MRAD] [--sigma URAD] [--eta ETA]
-                                 [--peak COUNTS] [--motor-error URAD] [--motor-step URAD] [--seed N] [--no-noise]
+                                 [--peak COUNTS] [--motor-error URAD] [--motor-step URAD] [--seed N] [--no-noise] [--name NAME]
                                  [--compression none|lzw|deflate]
     reduce writes float32 TIFF maps (hmu, hsigma, hmu_moco, hsigma_moco, hamp, hbase, hfwhm, hintegral, hmu_err, hsnr, …),
     mask.tif and reduction.json into --out (default SCAN_DIR/reduced). See README "Rocking-curve imaging".
@@ -89,7 +89,7 @@ public enum RCICommand {
     static func simulate(_ directory: String, flags: [String: String], dataDirectory: String) throws(ScanError) -> String {
         try check(flags, allowed: ["--radiator", "--data", "--size", "--frames", "--start", "--step", "--pixel-mm", "--rocking", "--face", "--rotation",
                                    "--mirror", "--chi", "--dispersion", "--ywalk", "--sigma", "--eta", "--peak", "--motor-error", "--motor-step",
-                                   "--seed", "--no-noise", "--compression"])
+                                   "--seed", "--no-noise", "--compression", "--name"])
         let radiatorName = flags["--radiator"] ?? "SF-G03"
         let radiator: Radiator
         if let recipe = SyntheticRadiators.recipes.first(where: { $0.name == radiatorName }) {
@@ -100,7 +100,11 @@ public enum RCICommand {
             }
         }
         var spec = SimulatedScanSpec()
-        spec.name = "\(radiator.name)-simulated"
+        spec.name = flags["--name"] ?? "\(radiator.name)-simulated"
+        guard !spec.name.isEmpty, spec.name.count <= 64, !spec.name.hasPrefix("."),
+              spec.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw ScanError("--name \(spec.name): 1–64 letters, digits, '-', '_' or '.', not starting with '.' (the stored scan's name)")
+        }
         if let size = flags["--size"] {
             let parts = size.split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2 else { throw ScanError("--size \(size): give WIDTHxHEIGHT, e.g. 64x64") }

@@ -997,6 +997,96 @@ void   spotfinder__v1__list_nodes_response__free_unpacked
   assert(message->base.descriptor == &spotfinder__v1__list_nodes_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   spotfinder__v1__rcirequest__init
+                     (Spotfinder__V1__RCIRequest         *message)
+{
+  static const Spotfinder__V1__RCIRequest init_value = SPOTFINDER__V1__RCIREQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__rcirequest__get_packed_size
+                     (const Spotfinder__V1__RCIRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__rcirequest__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__rcirequest__pack
+                     (const Spotfinder__V1__RCIRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__rcirequest__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__rcirequest__pack_to_buffer
+                     (const Spotfinder__V1__RCIRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__rcirequest__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__RCIRequest *
+       spotfinder__v1__rcirequest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__RCIRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__rcirequest__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__rcirequest__free_unpacked
+                     (Spotfinder__V1__RCIRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__rcirequest__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__rciresponse__init
+                     (Spotfinder__V1__RCIResponse         *message)
+{
+  static const Spotfinder__V1__RCIResponse init_value = SPOTFINDER__V1__RCIRESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__rciresponse__get_packed_size
+                     (const Spotfinder__V1__RCIResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__rciresponse__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__rciresponse__pack
+                     (const Spotfinder__V1__RCIResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__rciresponse__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__rciresponse__pack_to_buffer
+                     (const Spotfinder__V1__RCIResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__rciresponse__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__RCIResponse *
+       spotfinder__v1__rciresponse__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__RCIResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__rciresponse__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__rciresponse__free_unpacked
+                     (Spotfinder__V1__RCIResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__rciresponse__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   spotfinder__v1__snap_request__init
                      (Spotfinder__V1__SnapRequest         *message)
 {
@@ -2120,6 +2210,276 @@ void   spotfinder__v1__get_reduced_scan_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &spotfinder__v1__get_reduced_scan_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__build_map__init
+                     (Spotfinder__V1__BuildMap         *message)
+{
+  static const Spotfinder__V1__BuildMap init_value = SPOTFINDER__V1__BUILD_MAP__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__build_map__get_packed_size
+                     (const Spotfinder__V1__BuildMap *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__build_map__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__build_map__pack
+                     (const Spotfinder__V1__BuildMap *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__build_map__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__build_map__pack_to_buffer
+                     (const Spotfinder__V1__BuildMap *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__build_map__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__BuildMap *
+       spotfinder__v1__build_map__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__BuildMap *)
+     protobuf_c_message_unpack (&spotfinder__v1__build_map__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__build_map__free_unpacked
+                     (Spotfinder__V1__BuildMap *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__build_map__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__stored_build_report__init
+                     (Spotfinder__V1__StoredBuildReport         *message)
+{
+  static const Spotfinder__V1__StoredBuildReport init_value = SPOTFINDER__V1__STORED_BUILD_REPORT__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__stored_build_report__get_packed_size
+                     (const Spotfinder__V1__StoredBuildReport *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_build_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__stored_build_report__pack
+                     (const Spotfinder__V1__StoredBuildReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_build_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__stored_build_report__pack_to_buffer
+                     (const Spotfinder__V1__StoredBuildReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__stored_build_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__StoredBuildReport *
+       spotfinder__v1__stored_build_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__StoredBuildReport *)
+     protobuf_c_message_unpack (&spotfinder__v1__stored_build_report__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__stored_build_report__free_unpacked
+                     (Spotfinder__V1__StoredBuildReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__stored_build_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__put_build_report_request__init
+                     (Spotfinder__V1__PutBuildReportRequest         *message)
+{
+  static const Spotfinder__V1__PutBuildReportRequest init_value = SPOTFINDER__V1__PUT_BUILD_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__put_build_report_request__get_packed_size
+                     (const Spotfinder__V1__PutBuildReportRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__put_build_report_request__pack
+                     (const Spotfinder__V1__PutBuildReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__put_build_report_request__pack_to_buffer
+                     (const Spotfinder__V1__PutBuildReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__PutBuildReportRequest *
+       spotfinder__v1__put_build_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__PutBuildReportRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__put_build_report_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__put_build_report_request__free_unpacked
+                     (Spotfinder__V1__PutBuildReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__put_build_report_response__init
+                     (Spotfinder__V1__PutBuildReportResponse         *message)
+{
+  static const Spotfinder__V1__PutBuildReportResponse init_value = SPOTFINDER__V1__PUT_BUILD_REPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__put_build_report_response__get_packed_size
+                     (const Spotfinder__V1__PutBuildReportResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__put_build_report_response__pack
+                     (const Spotfinder__V1__PutBuildReportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__put_build_report_response__pack_to_buffer
+                     (const Spotfinder__V1__PutBuildReportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__PutBuildReportResponse *
+       spotfinder__v1__put_build_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__PutBuildReportResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__put_build_report_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__put_build_report_response__free_unpacked
+                     (Spotfinder__V1__PutBuildReportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__put_build_report_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__get_build_report_request__init
+                     (Spotfinder__V1__GetBuildReportRequest         *message)
+{
+  static const Spotfinder__V1__GetBuildReportRequest init_value = SPOTFINDER__V1__GET_BUILD_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__get_build_report_request__get_packed_size
+                     (const Spotfinder__V1__GetBuildReportRequest *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__get_build_report_request__pack
+                     (const Spotfinder__V1__GetBuildReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__get_build_report_request__pack_to_buffer
+                     (const Spotfinder__V1__GetBuildReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__GetBuildReportRequest *
+       spotfinder__v1__get_build_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__GetBuildReportRequest *)
+     protobuf_c_message_unpack (&spotfinder__v1__get_build_report_request__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__get_build_report_request__free_unpacked
+                     (Spotfinder__V1__GetBuildReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   spotfinder__v1__get_build_report_response__init
+                     (Spotfinder__V1__GetBuildReportResponse         *message)
+{
+  static const Spotfinder__V1__GetBuildReportResponse init_value = SPOTFINDER__V1__GET_BUILD_REPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t spotfinder__v1__get_build_report_response__get_packed_size
+                     (const Spotfinder__V1__GetBuildReportResponse *message)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t spotfinder__v1__get_build_report_response__pack
+                     (const Spotfinder__V1__GetBuildReportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t spotfinder__v1__get_build_report_response__pack_to_buffer
+                     (const Spotfinder__V1__GetBuildReportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Spotfinder__V1__GetBuildReportResponse *
+       spotfinder__v1__get_build_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Spotfinder__V1__GetBuildReportResponse *)
+     protobuf_c_message_unpack (&spotfinder__v1__get_build_report_response__descriptor,
+                                allocator, len, data);
+}
+void   spotfinder__v1__get_build_report_response__free_unpacked
+                     (Spotfinder__V1__GetBuildReportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &spotfinder__v1__get_build_report_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   spotfinder__v1__beam_spot__init
@@ -4757,6 +5117,95 @@ const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_response__descriptor
   (ProtobufCMessageInit) spotfinder__v1__list_nodes_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor spotfinder__v1__rcirequest__field_descriptors[2] =
+{
+  {
+    "token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RCIRequest, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "query",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RCIRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__rcirequest__field_indices_by_name[] = {
+  1,   /* field[1] = query */
+  0,   /* field[0] = token */
+};
+static const ProtobufCIntRange spotfinder__v1__rcirequest__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__rcirequest__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.RCIRequest",
+  "RCIRequest",
+  "Spotfinder__V1__RCIRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__RCIRequest),
+  2,
+  spotfinder__v1__rcirequest__field_descriptors,
+  spotfinder__v1__rcirequest__field_indices_by_name,
+  1,  spotfinder__v1__rcirequest__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__rcirequest__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__rciresponse__field_descriptors[1] =
+{
+  {
+    "json",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__RCIResponse, json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__rciresponse__field_indices_by_name[] = {
+  0,   /* field[0] = json */
+};
+static const ProtobufCIntRange spotfinder__v1__rciresponse__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__rciresponse__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.RCIResponse",
+  "RCIResponse",
+  "Spotfinder__V1__RCIResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__RCIResponse),
+  1,
+  spotfinder__v1__rciresponse__field_descriptors,
+  spotfinder__v1__rciresponse__field_indices_by_name,
+  1,  spotfinder__v1__rciresponse__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__rciresponse__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor spotfinder__v1__snap_request__field_descriptors[1] =
 {
   {
@@ -5996,7 +6445,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__import_radiator_response__descr
   (ProtobufCMessageInit) spotfinder__v1__import_radiator_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__reduced_scan_facts__field_descriptors[17] =
+static const ProtobufCFieldDescriptor spotfinder__v1__reduced_scan_facts__field_descriptors[18] =
 {
   {
     "name",
@@ -6202,10 +6651,23 @@ static const ProtobufCFieldDescriptor spotfinder__v1__reduced_scan_facts__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "folder",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__ReducedScanFacts, folder),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__reduced_scan_facts__field_indices_by_name[] = {
   9,   /* field[9] = angles_urad */
   2,   /* field[2] = face */
+  17,   /* field[17] = folder */
   8,   /* field[8] = height */
   12,   /* field[12] = maps */
   11,   /* field[11] = method */
@@ -6225,7 +6687,7 @@ static const unsigned spotfinder__v1__reduced_scan_facts__field_indices_by_name[
 static const ProtobufCIntRange spotfinder__v1__reduced_scan_facts__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_facts__descriptor =
 {
@@ -6235,7 +6697,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__reduced_scan_facts__descriptor 
   "Spotfinder__V1__ReducedScanFacts",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__ReducedScanFacts),
-  17,
+  18,
   spotfinder__v1__reduced_scan_facts__field_descriptors,
   spotfinder__v1__reduced_scan_facts__field_indices_by_name,
   1,  spotfinder__v1__reduced_scan_facts__number_ranges,
@@ -6744,6 +7206,390 @@ const ProtobufCMessageDescriptor spotfinder__v1__get_reduced_scan_response__desc
   spotfinder__v1__get_reduced_scan_response__field_indices_by_name,
   1,  spotfinder__v1__get_reduced_scan_response__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__get_reduced_scan_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__build_map__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__BuildMap, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__BuildMap, unit),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "values_zlib",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__BuildMap, values_zlib),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__build_map__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = unit */
+  2,   /* field[2] = values_zlib */
+};
+static const ProtobufCIntRange spotfinder__v1__build_map__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__build_map__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.BuildMap",
+  "BuildMap",
+  "Spotfinder__V1__BuildMap",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__BuildMap),
+  3,
+  spotfinder__v1__build_map__field_descriptors,
+  spotfinder__v1__build_map__field_indices_by_name,
+  1,  spotfinder__v1__build_map__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__build_map__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__stored_build_report__field_descriptors[9] =
+{
+  {
+    "format_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, format_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "radiator_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, radiator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "report_json",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, report_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, columns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "origin_x_mm",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, origin_x_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "origin_y_mm",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, origin_y_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pixel_mm",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__StoredBuildReport, pixel_mm),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "maps",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Spotfinder__V1__StoredBuildReport, n_maps),
+    offsetof(Spotfinder__V1__StoredBuildReport, maps),
+    &spotfinder__v1__build_map__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__stored_build_report__field_indices_by_name[] = {
+  3,   /* field[3] = columns */
+  0,   /* field[0] = format_version */
+  8,   /* field[8] = maps */
+  5,   /* field[5] = origin_x_mm */
+  6,   /* field[6] = origin_y_mm */
+  7,   /* field[7] = pixel_mm */
+  1,   /* field[1] = radiator_name */
+  2,   /* field[2] = report_json */
+  4,   /* field[4] = rows */
+};
+static const ProtobufCIntRange spotfinder__v1__stored_build_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__stored_build_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.StoredBuildReport",
+  "StoredBuildReport",
+  "Spotfinder__V1__StoredBuildReport",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__StoredBuildReport),
+  9,
+  spotfinder__v1__stored_build_report__field_descriptors,
+  spotfinder__v1__stored_build_report__field_indices_by_name,
+  1,  spotfinder__v1__stored_build_report__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__stored_build_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__put_build_report_request__field_descriptors[2] =
+{
+  {
+    "token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutBuildReportRequest, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "report",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutBuildReportRequest, report),
+    &spotfinder__v1__stored_build_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__put_build_report_request__field_indices_by_name[] = {
+  1,   /* field[1] = report */
+  0,   /* field[0] = token */
+};
+static const ProtobufCIntRange spotfinder__v1__put_build_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__put_build_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.PutBuildReportRequest",
+  "PutBuildReportRequest",
+  "Spotfinder__V1__PutBuildReportRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__PutBuildReportRequest),
+  2,
+  spotfinder__v1__put_build_report_request__field_descriptors,
+  spotfinder__v1__put_build_report_request__field_indices_by_name,
+  1,  spotfinder__v1__put_build_report_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__put_build_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__put_build_report_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__PutBuildReportResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__put_build_report_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange spotfinder__v1__put_build_report_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__put_build_report_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.PutBuildReportResponse",
+  "PutBuildReportResponse",
+  "Spotfinder__V1__PutBuildReportResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__PutBuildReportResponse),
+  1,
+  spotfinder__v1__put_build_report_response__field_descriptors,
+  spotfinder__v1__put_build_report_response__field_indices_by_name,
+  1,  spotfinder__v1__put_build_report_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__put_build_report_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__get_build_report_request__field_descriptors[2] =
+{
+  {
+    "radiator_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetBuildReportRequest, radiator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "map",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetBuildReportRequest, map),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__get_build_report_request__field_indices_by_name[] = {
+  1,   /* field[1] = map */
+  0,   /* field[0] = radiator_name */
+};
+static const ProtobufCIntRange spotfinder__v1__get_build_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__get_build_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.GetBuildReportRequest",
+  "GetBuildReportRequest",
+  "Spotfinder__V1__GetBuildReportRequest",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__GetBuildReportRequest),
+  2,
+  spotfinder__v1__get_build_report_request__field_descriptors,
+  spotfinder__v1__get_build_report_request__field_indices_by_name,
+  1,  spotfinder__v1__get_build_report_request__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__get_build_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor spotfinder__v1__get_build_report_response__field_descriptors[1] =
+{
+  {
+    "report",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__GetBuildReportResponse, report),
+    &spotfinder__v1__stored_build_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned spotfinder__v1__get_build_report_response__field_indices_by_name[] = {
+  0,   /* field[0] = report */
+};
+static const ProtobufCIntRange spotfinder__v1__get_build_report_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor spotfinder__v1__get_build_report_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "spotfinder.v1.GetBuildReportResponse",
+  "GetBuildReportResponse",
+  "Spotfinder__V1__GetBuildReportResponse",
+  "spotfinder.v1",
+  sizeof(Spotfinder__V1__GetBuildReportResponse),
+  1,
+  spotfinder__v1__get_build_report_response__field_descriptors,
+  spotfinder__v1__get_build_report_response__field_indices_by_name,
+  1,  spotfinder__v1__get_build_report_response__number_ranges,
+  (ProtobufCMessageInit) spotfinder__v1__get_build_report_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor spotfinder__v1__beam_spot__field_descriptors[7] =
@@ -8452,7 +9298,7 @@ void spotfinder__v1__cobrems_node__init (Spotfinder__V1__CobremsNode_Service *se
                                      &spotfinder__v1__cobrems_node__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor spotfinder__v1__edge__method_descriptors[6] =
+static const ProtobufCMethodDescriptor spotfinder__v1__edge__method_descriptors[9] =
 {
   { "RegisterNode", &spotfinder__v1__register_node_request__descriptor, &spotfinder__v1__register_node_response__descriptor },
   { "DeregisterNode", &spotfinder__v1__deregister_node_request__descriptor, &spotfinder__v1__deregister_node_response__descriptor },
@@ -8460,13 +9306,19 @@ static const ProtobufCMethodDescriptor spotfinder__v1__edge__method_descriptors[
   { "ComputeSpectrum", &spotfinder__v1__spectrum_request__descriptor, &spotfinder__v1__spectrum_response__descriptor },
   { "ComputeMap", &spotfinder__v1__spot_map_request__descriptor, &spotfinder__v1__spot_map_response__descriptor },
   { "ComputeSnap", &spotfinder__v1__snap_request__descriptor, &spotfinder__v1__snap_response__descriptor },
+  { "ReduceScanFolder", &spotfinder__v1__rcirequest__descriptor, &spotfinder__v1__rciresponse__descriptor },
+  { "BuildRadiator", &spotfinder__v1__rcirequest__descriptor, &spotfinder__v1__rciresponse__descriptor },
+  { "GetBuildReport", &spotfinder__v1__rcirequest__descriptor, &spotfinder__v1__rciresponse__descriptor },
 };
 const unsigned spotfinder__v1__edge__method_indices_by_name[] = {
+  7,        /* BuildRadiator */
   4,        /* ComputeMap */
   5,        /* ComputeSnap */
   3,        /* ComputeSpectrum */
   1,        /* DeregisterNode */
+  8,        /* GetBuildReport */
   2,        /* ListNodes */
+  6,        /* ReduceScanFolder */
   0         /* RegisterNode */
 };
 const ProtobufCServiceDescriptor spotfinder__v1__edge__descriptor =
@@ -8476,7 +9328,7 @@ const ProtobufCServiceDescriptor spotfinder__v1__edge__descriptor =
   "Edge",
   "Spotfinder__V1__Edge",
   "spotfinder.v1",
-  6,
+  9,
   spotfinder__v1__edge__method_descriptors,
   spotfinder__v1__edge__method_indices_by_name
 };
@@ -8528,6 +9380,30 @@ void spotfinder__v1__edge__compute_snap(ProtobufCService *service,
   assert(service->descriptor == &spotfinder__v1__edge__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void spotfinder__v1__edge__reduce_scan_folder(ProtobufCService *service,
+                                              const Spotfinder__V1__RCIRequest *input,
+                                              Spotfinder__V1__RCIResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__edge__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__edge__build_radiator(ProtobufCService *service,
+                                          const Spotfinder__V1__RCIRequest *input,
+                                          Spotfinder__V1__RCIResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__edge__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__edge__get_build_report(ProtobufCService *service,
+                                            const Spotfinder__V1__RCIRequest *input,
+                                            Spotfinder__V1__RCIResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__edge__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
                                  Spotfinder__V1__Edge_ServiceDestroy destroy)
 {
@@ -8535,7 +9411,7 @@ void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
                                      &spotfinder__v1__edge__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor spotfinder__v1__topograph_store__method_descriptors[6] =
+static const ProtobufCMethodDescriptor spotfinder__v1__topograph_store__method_descriptors[8] =
 {
   { "ListRadiators", &spotfinder__v1__list_radiators_request__descriptor, &spotfinder__v1__list_radiators_response__descriptor },
   { "GetView", &spotfinder__v1__get_view_request__descriptor, &spotfinder__v1__get_view_response__descriptor },
@@ -8543,13 +9419,17 @@ static const ProtobufCMethodDescriptor spotfinder__v1__topograph_store__method_d
   { "PutReducedScan", &spotfinder__v1__put_reduced_scan_request__descriptor, &spotfinder__v1__put_reduced_scan_response__descriptor },
   { "ListReducedScans", &spotfinder__v1__list_reduced_scans_request__descriptor, &spotfinder__v1__list_reduced_scans_response__descriptor },
   { "GetReducedScan", &spotfinder__v1__get_reduced_scan_request__descriptor, &spotfinder__v1__get_reduced_scan_response__descriptor },
+  { "PutBuildReport", &spotfinder__v1__put_build_report_request__descriptor, &spotfinder__v1__put_build_report_response__descriptor },
+  { "GetBuildReport", &spotfinder__v1__get_build_report_request__descriptor, &spotfinder__v1__get_build_report_response__descriptor },
 };
 const unsigned spotfinder__v1__topograph_store__method_indices_by_name[] = {
+  7,        /* GetBuildReport */
   5,        /* GetReducedScan */
   1,        /* GetView */
   2,        /* ImportRadiator */
   0,        /* ListRadiators */
   4,        /* ListReducedScans */
+  6,        /* PutBuildReport */
   3         /* PutReducedScan */
 };
 const ProtobufCServiceDescriptor spotfinder__v1__topograph_store__descriptor =
@@ -8559,7 +9439,7 @@ const ProtobufCServiceDescriptor spotfinder__v1__topograph_store__descriptor =
   "TopographStore",
   "Spotfinder__V1__TopographStore",
   "spotfinder.v1",
-  6,
+  8,
   spotfinder__v1__topograph_store__method_descriptors,
   spotfinder__v1__topograph_store__method_indices_by_name
 };
@@ -8610,6 +9490,22 @@ void spotfinder__v1__topograph_store__get_reduced_scan(ProtobufCService *service
 {
   assert(service->descriptor == &spotfinder__v1__topograph_store__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__topograph_store__put_build_report(ProtobufCService *service,
+                                                       const Spotfinder__V1__PutBuildReportRequest *input,
+                                                       Spotfinder__V1__PutBuildReportResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__topograph_store__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void spotfinder__v1__topograph_store__get_build_report(ProtobufCService *service,
+                                                       const Spotfinder__V1__GetBuildReportRequest *input,
+                                                       Spotfinder__V1__GetBuildReportResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &spotfinder__v1__topograph_store__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void spotfinder__v1__topograph_store__init (Spotfinder__V1__TopographStore_Service *service,
                                             Spotfinder__V1__TopographStore_ServiceDestroy destroy)

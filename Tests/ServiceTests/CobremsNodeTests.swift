@@ -103,7 +103,41 @@ func expectExampleAnswerEqualsLocalSpectrum(_ json: String, sourceLocation: Sour
         let placements = (0..<1600).map { UInt32($0) }
         let message = MapChunkRequestMessage(query: query, view: RadiatorViewMessage(view), placements: placements)
         #expect {
-            try CobremsNodeService().mapChunk(message, deadline: .after(seconds: 0.2))
-        } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
+            let deadline = Deadline.after(seconds: 0.2)
+            return try CobremsNodeService().mapChunk(message, shouldStop: { deadline.hasPassed })
+        } throws: { ($0 as? RPCError)?.code == .cancelled }
+    }
+}
+
+/// Issue #22: a map chunk whose caller gives up stops on the node within a second (the Cancel frame
+/// reaches the batch thread's loop), and a spectrum is answered meanwhile on the interactive threads.
+@Suite struct AbandonedChunkTests {
+    @Test func cancelledChunkFreesTheBatchThreadAndSpectraGoOn() async throws {
+        let service = CobremsNodeService(threads: CobremsNodeService.threads(capacity: 1))
+        let server = try RPCServer(routes: service.routes, config: RPCServerConfig())
+        defer { Task { await server.shutdown() } }
+        let client = RPCClient(host: "127.0.0.1", port: server.port)
+        defer { client.close() }
+        let radiator = try #require(SyntheticRadiators.all.first { $0.name == "SF-G03" })
+        let view = try #require(radiator.view(.front))
+        // 1600 re-snapped placements with a spectrum each: many seconds on one thread.
+        let message = MapChunkRequestMessage(query: "radiator_name=SF-G03&fom=peak_polarization&map_resnap=on&min_on_crystal=0",
+                                             view: RadiatorViewMessage(view), placements: (0..<1600).map { UInt32($0) })
+        let chunk = Task {
+            let _: MapChunkResponseMessage = try await client.call(CobremsNodeService.computeMapChunk, message, deadline: .after(seconds: 60))
+        }
+        while service.threads.running(.batch) == 0 { try await Task.sleep(nanoseconds: 5_000_000) }
+        // The one batch thread is busy: a spectrum still comes back (its own thread).
+        let spectrum: SpectrumResponseMessage = try await client.call(CobremsNodeService.computeSpectrum, SpectrumRequestMessage(),
+                                                                       deadline: .after(seconds: 30))
+        #expect(!spectrum.energyGev.isEmpty)
+        #expect(service.threads.running(.batch) == 1, "the chunk was still running while the spectrum was answered")
+        chunk.cancel()
+        let cancelled = Deadline.now
+        while service.threads.running(.batch) > 0 && Double(Deadline.now - cancelled) / 1e9 < 10 {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        #expect(service.threads.running(.batch) == 0)
+        #expect(Double(Deadline.now - cancelled) / 1e9 < 1, "the node stopped the chunk within a second of the cancellation")
     }
 }

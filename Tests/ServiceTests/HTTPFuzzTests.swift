@@ -108,6 +108,13 @@ import Testing
                                 if !printable || (c.fuzzed != "query" && !known.contains(parameter!)) {
                                     problem = "400 without a known parameter"
                                 }
+                            } else if r.status == 429 {
+                                // Valid maps and grid exports past this client's batch budget (README "Fair sharing"):
+                                // refused at once with a sentence and when to retry; invalid ones still get their 400.
+                                let json = try? JSONSerialization.jsonObject(with: r.body) as? [String: Any]
+                                if json?["retry_after_s"] == nil || !(c.path.hasPrefix("/api/map") || c.path.hasPrefix("/plot.png")) {
+                                    problem = "429 without retry_after_s, or on an interactive route"
+                                }
                             } else if ![200, 404, 414, 503, 504].contains(r.status) {
                                 // 503/504 (a service down or the deadline under load) are counted; a crash fails below.
                                 problem = "status \(r.status)"

@@ -83,7 +83,7 @@ final class LocalSystem: @unchecked Sendable {
     var tiltRPC: UInt16 = 0
     var http: UInt16 = 0
 
-    static func start(computeInProcess: Bool = false) async throws -> LocalSystem {
+    static func start(computeInProcess: Bool = false, scans: String? = nil) async throws -> LocalSystem {
         let s = LocalSystem()
         // The token travels in the environment, never on a command line.
         let env = ["SPOTFINDER_TOKEN": s.token]
@@ -98,7 +98,7 @@ final class LocalSystem: @unchecked Sendable {
         s.tiltRPC = tiltPort
         let edge = try ServiceProcess("edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", "127.0.0.1:\(storePort)",
                                                "--tilt", "127.0.0.1:\(tiltPort)", "--renderer", "127.0.0.1:\(rendererPort)"]
-                                      + (computeInProcess ? ["--compute-in-process"] : []), environment: env)
+                                      + (computeInProcess ? ["--compute-in-process"] : []) + (scans.map { ["--scans", $0] } ?? []), environment: env)
         s.services.append(edge)
         s.edgeRPC = try await edge.port(after: "rpc listening on ")
         s.http = try await edge.port(after: "http listening on ")
@@ -173,6 +173,17 @@ final class LocalSystem: @unchecked Sendable {
 
     static func metric(_ name: String, inMetrics text: String) -> Double? {
         text.split(separator: "\n").first { $0.hasPrefix("spotfinder_\(name) ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+
+    /// A POST with the deployment token (or `token`; "" sends none): status and JSON body.
+    func post(_ pathAndQuery: String, token given: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 300
+        let t = given ?? token
+        if !t.isEmpty { request.setValue(t, forHTTPHeaderField: "X-Spotfinder-Token") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
     }
 
     func json(_ pathAndQuery: String) async throws -> [String: Any] {

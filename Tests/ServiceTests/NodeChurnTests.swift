@@ -116,7 +116,7 @@ import Testing
         // All gone: the deregistered at once, the killed after the expiry. Nothing left in the registry or /metrics.
         try await poll("an empty registry", timeout: 6) { try await system.healthyNodes() == 0 }
         let metrics = try await system.metricsText()
-        for gauge in ["nodes", "node_capacity", "chunks_in_flight"] {
+        for gauge in ["nodes", "node_capacity", "chunks_in_flight", "queue_depth", "batch_running"] {
             #expect(try await system.metric(gauge) == 0, "spotfinder_\(gauge) with no node left: \(metrics)")
         }
         #expect(!metrics.contains("spotfinder_node_chunks_total{"), "\(metrics)")

@@ -11,12 +11,14 @@ import Testing
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sf-run-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
         let bin = URL(fileURLWithPath: executable("edge")).deletingLastPathComponent().path
+        // An existing (empty) raw-scans root: no demo set is written in the background of this test.
+        try FileManager.default.createDirectory(atPath: "\(data)/raw-scans", withIntermediateDirectories: true)
         let asFromATerminal = "import os, signal; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
             + "signal.signal(signal.SIGINT, signal.SIG_DFL); signal.signal(signal.SIGTERM, signal.SIG_DFL); "
             + "os.execv('\(repositoryRoot.appendingPathComponent("scripts/run").path)', ['run'])"
         let script = try ServiceProcess("/usr/bin/python3", ["-c", asFromATerminal], environment: [
             "SPOTFINDER_BIN": bin, "SPOTFINDER_PORT_BASE": "\(base)", "SPOTFINDER_HTTP": "127.0.0.1:\(http)", "SPOTFINDER_DATA": data,
-            "SPOTFINDER_HEALTHY_SECONDS": "4", "SPOTFINDER_TOKEN": "run-test-token-0123456789",
+            "SPOTFINDER_RAW_SCANS": "\(data)/raw-scans", "SPOTFINDER_HEALTHY_SECONDS": "4", "SPOTFINDER_TOKEN": "run-test-token-0123456789",
         ])
         defer { script.kill() }
         try await script.waitForLog("Spotfinder is running: open http://127.0.0.1:\(http)/", timeout: 60)

@@ -44,7 +44,13 @@ import WireMapping
         let slow = try SyntheticTiles.jobs(count: 12, pixels: 400, options: ReductionOptions(method: .pvoigt))
         let started = Deadline.now
         async let all = remote.reduceAll(slow)
-        try await Task.sleep(nanoseconds: 150_000_000)
+        // Killed once tiles are in flight on both nodes (dealt to the least loaded): a fixed pause raced the
+        // dealing once abandoned copies stopped holding the nodes' threads (cancellation reaches them).
+        func inFlight() async throws -> Double {
+            let text = String(decoding: try await system.get("/metrics", headers: ["Authorization": "Bearer \(system.token)"]).body, as: UTF8.self)
+            return text.split(separator: "\n").first { $0.hasPrefix("spotfinder_chunks_in_flight ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+        }
+        for _ in 0..<500 where try await inFlight() < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
         a.kill()
         let survived = try await all
         #expect(survived.count == slow.count)

@@ -8,6 +8,19 @@ import Testing
         try RadiatorStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("sf-store-\(UUID().uuidString)").path)
     }
 
+    /// Issue #22: a store killed mid-write left a hidden temporary file for ever; the next start removes
+    /// it, but keeps one whose writer is still running.
+    @Test func staleTemporaryFilesAreRemovedAtStart() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sf-store-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let dead = ".SF-X.radiator.2147483646.12345.tmp", live = ".SF-Y.radiator.\(getpid()).777.tmp"
+        for name in [dead, live] { try Data(count: 1000).write(to: URL(fileURLWithPath: "\(directory)/\(name)")) }
+        _ = try RadiatorStore(directory: directory)
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(!left.contains(dead), "a dead writer's temporary file is removed")
+        #expect(left.contains(live), "a running writer's temporary file is kept")
+    }
+
     @Test func storeThenLoadIsBitExact() throws {
         let store = try temporaryStore()
         let r = SyntheticRadiators.all[3]

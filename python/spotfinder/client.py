@@ -205,6 +205,38 @@ class Client:
         request = pb.ImportRadiatorRequest(radiator=to_message(radiator), token=self.token or "")
         return _summary(self.call(IMPORT_RADIATOR, request, pb.ImportRadiatorResponse, timeout).radiator)
 
+    # Rocking-curve imaging on the server (spotfinder.rci holds the logic and the ROOT files).
+
+    def rci_reduce(self, folder, method="moments", motor=None, timeout=3600.0):
+        """Reduce a raw scan folder under the edge's scans root (needs the token); see `rci.reduce`."""
+        from . import rci
+        return rci.reduce(self, folder, method=method, motor=motor, timeout=timeout)
+
+    def rci_build(self, radiator_name, thickness_um, front_h, front_v, back_h=None, back_v=None, timeout=900.0):
+        """Build and store a radiator from stored reduced scans (needs the token); see `rci.build`."""
+        from . import rci
+        return rci.build(self, radiator_name, thickness_um, front_h, front_v, back_h=back_h, back_v=back_v, timeout=timeout)
+
+    def rci_build_report(self, radiator_name, timeout=None):
+        """The build report of a radiator built on the server."""
+        from . import rci
+        return rci.build_report(self, radiator_name, timeout=timeout)
+
+    def reduced_scans(self, timeout=None):
+        """The store's reduced scans (facts only)."""
+        from . import rci
+        return rci.reduced_scans(self, timeout=timeout)
+
+    def reduced_scan(self, scan_name, maps=None, timeout=60.0):
+        """One stored reduced scan: facts and NumPy maps; see `rci.reduced_scan`."""
+        from . import rci
+        return rci.reduced_scan(self, scan_name, maps=maps, timeout=timeout)
+
+    def put_reduced_scan(self, scan, angles_urad=None, **options):
+        """Store a scan given as maps (e.g. from `rci.read_root`); see `rci.put_reduced_scan`."""
+        from . import rci
+        return rci.put_reduced_scan(self, scan, angles_urad=angles_urad, **options)
+
     def nodes(self, timeout=None):
         """The compute nodes registered with the edge."""
         r = self.call(LIST_NODES, pb.ListNodesRequest(), pb.ListNodesResponse, timeout)

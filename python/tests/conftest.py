@@ -74,7 +74,7 @@ class Service:
 
 
 class System:
-    def __init__(self):
+    def __init__(self, scans=None):
         self.token = "py-" + uuid.uuid4().hex[:12]
         self.data = tempfile.mkdtemp(prefix="sf-py-system-")
         self.services = []
@@ -85,7 +85,8 @@ class System:
         renderer = self._start("plot-renderer", ["--listen", "127.0.0.1:0"])
         tilt_port, renderer_port = tilt.port("listening on "), renderer.port("listening on ")
         edge = self._start("edge", ["--http", "127.0.0.1:0", "--rpc", "127.0.0.1:0", "--store", f"127.0.0.1:{self.store_port}",
-                                    "--tilt", f"127.0.0.1:{tilt_port}", "--renderer", f"127.0.0.1:{renderer_port}"])
+                                    "--tilt", f"127.0.0.1:{tilt_port}", "--renderer", f"127.0.0.1:{renderer_port}"]
+                           + (["--scans", scans] if scans else []))
         self.rpc = f"127.0.0.1:{edge.port('rpc listening on ')}"
         self.http = f"127.0.0.1:{edge.port('http listening on ')}"
         node = self._start("cobrems-node", ["--listen", "127.0.0.1:0", "--edge", self.rpc, "--capacity", "2"])

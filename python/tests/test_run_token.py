@@ -40,7 +40,9 @@ def free_ports(n):
 
 def environment(tmp_path, base):
     env = {**os.environ, "SPOTFINDER_BIN": bin_dir(), "SPOTFINDER_HTTP": f"127.0.0.1:{base + 6}",
-           "SPOTFINDER_PORT_BASE": str(base), "SPOTFINDER_DATA": str(tmp_path / "data")}
+           "SPOTFINDER_PORT_BASE": str(base), "SPOTFINDER_DATA": str(tmp_path / "data"),
+           "SPOTFINDER_RAW_SCANS": str(tmp_path / "raw-scans")}
+    os.makedirs(tmp_path / "raw-scans", exist_ok=True)  # exists: no demo scans written in the background
     env.pop("SPOTFINDER_TOKEN", None)
     return env
 

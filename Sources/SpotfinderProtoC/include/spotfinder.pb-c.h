@@ -37,6 +37,8 @@ typedef struct Spotfinder__V1__DeregisterNodeResponse Spotfinder__V1__Deregister
 typedef struct Spotfinder__V1__NodeInfo Spotfinder__V1__NodeInfo;
 typedef struct Spotfinder__V1__ListNodesRequest Spotfinder__V1__ListNodesRequest;
 typedef struct Spotfinder__V1__ListNodesResponse Spotfinder__V1__ListNodesResponse;
+typedef struct Spotfinder__V1__RCIRequest Spotfinder__V1__RCIRequest;
+typedef struct Spotfinder__V1__RCIResponse Spotfinder__V1__RCIResponse;
 typedef struct Spotfinder__V1__SnapRequest Spotfinder__V1__SnapRequest;
 typedef struct Spotfinder__V1__SnapResponse Spotfinder__V1__SnapResponse;
 typedef struct Spotfinder__V1__SpotMapRequest Spotfinder__V1__SpotMapRequest;
@@ -62,6 +64,12 @@ typedef struct Spotfinder__V1__ListReducedScansRequest Spotfinder__V1__ListReduc
 typedef struct Spotfinder__V1__ListReducedScansResponse Spotfinder__V1__ListReducedScansResponse;
 typedef struct Spotfinder__V1__GetReducedScanRequest Spotfinder__V1__GetReducedScanRequest;
 typedef struct Spotfinder__V1__GetReducedScanResponse Spotfinder__V1__GetReducedScanResponse;
+typedef struct Spotfinder__V1__BuildMap Spotfinder__V1__BuildMap;
+typedef struct Spotfinder__V1__StoredBuildReport Spotfinder__V1__StoredBuildReport;
+typedef struct Spotfinder__V1__PutBuildReportRequest Spotfinder__V1__PutBuildReportRequest;
+typedef struct Spotfinder__V1__PutBuildReportResponse Spotfinder__V1__PutBuildReportResponse;
+typedef struct Spotfinder__V1__GetBuildReportRequest Spotfinder__V1__GetBuildReportRequest;
+typedef struct Spotfinder__V1__GetBuildReportResponse Spotfinder__V1__GetBuildReportResponse;
 typedef struct Spotfinder__V1__BeamSpot Spotfinder__V1__BeamSpot;
 typedef struct Spotfinder__V1__TiltRequest Spotfinder__V1__TiltRequest;
 typedef struct Spotfinder__V1__TiltResponse Spotfinder__V1__TiltResponse;
@@ -858,6 +866,42 @@ struct  Spotfinder__V1__ListNodesResponse
 
 
 /*
+ * swift_name: RCIRequestMessage
+ */
+struct  Spotfinder__V1__RCIRequest
+{
+  ProtobufCMessage base;
+  /*
+   * the deployment token (reduce and build store data)
+   */
+  char *token;
+  /*
+   * the HTTP route's query, e.g. "folder=demo/front_thetah&method=moments"
+   */
+  char *query;
+};
+#define SPOTFINDER__V1__RCIREQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__rcirequest__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * swift_name: RCIResponseMessage
+ */
+struct  Spotfinder__V1__RCIResponse
+{
+  ProtobufCMessage base;
+  /*
+   * the HTTP route's JSON answer
+   */
+  char *json;
+};
+#define SPOTFINDER__V1__RCIRESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__rciresponse__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
  * The edge snap for lab tools.
  * swift_name: SnapRequestMessage
  */
@@ -1232,10 +1276,14 @@ struct  Spotfinder__V1__ReducedScanFacts
    */
   double motor_correction_seconds;
   char *notes;
+  /*
+   * the raw scan folder relative to the edge's scans root ("" when the scan was reduced elsewhere)
+   */
+  char *folder;
 };
 #define SPOTFINDER__V1__REDUCED_SCAN_FACTS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__reduced_scan_facts__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1383,6 +1431,96 @@ struct  Spotfinder__V1__GetReducedScanResponse
 #define SPOTFINDER__V1__GET_REDUCED_SCAN_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__get_reduced_scan_response__descriptor) \
     , NULL, NULL }
+
+
+/*
+ * A radiator's build report as stored next to the radiator: the report (RadiatorBuild's BuildReport as
+ * JSON) and its maps on the radiator's front grid (row 0 at the bottom, as the radiator's views).
+ * swift_name: BuildMapMessage
+ */
+struct  Spotfinder__V1__BuildMap
+{
+  ProtobufCMessage base;
+  char *name;
+  char *unit;
+  /*
+   * little-endian float32, columns × rows, zlib-compressed; NaN = no value
+   */
+  ProtobufCBinaryData values_zlib;
+};
+#define SPOTFINDER__V1__BUILD_MAP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__build_map__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL} }
+
+
+/*
+ * swift_name: StoredBuildReportMessage
+ */
+struct  Spotfinder__V1__StoredBuildReport
+{
+  ProtobufCMessage base;
+  uint32_t format_version;
+  char *radiator_name;
+  char *report_json;
+  uint32_t columns;
+  uint32_t rows;
+  double origin_x_mm;
+  double origin_y_mm;
+  double pixel_mm;
+  size_t n_maps;
+  Spotfinder__V1__BuildMap **maps;
+};
+#define SPOTFINDER__V1__STORED_BUILD_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__stored_build_report__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0,NULL }
+
+
+/*
+ * Stores (replaces) the build report of a stored radiator. Needs the deployment token.
+ */
+struct  Spotfinder__V1__PutBuildReportRequest
+{
+  ProtobufCMessage base;
+  char *token;
+  Spotfinder__V1__StoredBuildReport *report;
+};
+#define SPOTFINDER__V1__PUT_BUILD_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__put_build_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Spotfinder__V1__PutBuildReportResponse
+{
+  ProtobufCMessage base;
+  uint64_t revision;
+};
+#define SPOTFINDER__V1__PUT_BUILD_REPORT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__put_build_report_response__descriptor) \
+    , 0 }
+
+
+/*
+ * map = "" asks for the report alone (no maps); "*" for every map; otherwise that one map.
+ */
+struct  Spotfinder__V1__GetBuildReportRequest
+{
+  ProtobufCMessage base;
+  char *radiator_name;
+  char *map;
+};
+#define SPOTFINDER__V1__GET_BUILD_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__get_build_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Spotfinder__V1__GetBuildReportResponse
+{
+  ProtobufCMessage base;
+  Spotfinder__V1__StoredBuildReport *report;
+};
+#define SPOTFINDER__V1__GET_BUILD_REPORT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__get_build_report_response__descriptor) \
+    , NULL }
 
 
 typedef enum {
@@ -2209,6 +2347,44 @@ Spotfinder__V1__ListNodesResponse *
 void   spotfinder__v1__list_nodes_response__free_unpacked
                      (Spotfinder__V1__ListNodesResponse *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__RCIRequest methods */
+void   spotfinder__v1__rcirequest__init
+                     (Spotfinder__V1__RCIRequest         *message);
+size_t spotfinder__v1__rcirequest__get_packed_size
+                     (const Spotfinder__V1__RCIRequest   *message);
+size_t spotfinder__v1__rcirequest__pack
+                     (const Spotfinder__V1__RCIRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__rcirequest__pack_to_buffer
+                     (const Spotfinder__V1__RCIRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__RCIRequest *
+       spotfinder__v1__rcirequest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__rcirequest__free_unpacked
+                     (Spotfinder__V1__RCIRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__RCIResponse methods */
+void   spotfinder__v1__rciresponse__init
+                     (Spotfinder__V1__RCIResponse         *message);
+size_t spotfinder__v1__rciresponse__get_packed_size
+                     (const Spotfinder__V1__RCIResponse   *message);
+size_t spotfinder__v1__rciresponse__pack
+                     (const Spotfinder__V1__RCIResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__rciresponse__pack_to_buffer
+                     (const Spotfinder__V1__RCIResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__RCIResponse *
+       spotfinder__v1__rciresponse__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__rciresponse__free_unpacked
+                     (Spotfinder__V1__RCIResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Spotfinder__V1__SnapRequest methods */
 void   spotfinder__v1__snap_request__init
                      (Spotfinder__V1__SnapRequest         *message);
@@ -2684,6 +2860,120 @@ Spotfinder__V1__GetReducedScanResponse *
 void   spotfinder__v1__get_reduced_scan_response__free_unpacked
                      (Spotfinder__V1__GetReducedScanResponse *message,
                       ProtobufCAllocator *allocator);
+/* Spotfinder__V1__BuildMap methods */
+void   spotfinder__v1__build_map__init
+                     (Spotfinder__V1__BuildMap         *message);
+size_t spotfinder__v1__build_map__get_packed_size
+                     (const Spotfinder__V1__BuildMap   *message);
+size_t spotfinder__v1__build_map__pack
+                     (const Spotfinder__V1__BuildMap   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__build_map__pack_to_buffer
+                     (const Spotfinder__V1__BuildMap   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__BuildMap *
+       spotfinder__v1__build_map__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__build_map__free_unpacked
+                     (Spotfinder__V1__BuildMap *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__StoredBuildReport methods */
+void   spotfinder__v1__stored_build_report__init
+                     (Spotfinder__V1__StoredBuildReport         *message);
+size_t spotfinder__v1__stored_build_report__get_packed_size
+                     (const Spotfinder__V1__StoredBuildReport   *message);
+size_t spotfinder__v1__stored_build_report__pack
+                     (const Spotfinder__V1__StoredBuildReport   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__stored_build_report__pack_to_buffer
+                     (const Spotfinder__V1__StoredBuildReport   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__StoredBuildReport *
+       spotfinder__v1__stored_build_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__stored_build_report__free_unpacked
+                     (Spotfinder__V1__StoredBuildReport *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__PutBuildReportRequest methods */
+void   spotfinder__v1__put_build_report_request__init
+                     (Spotfinder__V1__PutBuildReportRequest         *message);
+size_t spotfinder__v1__put_build_report_request__get_packed_size
+                     (const Spotfinder__V1__PutBuildReportRequest   *message);
+size_t spotfinder__v1__put_build_report_request__pack
+                     (const Spotfinder__V1__PutBuildReportRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__put_build_report_request__pack_to_buffer
+                     (const Spotfinder__V1__PutBuildReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__PutBuildReportRequest *
+       spotfinder__v1__put_build_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__put_build_report_request__free_unpacked
+                     (Spotfinder__V1__PutBuildReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__PutBuildReportResponse methods */
+void   spotfinder__v1__put_build_report_response__init
+                     (Spotfinder__V1__PutBuildReportResponse         *message);
+size_t spotfinder__v1__put_build_report_response__get_packed_size
+                     (const Spotfinder__V1__PutBuildReportResponse   *message);
+size_t spotfinder__v1__put_build_report_response__pack
+                     (const Spotfinder__V1__PutBuildReportResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__put_build_report_response__pack_to_buffer
+                     (const Spotfinder__V1__PutBuildReportResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__PutBuildReportResponse *
+       spotfinder__v1__put_build_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__put_build_report_response__free_unpacked
+                     (Spotfinder__V1__PutBuildReportResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__GetBuildReportRequest methods */
+void   spotfinder__v1__get_build_report_request__init
+                     (Spotfinder__V1__GetBuildReportRequest         *message);
+size_t spotfinder__v1__get_build_report_request__get_packed_size
+                     (const Spotfinder__V1__GetBuildReportRequest   *message);
+size_t spotfinder__v1__get_build_report_request__pack
+                     (const Spotfinder__V1__GetBuildReportRequest   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__get_build_report_request__pack_to_buffer
+                     (const Spotfinder__V1__GetBuildReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__GetBuildReportRequest *
+       spotfinder__v1__get_build_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__get_build_report_request__free_unpacked
+                     (Spotfinder__V1__GetBuildReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Spotfinder__V1__GetBuildReportResponse methods */
+void   spotfinder__v1__get_build_report_response__init
+                     (Spotfinder__V1__GetBuildReportResponse         *message);
+size_t spotfinder__v1__get_build_report_response__get_packed_size
+                     (const Spotfinder__V1__GetBuildReportResponse   *message);
+size_t spotfinder__v1__get_build_report_response__pack
+                     (const Spotfinder__V1__GetBuildReportResponse   *message,
+                      uint8_t             *out);
+size_t spotfinder__v1__get_build_report_response__pack_to_buffer
+                     (const Spotfinder__V1__GetBuildReportResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Spotfinder__V1__GetBuildReportResponse *
+       spotfinder__v1__get_build_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   spotfinder__v1__get_build_report_response__free_unpacked
+                     (Spotfinder__V1__GetBuildReportResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Spotfinder__V1__BeamSpot methods */
 void   spotfinder__v1__beam_spot__init
                      (Spotfinder__V1__BeamSpot         *message);
@@ -3018,6 +3308,12 @@ typedef void (*Spotfinder__V1__ListNodesRequest_Closure)
 typedef void (*Spotfinder__V1__ListNodesResponse_Closure)
                  (const Spotfinder__V1__ListNodesResponse *message,
                   void *closure_data);
+typedef void (*Spotfinder__V1__RCIRequest_Closure)
+                 (const Spotfinder__V1__RCIRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__RCIResponse_Closure)
+                 (const Spotfinder__V1__RCIResponse *message,
+                  void *closure_data);
 typedef void (*Spotfinder__V1__SnapRequest_Closure)
                  (const Spotfinder__V1__SnapRequest *message,
                   void *closure_data);
@@ -3092,6 +3388,24 @@ typedef void (*Spotfinder__V1__GetReducedScanRequest_Closure)
                   void *closure_data);
 typedef void (*Spotfinder__V1__GetReducedScanResponse_Closure)
                  (const Spotfinder__V1__GetReducedScanResponse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__BuildMap_Closure)
+                 (const Spotfinder__V1__BuildMap *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__StoredBuildReport_Closure)
+                 (const Spotfinder__V1__StoredBuildReport *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__PutBuildReportRequest_Closure)
+                 (const Spotfinder__V1__PutBuildReportRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__PutBuildReportResponse_Closure)
+                 (const Spotfinder__V1__PutBuildReportResponse *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__GetBuildReportRequest_Closure)
+                 (const Spotfinder__V1__GetBuildReportRequest *message,
+                  void *closure_data);
+typedef void (*Spotfinder__V1__GetBuildReportResponse_Closure)
+                 (const Spotfinder__V1__GetBuildReportResponse *message,
                   void *closure_data);
 typedef void (*Spotfinder__V1__BeamSpot_Closure)
                  (const Spotfinder__V1__BeamSpot *message,
@@ -3214,6 +3528,18 @@ struct Spotfinder__V1__Edge_Service
                        const Spotfinder__V1__SnapRequest *input,
                        Spotfinder__V1__SnapResponse_Closure closure,
                        void *closure_data);
+  void (*reduce_scan_folder)(Spotfinder__V1__Edge_Service *service,
+                             const Spotfinder__V1__RCIRequest *input,
+                             Spotfinder__V1__RCIResponse_Closure closure,
+                             void *closure_data);
+  void (*build_radiator)(Spotfinder__V1__Edge_Service *service,
+                         const Spotfinder__V1__RCIRequest *input,
+                         Spotfinder__V1__RCIResponse_Closure closure,
+                         void *closure_data);
+  void (*get_build_report)(Spotfinder__V1__Edge_Service *service,
+                           const Spotfinder__V1__RCIRequest *input,
+                           Spotfinder__V1__RCIResponse_Closure closure,
+                           void *closure_data);
 };
 typedef void (*Spotfinder__V1__Edge_ServiceDestroy)(Spotfinder__V1__Edge_Service *);
 void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
@@ -3227,7 +3553,10 @@ void spotfinder__v1__edge__init (Spotfinder__V1__Edge_Service *service,
       function_prefix__ ## list_nodes,\
       function_prefix__ ## compute_spectrum,\
       function_prefix__ ## compute_map,\
-      function_prefix__ ## compute_snap  }
+      function_prefix__ ## compute_snap,\
+      function_prefix__ ## reduce_scan_folder,\
+      function_prefix__ ## build_radiator,\
+      function_prefix__ ## get_build_report  }
 void spotfinder__v1__edge__register_node(ProtobufCService *service,
                                          const Spotfinder__V1__RegisterNodeRequest *input,
                                          Spotfinder__V1__RegisterNodeResponse_Closure closure,
@@ -3252,6 +3581,18 @@ void spotfinder__v1__edge__compute_snap(ProtobufCService *service,
                                         const Spotfinder__V1__SnapRequest *input,
                                         Spotfinder__V1__SnapResponse_Closure closure,
                                         void *closure_data);
+void spotfinder__v1__edge__reduce_scan_folder(ProtobufCService *service,
+                                              const Spotfinder__V1__RCIRequest *input,
+                                              Spotfinder__V1__RCIResponse_Closure closure,
+                                              void *closure_data);
+void spotfinder__v1__edge__build_radiator(ProtobufCService *service,
+                                          const Spotfinder__V1__RCIRequest *input,
+                                          Spotfinder__V1__RCIResponse_Closure closure,
+                                          void *closure_data);
+void spotfinder__v1__edge__get_build_report(ProtobufCService *service,
+                                            const Spotfinder__V1__RCIRequest *input,
+                                            Spotfinder__V1__RCIResponse_Closure closure,
+                                            void *closure_data);
 typedef struct Spotfinder__V1__TopographStore_Service Spotfinder__V1__TopographStore_Service;
 struct Spotfinder__V1__TopographStore_Service
 {
@@ -3280,6 +3621,14 @@ struct Spotfinder__V1__TopographStore_Service
                            const Spotfinder__V1__GetReducedScanRequest *input,
                            Spotfinder__V1__GetReducedScanResponse_Closure closure,
                            void *closure_data);
+  void (*put_build_report)(Spotfinder__V1__TopographStore_Service *service,
+                           const Spotfinder__V1__PutBuildReportRequest *input,
+                           Spotfinder__V1__PutBuildReportResponse_Closure closure,
+                           void *closure_data);
+  void (*get_build_report)(Spotfinder__V1__TopographStore_Service *service,
+                           const Spotfinder__V1__GetBuildReportRequest *input,
+                           Spotfinder__V1__GetBuildReportResponse_Closure closure,
+                           void *closure_data);
 };
 typedef void (*Spotfinder__V1__TopographStore_ServiceDestroy)(Spotfinder__V1__TopographStore_Service *);
 void spotfinder__v1__topograph_store__init (Spotfinder__V1__TopographStore_Service *service,
@@ -3293,7 +3642,9 @@ void spotfinder__v1__topograph_store__init (Spotfinder__V1__TopographStore_Servi
       function_prefix__ ## import_radiator,\
       function_prefix__ ## put_reduced_scan,\
       function_prefix__ ## list_reduced_scans,\
-      function_prefix__ ## get_reduced_scan  }
+      function_prefix__ ## get_reduced_scan,\
+      function_prefix__ ## put_build_report,\
+      function_prefix__ ## get_build_report  }
 void spotfinder__v1__topograph_store__list_radiators(ProtobufCService *service,
                                                      const Spotfinder__V1__ListRadiatorsRequest *input,
                                                      Spotfinder__V1__ListRadiatorsResponse_Closure closure,
@@ -3317,6 +3668,14 @@ void spotfinder__v1__topograph_store__list_reduced_scans(ProtobufCService *servi
 void spotfinder__v1__topograph_store__get_reduced_scan(ProtobufCService *service,
                                                        const Spotfinder__V1__GetReducedScanRequest *input,
                                                        Spotfinder__V1__GetReducedScanResponse_Closure closure,
+                                                       void *closure_data);
+void spotfinder__v1__topograph_store__put_build_report(ProtobufCService *service,
+                                                       const Spotfinder__V1__PutBuildReportRequest *input,
+                                                       Spotfinder__V1__PutBuildReportResponse_Closure closure,
+                                                       void *closure_data);
+void spotfinder__v1__topograph_store__get_build_report(ProtobufCService *service,
+                                                       const Spotfinder__V1__GetBuildReportRequest *input,
+                                                       Spotfinder__V1__GetBuildReportResponse_Closure closure,
                                                        void *closure_data);
 typedef struct Spotfinder__V1__TiltService_Service Spotfinder__V1__TiltService_Service;
 struct Spotfinder__V1__TiltService_Service
@@ -3396,6 +3755,8 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__deregister_node_response
 extern const ProtobufCMessageDescriptor spotfinder__v1__node_info__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__list_nodes_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__rcirequest__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__rciresponse__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__snap_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__snap_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__spot_map_request__descriptor;
@@ -3421,6 +3782,12 @@ extern const ProtobufCMessageDescriptor spotfinder__v1__list_reduced_scans_reque
 extern const ProtobufCMessageDescriptor spotfinder__v1__list_reduced_scans_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__get_reduced_scan_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__get_reduced_scan_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__build_map__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__stored_build_report__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__put_build_report_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__put_build_report_response__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__get_build_report_request__descriptor;
+extern const ProtobufCMessageDescriptor spotfinder__v1__get_build_report_response__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__beam_spot__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__tilt_request__descriptor;
 extern const ProtobufCMessageDescriptor spotfinder__v1__tilt_response__descriptor;

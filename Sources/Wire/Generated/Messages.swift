@@ -614,6 +614,34 @@ public struct ListNodesResponse: WireMessage {
     }
 }
 
+public struct RCIRequestMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.RCIRequest"
+    /// the deployment token (reduce and build store data)
+    public var token: String
+    /// the HTTP route's query, e.g. "folder=demo/front_thetah&method=moments"
+    public var query: String
+
+    public init(
+        token: String = "",
+        query: String = ""
+    ) {
+        self.token = token
+        self.query = query
+    }
+}
+
+public struct RCIResponseMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.RCIResponse"
+    /// the HTTP route's JSON answer
+    public var json: String
+
+    public init(
+        json: String = ""
+    ) {
+        self.json = json
+    }
+}
+
 /// The edge snap for lab tools.
 public struct SnapRequestMessage: WireMessage {
     public static let protoName = "spotfinder.v1.SnapRequest"
@@ -990,6 +1018,8 @@ public struct ReducedScanFactsMessage: WireMessage {
     /// of which estimating the motor error
     public var motorCorrectionSeconds: Double
     public var notes: String
+    /// the raw scan folder relative to the edge's scans root ("" when the scan was reduced elsewhere)
+    public var folder: String
 
     public init(
         name: String = "",
@@ -1008,7 +1038,8 @@ public struct ReducedScanFactsMessage: WireMessage {
         validityCounts: [ValidityCountMessage] = [],
         reductionSeconds: Double = 0,
         motorCorrectionSeconds: Double = 0,
-        notes: String = ""
+        notes: String = "",
+        folder: String = ""
     ) {
         self.name = name
         self.rocking = rocking
@@ -1027,6 +1058,7 @@ public struct ReducedScanFactsMessage: WireMessage {
         self.reductionSeconds = reductionSeconds
         self.motorCorrectionSeconds = motorCorrectionSeconds
         self.notes = notes
+        self.folder = folder
     }
 }
 
@@ -1177,6 +1209,113 @@ public struct GetReducedScanResponse: WireMessage {
     ) {
         self.scan = scan
         self.band = band
+    }
+}
+
+/// A radiator's build report as stored next to the radiator: the report (RadiatorBuild's BuildReport as
+/// JSON) and its maps on the radiator's front grid (row 0 at the bottom, as the radiator's views).
+public struct BuildMapMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.BuildMap"
+    public var name: String
+    public var unit: String
+    /// little-endian float32, columns × rows, zlib-compressed; NaN = no value
+    public var valuesZlib: Data
+
+    public init(
+        name: String = "",
+        unit: String = "",
+        valuesZlib: Data = Data()
+    ) {
+        self.name = name
+        self.unit = unit
+        self.valuesZlib = valuesZlib
+    }
+}
+
+public struct StoredBuildReportMessage: WireMessage {
+    public static let protoName = "spotfinder.v1.StoredBuildReport"
+    public var formatVersion: UInt32
+    public var radiatorName: String
+    public var reportJson: String
+    public var columns: UInt32
+    public var rows: UInt32
+    public var originXMm: Double
+    public var originYMm: Double
+    public var pixelMm: Double
+    public var maps: [BuildMapMessage]
+
+    public init(
+        formatVersion: UInt32 = 0,
+        radiatorName: String = "",
+        reportJson: String = "",
+        columns: UInt32 = 0,
+        rows: UInt32 = 0,
+        originXMm: Double = 0,
+        originYMm: Double = 0,
+        pixelMm: Double = 0,
+        maps: [BuildMapMessage] = []
+    ) {
+        self.formatVersion = formatVersion
+        self.radiatorName = radiatorName
+        self.reportJson = reportJson
+        self.columns = columns
+        self.rows = rows
+        self.originXMm = originXMm
+        self.originYMm = originYMm
+        self.pixelMm = pixelMm
+        self.maps = maps
+    }
+}
+
+/// Stores (replaces) the build report of a stored radiator. Needs the deployment token.
+public struct PutBuildReportRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.PutBuildReportRequest"
+    public var token: String
+    public var report: StoredBuildReportMessage?
+
+    public init(
+        token: String = "",
+        report: StoredBuildReportMessage? = nil
+    ) {
+        self.token = token
+        self.report = report
+    }
+}
+
+public struct PutBuildReportResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.PutBuildReportResponse"
+    public var revision: UInt64
+
+    public init(
+        revision: UInt64 = 0
+    ) {
+        self.revision = revision
+    }
+}
+
+/// map = "" asks for the report alone (no maps); "*" for every map; otherwise that one map.
+public struct GetBuildReportRequest: WireMessage {
+    public static let protoName = "spotfinder.v1.GetBuildReportRequest"
+    public var radiatorName: String
+    public var map: String
+
+    public init(
+        radiatorName: String = "",
+        map: String = ""
+    ) {
+        self.radiatorName = radiatorName
+        self.map = map
+    }
+}
+
+public struct GetBuildReportResponse: WireMessage {
+    public static let protoName = "spotfinder.v1.GetBuildReportResponse"
+    public var report: StoredBuildReportMessage?
+
+    public init(
+        report: StoredBuildReportMessage? = nil
+    ) {
+        self.report = report
     }
 }
 
@@ -1639,6 +1778,8 @@ public let allMessageTypes: [any WireMessage.Type] = [
     NodeInfo.self,
     ListNodesRequest.self,
     ListNodesResponse.self,
+    RCIRequestMessage.self,
+    RCIResponseMessage.self,
     SnapRequestMessage.self,
     SnapResponseMessage.self,
     SpotMapRequestMessage.self,
@@ -1664,6 +1805,12 @@ public let allMessageTypes: [any WireMessage.Type] = [
     ListReducedScansResponse.self,
     GetReducedScanRequest.self,
     GetReducedScanResponse.self,
+    BuildMapMessage.self,
+    StoredBuildReportMessage.self,
+    PutBuildReportRequest.self,
+    PutBuildReportResponse.self,
+    GetBuildReportRequest.self,
+    GetBuildReportResponse.self,
     BeamSpotMessage.self,
     TiltRequestMessage.self,
     TiltResponseMessage.self,

@@ -182,8 +182,9 @@ export class MapView {
         if (m === null || this.query !== query) return;
         if (m) { this.map = m; this.draw(); }
       }
-      this.status(coarse ? "coarse map shown; refining…" : "computing the map…", true);
-      const m = await this.fetcher.get(`/api/map?${query}`);
+      const computing = coarse ? "coarse map shown; refining…" : "computing the map…";
+      this.status(computing, true);
+      const m = await this.whileQueued(query, computing, this.fetcher.get(`/api/map?${query}`));
       if (m === null || this.query !== query) return;
       this.map = m;
       succeeded(`/api/map?${query}`);
@@ -192,8 +193,27 @@ export class MapView {
     } catch (e) {
       if (this.query !== query) return;
       const missing = e instanceof RequestFailed && (e.status === 404 || e.status === 405);
-      this.status(missing ? "The spot map needs GET /api/map, which this edge does not offer yet." : `Map failed: ${failed(e, "/api/map?" + query)}`, false);
+      const busy = e instanceof RequestFailed && e.status === 429;
+      this.status(missing ? "The spot map needs GET /api/map, which this edge does not offer yet."
+        : busy ? `The cluster is busy with other maps; try again in ${e.body.retry_after_s || "a few"} s.`
+        : `Map failed: ${failed(e, "/api/map?" + query)}`, false);
     }
+  }
+
+  /** While a map waits for a batch slot (maps queue behind other users' maps), the status says where
+   *  it stands (GET /api/queue, once a second). */
+  async whileQueued(query, computing, pending) {
+    let done = false;
+    const poll = async () => {
+      while (!done && this.query === query) {
+        await new Promise(ok => setTimeout(ok, 1000));
+        const q = await fetch("/api/queue").then(r => r.json()).catch(() => null);
+        if (done || this.query !== query || !q) continue;
+        this.status(q.position > 0 ? `waiting for a map slot: ${q.position} of ${q.total_queued} in the queue…` : computing, true);
+      }
+    };
+    poll();
+    try { return await pending; } finally { done = true; }
   }
 
   /** Radiator mm ↔ canvas pixels (the radiator's extent), and offsets ↔ the radiator point under the beam:
