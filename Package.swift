@@ -94,6 +94,9 @@ let package = Package(
         .target(name: "ServiceClients", dependencies: ["RadiatorStore", "RockingCurve", "RPC", "Topography", "TopographStoreCore", "Wire", "WireMapping"], swiftSettings: strictSwift),
         .target(name: "TiltServiceCore", dependencies: ["API", "RPC", "ServiceClients", "Topography", "Wire", "WireMapping"], swiftSettings: strictSwift),
 
+        // The optional autoscaler: the edge's load from /metrics, node jobs on Slurm; the rule itself is pure (ScalingPolicy).
+        .target(name: "Autoscaling", dependencies: ["RPC", "ServiceSupport"], swiftSettings: strictSwift),
+
         .target(name: "EdgeCore", dependencies: [
             "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIBuildCommand", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
@@ -111,8 +114,8 @@ let package = Package(
                           path: "Services/edge", swiftSettings: strictSwift),
         .executableTarget(name: "cobrems-node", dependencies: ["CobremsNodeCore", "RPC", "ServiceSupport"],
                           path: "Services/cobrems-node", swiftSettings: strictSwift),
-        .executableTarget(name: "spotfinder", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIBuildCommand", "RCIPublish", "RockingScan", "RPC",
-                                                         "SpotMap", "Topography"],
+        .executableTarget(name: "spotfinder", dependencies: ["Autoscaling", "ServiceSupport", "Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "RCIBuildCommand", "RCIPublish",
+                                                         "RockingScan", "RPC", "SpotMap", "Topography"],
                           path: "Services/spotfinder", swiftSettings: strictSwift),
         .executableTarget(name: "spotfinder-bench", dependencies: ["Physics", "API", "Compute", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIRemote", "RockingCurve",
                                                           "RockingScan", "RockingScanSimulation", "RPC", "SpotMap", "Topography", "Wire", "WireMapping"],
@@ -127,6 +130,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["API", "CobremsNodeCore", "Compute", "EdgeCore", "HTTPServer", "HTTPTestSupport", "Physics", "RadiatorStore", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "TIFFImage", "ServiceSupport", "TopographStoreCore",
                                                        "Topography", "Wire", "WireMapping"],
                     swiftSettings: strictSwift),
+        .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"], swiftSettings: strictSwift),
         .testTarget(name: "TopographyTests", dependencies: ["Physics", "RadiatorStore", "Topography"], swiftSettings: strictSwift),
         .testTarget(name: "RenderTests", dependencies: ["API", "Compute", "PlotRendererCore", "Plots", "RadiatorStore", "Render", "RPC", "Topography",
                                                       "TopographStoreCore", "Wire", "WireMapping", "Zlib"],

@@ -5,18 +5,20 @@ import RPC
 import ServiceSupport
 
 let log = Log(service: "cobrems-node")
-await ServiceMain.run(log) {
-    let flags = try Flags(valued: ["listen", "advertise", "edge", "capacity", "node-id"], secrets: ["token"])
+await ServiceMain.run(log, draining: {
+    let flags = try Flags(valued: ["listen", "advertise", "edge", "capacity", "node-id", "drain-at"], secrets: ["token"])
     let listen = try flags.address("listen", default: "127.0.0.1:7003")
     let capacity = try flags.int("capacity", default: ProcessInfo.processInfo.activeProcessorCount)
     guard (1...1024).contains(capacity) else { throw Flags.UsageError(description: "--capacity must be in [1, 1024] cores, got \(capacity)") }
+    let drainAt = try NodeLaunch.drainTime(flags.string("drain-at"), now: Date())
     let token = try flags.secret("token")
     var config = RPCServerConfig(host: listen.host, port: listen.port)
     config.token = token
     let service = CobremsNodeService(threads: CobremsNodeService.threads(capacity: capacity))
     let server = try RPCServer(routes: service.routes, config: config)
-    let advertised = flags.string("advertise") ?? "\(listen.host):\(server.port)"
-    log.info("listening on \(listen.host):\(server.port), capacity \(capacity)")
+    let advertised = try NodeLaunch.advertisedAddress(flags.string("advertise"), listenHost: listen.host, boundPort: server.port)
+    log.info("listening on \(listen.host):\(server.port), capacity \(capacity), pid \(getpid())"
+             + (drainAt.map { ", draining at \(ISO8601DateFormatter().string(from: $0))" } ?? ""))
     var registration: NodeRegistration?
     if let edgeAddress = flags.string("edge") {
         guard let token, !token.isEmpty else {
@@ -28,8 +30,9 @@ await ServiceMain.run(log) {
         try await r.start()
         registration = r
     }
-    return { [registration] in
+    // Leaving: out of the edge's registry first (no new chunks come), then the chunks in flight finish.
+    return ({ [registration] in
         await registration?.stop()
         await server.shutdown(graceSeconds: 10)
-    }
-}
+    }, drainAt)
+})

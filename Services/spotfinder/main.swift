@@ -27,6 +27,7 @@ usage: spotfinder spectrum 'QUERY' [--orientations FILE.csv] [--data DIR]
        spotfinder rci simulate OUT_DIR [--radiator NAME] [--size WxH] [--frames N] …   (spotfinder rci help: all options)
        spotfinder rci build --name NAME --thickness-um T --front-h DIR --front-v DIR [--back-h DIR --back-v DIR] [--report DIR] …
                          (spotfinder rci build --help: all options)
+       spotfinder scale --slurm JOB_SCRIPT --edge HOST:PORT --edge-http HOST:PORT [--min N] [--max N] …   (see spotfinder scale --help)
 QUERY uses the web tool's parameter names (see README); omitted ones take their defaults.
 radiator_name=ideal is a perfect crystal at one orientation; a radiator's name averages over the beam spot.
 The data folder is --data, else $SPOTFINDER_DATA, else ./data/radiators (created with the built-in radiators).
@@ -49,6 +50,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { fail(usage) }
 arguments.removeFirst()
 if ["help", "--help", "-h"].contains(command) { print(usage); exit(0) }
+// A long-running command with flags of its own (Scale.swift).
+if command == "scale" { await runScale(arguments) }
 if command == "rci", arguments.first == "build" {  // RCIBuildCommand: reduction folders into a radiator
     if arguments.dropFirst().first == "--help" { print(RCIBuildCommand.usage); exit(0) }
     switch RCIBuildCommand.run(Array(arguments.dropFirst())) { case .success(let text): print(text); exit(0); case .failure(let e): fail(e.message) }

@@ -116,14 +116,16 @@ public struct DistributedCompute: Sendable {
             registry.started(node.id)  // counted now, so the next pick sees this node busier
             tried.insert(node.id)
             running[node.id, default: 0] += 1
-            let registry = registry
+            let registry = registry, metrics = metrics
             tasks.append(Task {
                 if delaySeconds > 0 { try? await Task.sleep(nanoseconds: UInt64(delaySeconds * 1e9)) }
                 let started = Deadline.now
                 do {
                     let value = try await work(node)
                     registry.finished(node, outcome: .answered)
-                    pace?.record(seconds: Double(Deadline.now &- started) / 1e9, samples: size)
+                    let seconds = Double(Deadline.now &- started) / 1e9
+                    pace?.record(seconds: seconds, samples: size)
+                    metrics.observeChunk(seconds: seconds)
                     sink.yield(.answer(value))
                 } catch {
                     let e = Self.rpcError(error)

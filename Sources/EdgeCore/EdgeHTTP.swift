@@ -185,7 +185,11 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
             try requireDeploymentToken()
             let nodes = app.compute.registry.healthy()
             let stats = app.store.cacheStatistics
+            let batch = app.admission.load
             let text = metrics.render(gauges: [
+                // Work waiting for admission: what `spotfinder scale` reads as pressure beyond the nodes' own load.
+                ("queue_depth", "Batch jobs (maps, exports, tile reductions) waiting for admission.", Double(batch.queued)),
+                ("batch_running", "Batch jobs admitted and running.", Double(batch.running)),
                 ("nodes", "Registered, healthy cobrems-nodes.", Double(nodes.count)),
                 ("node_capacity", "Cores offered by healthy nodes.", Double(nodes.reduce(0) { $0 + $1.capacity })),
                 ("chunks_in_flight", "Chunks being computed on nodes.", Double(nodes.reduce(0) { $0 + $1.inFlight })),

@@ -9,6 +9,8 @@ public final class EdgeMetrics: Sendable {
         var latency: [String: [Int]] = [:]          // route → bucket counts (+Inf last)
         var latencySum: [String: Double] = [:]
         var counters: [String: Int] = [:]
+        /// Unlabelled latency histograms by metric name (bucket counts, +Inf last; sum).
+        var histograms: [String: (buckets: [Int], sum: Double)] = [:]
     }
     private let state = Mutex(State())
 
@@ -21,6 +23,19 @@ public final class EdgeMetrics: Sendable {
             b[Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count] += 1
             s.latency[route] = b
             s.latencySum[route, default: 0] += seconds
+        }
+    }
+
+    /// How long one answered chunk took on a node, as the edge waited for it (queueing on the node included):
+    /// `spotfinder_chunk_seconds`, the pool's load as an autoscaler sees it.
+    public func observeChunk(seconds: Double) { observe(histogram: "chunk_seconds", seconds: seconds) }
+
+    func observe(histogram name: String, seconds: Double) {
+        state.withLock { s in
+            var h = s.histograms[name] ?? (Array(repeating: 0, count: Self.buckets.count + 1), 0)
+            h.buckets[Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count] += 1
+            h.sum += seconds
+            s.histograms[name] = h
         }
     }
 
@@ -43,6 +58,16 @@ public final class EdgeMetrics: Sendable {
                 }
                 out += "spotfinder_http_request_seconds_sum{route=\"\(route)\"} \(s.latencySum[route]!)\n"
                 out += "spotfinder_http_request_seconds_count{route=\"\(route)\"} \(cumulative)\n"
+            }
+            for name in s.histograms.keys.sorted() {
+                let h = s.histograms[name]!
+                out += "# TYPE spotfinder_\(name) histogram\n"
+                var cumulative = 0
+                for (i, c) in h.buckets.enumerated() {
+                    cumulative += c
+                    out += "spotfinder_\(name)_bucket{le=\"\(i < Self.buckets.count ? String(Self.buckets[i]) : "+Inf")\"} \(cumulative)\n"
+                }
+                out += "spotfinder_\(name)_sum \(h.sum)\nspotfinder_\(name)_count \(cumulative)\n"
             }
             for name in s.counters.keys.sorted() {
                 out += "# TYPE spotfinder_\(name) counter\nspotfinder_\(name) \(s.counters[name]!)\n"

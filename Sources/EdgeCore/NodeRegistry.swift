@@ -71,6 +71,8 @@ public final class NodeRegistry: Sendable {
     private let log: Log?
     /// The edge's own pauses do not count as its nodes' silence.
     private let pauses = PauseClock()
+    /// Whose turn it is among equally loaded nodes (`pick`).
+    private let turn = Atomic<UInt>(0)
 
     public init(token: String, heartbeatIntervalMs: UInt32 = 1000, expiryMs: UInt32 = 3500, policy: Policy = Policy(), log: Log? = nil) {
         self.log = log
@@ -182,10 +184,15 @@ public final class NodeRegistry: Sendable {
         return inRotation.isEmpty ? all : inRotation
     }
 
-    /// The least loaded available node (in flight per core), skipping `excluded`.
+    /// The least loaded available node (in flight per core), skipping `excluded`. Equally loaded nodes take
+    /// turns: work sent one chunk at a time (a small scan's tiles, a lab tool's spectra) finds every node idle
+    /// at each pick, and would otherwise always land on the same one, leaving the others cold and unproven.
     public func pick(excluding excluded: Set<String> = [], withSpareCapacity: Bool = false) -> Node? {
-        available().filter { !excluded.contains($0.id) && (!withSpareCapacity || $0.inFlight < $0.capacity) }
-            .min { Double($0.inFlight) / Double($0.capacity) < Double($1.inFlight) / Double($1.capacity) }
+        let candidates = available().filter { !excluded.contains($0.id) && (!withSpareCapacity || $0.inFlight < $0.capacity) }
+        func load(_ n: Node) -> Double { Double(n.inFlight) / Double(n.capacity) }
+        guard let least = candidates.map(load).min() else { return nil }
+        let tied = candidates.filter { load($0) == least }
+        return tied[Int(turn.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(tied.count))]
     }
 
     public func started(_ id: String) { nodes.withLock { $0[id]?.inFlight += 1 } }

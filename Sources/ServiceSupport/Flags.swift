@@ -7,7 +7,7 @@ public struct Flags: Sendable {
     private var values: [String: String] = [:]
     private var switches: Set<String> = []
 
-    public struct UsageError: Error, CustomStringConvertible {
+    public struct UsageError: Error, CustomStringConvertible, Equatable {
         public let description: String
         public init(description: String) { self.description = description }
     }

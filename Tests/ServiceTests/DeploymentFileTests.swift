@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Compose/ cannot run here (no Docker engine, no Slurm): check that every program and flag it names exists.
+/// Compose/'s Docker files cannot run here (no Docker engine): check that every program and flag they name exists.
+/// (The Slurm script runs for real in SlurmTests.)
 @Suite struct DeploymentFileTests {
     static let programs = ["edge", "cobrems-node", "topograph-store", "tilt-service", "plot-renderer"]
 
@@ -35,5 +36,26 @@ import Testing
             }
         }
         #expect(checked >= 15)
+    }
+
+    /// The `spotfinder scale` commands an operator copies from the READMEs: every flag exists (quoted
+    /// values, such as the sbatch options, and comments are not the scaler's flags).
+    @Test func theScaleCommandsInTheReadmesNameRealFlags() async throws {
+        let help = try await run(executable("spotfinder"), ["scale", "--help"])
+        #expect(help.status == 0, "\(help.stderr)")
+        var checked = 0
+        for file in ["README.md", "Compose/README.md"] {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
+            for line in text.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n") {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                guard trimmed.hasPrefix("spotfinder scale ") else { continue }
+                let command = String(trimmed.prefix { $0 != "#" }).replacing(/"[^"]*"|'[^']*'/, with: "")
+                for m in command.matches(of: /--([a-z][a-z-]*)/) {
+                    #expect(help.stdout.contains("--\(m.output.1)"), "\(file): spotfinder scale has no flag --\(m.output.1)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 10)
     }
 }

@@ -140,6 +140,42 @@ final class LocalSystem: @unchecked Sendable {
         return perNode
     }
 
+    /// The edge's count of healthy nodes (/healthz).
+    func healthyNodes() async throws -> Int {
+        Int(try await json("/healthz")["nodes"] as? String ?? "") ?? -1
+    }
+
+    /// The edge's /metrics text (with the deployment token).
+    func metricsText() async throws -> String {
+        let r = try await get("/metrics", headers: ["Authorization": "Bearer \(token)"])
+        guard r.status == 200 else { throw ProcessFailure(message: "GET /metrics: \(r.status)") }
+        return String(decoding: r.body, as: UTF8.self)
+    }
+
+    /// The registry as /metrics shows it: node id → (advertised address, chunks computed).
+    func registeredNodes() async throws -> [String: (address: String, chunks: Int)] {
+        Self.registeredNodes(inMetrics: try await metricsText())
+    }
+
+    static func registeredNodes(inMetrics text: String) -> [String: (address: String, chunks: Int)] {
+        var nodes: [String: (address: String, chunks: Int)] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("spotfinder_node_chunks_total{") {
+            guard let id = line.firstMatch(of: /node="([^"]*)"/)?.output.1, let address = line.firstMatch(of: /address="([^"]*)"/)?.output.1,
+                  let chunks = Int(line.split(separator: " ").last ?? "") else { continue }
+            nodes[String(id)] = (String(address), chunks)
+        }
+        return nodes
+    }
+
+    /// A gauge or counter without labels from /metrics (`spotfinder_NAME VALUE`).
+    func metric(_ name: String) async throws -> Double? {
+        Self.metric(name, inMetrics: try await metricsText())
+    }
+
+    static func metric(_ name: String, inMetrics text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix("spotfinder_\(name) ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+
     /// A POST with the deployment token (or `token`; "" sends none): status and JSON body.
     func post(_ pathAndQuery: String, token given: String? = nil) async throws -> (status: Int, json: [String: Any]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(http)\(pathAndQuery)")!)

@@ -95,4 +95,22 @@ import Wire
         registry.finished(bad, outcome: .answered)
         #expect(registry.available().map(\.id) == ["bad"])
     }
+
+    @Test func equallyLoadedNodesTakeTurnsSoOneAtATimeWorkUsesThemAll() throws {
+        let registry = NodeRegistry(token: token)
+        for (i, id) in ["a", "b", "c"].enumerated() { _ = try registry.register(request(id, "127.0.0.1:\(7104 + i)"), peerHost: "127.0.0.1") }
+        // A client sending one chunk at a time (a small scan's tiles, a lab tool's spectra): every pick finds all idle.
+        var picked: [String] = []
+        for _ in 0..<6 {
+            let node = try #require(registry.pick())
+            picked.append(node.id)
+            registry.started(node.id)
+            registry.finished(node, outcome: .answered)
+        }
+        #expect(Set(picked) == ["a", "b", "c"] && picked.filter { $0 == "a" }.count == 2, "turns: \(picked)")
+        // The least loaded still wins over taking turns.
+        registry.started("a")
+        registry.started("b")
+        for _ in 0..<3 { #expect(registry.pick()?.id == "c") }
+    }
 }
