@@ -51,6 +51,9 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
     /// (h, k, l) of the reflection that sets the plane.
     public var dominant_reflection: [Int]?
 
+    /// Degrees to 10⁻⁶ as the JSON answer writes them, so RPC answers (WireMapping) carry the same number.
+    public static func roundedDegrees(_ degrees: Double) -> Double { (degrees * 1e6).rounded() / 1e6 }
+
     public init(spectrum: Spectrum, request: SpotfinderRequest, radiatorName: String, orientationsAveraged: Int,
                 fractionOnCrystal: Double? = nil, fractionOnMount: Double? = nil, plane: PolarizationAzimuth? = nil) {
         fraction_on_crystal = fractionOnCrystal
@@ -58,7 +61,7 @@ public struct SpectrumResponse: Codable, Sendable, Equatable {
         mount = spectrum.mount
         polarization_plane_deg = plane.map { ($0.degrees * 1e6).rounded() / 1e6 }
         polarization_plane = plane?.label.rawValue
-        polarization_plane_halld_deg = plane.map { ($0.gluex.hallDDegrees * 1e6).rounded() / 1e6 }
+        polarization_plane_halld_deg = plane.map { Self.roundedDegrees($0.gluex.hallDDegrees) }
         gluex_plane = plane?.gluex.label
         dominant_reflection = plane.map { [Int($0.hkl.x), Int($0.hkl.y), Int($0.hkl.z)] }
         radiator_name = radiatorName

@@ -3679,7 +3679,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__spectrum_request__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__spectrum_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_descriptors[10] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_descriptors[12] =
 {
   {
     "energy_gev",
@@ -3801,23 +3801,49 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spectrum_response__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "polarization_plane_halld_deg",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpectrumResponse, _polarization_plane_halld_deg_case),
+    offsetof(Spotfinder__V1__SpectrumResponse, polarization_plane_halld_deg),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gluex_plane",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Spotfinder__V1__SpectrumResponse, _gluex_plane_case),
+    offsetof(Spotfinder__V1__SpectrumResponse, gluex_plane),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spectrum_response__field_indices_by_name[] = {
   1,   /* field[1] = coherent */
   2,   /* field[2] = coherent_polarized */
   0,   /* field[0] = energy_gev */
   4,   /* field[4] = enhancement */
+  11,   /* field[11] = gluex_plane */
   3,   /* field[3] = incoherent */
   7,   /* field[7] = mount */
   6,   /* field[6] = orientations_averaged */
   5,   /* field[5] = polarization */
   9,   /* field[9] = polarization_plane */
   8,   /* field[8] = polarization_plane_deg */
+  10,   /* field[10] = polarization_plane_halld_deg */
 };
 static const ProtobufCIntRange spotfinder__v1__spectrum_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spectrum_response__descriptor =
 {
@@ -3827,7 +3853,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__spectrum_response__descriptor =
   "Spotfinder__V1__SpectrumResponse",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpectrumResponse),
-  10,
+  12,
   spotfinder__v1__spectrum_response__field_descriptors,
   spotfinder__v1__spectrum_response__field_indices_by_name,
   1,  spotfinder__v1__spectrum_response__number_ranges,
@@ -5244,7 +5270,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__snap_request__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__snap_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__snap_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor spotfinder__v1__snap_response__field_descriptors[11] =
 {
   {
     "rad_thetah",
@@ -5342,21 +5368,60 @@ static const ProtobufCFieldDescriptor spotfinder__v1__snap_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "snapped_as",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, snapped_as),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gluex_plane",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Spotfinder__V1__SnapResponse, _gluex_plane_case),
+    offsetof(Spotfinder__V1__SnapResponse, gluex_plane),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "polarization_plane_halld_deg",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SnapResponse, polarization_plane_halld_deg),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__snap_response__field_indices_by_name[] = {
   4,   /* field[4] = ebeam_energy */
+  9,   /* field[9] = gluex_plane */
   5,   /* field[5] = mean_tilt_h */
   6,   /* field[6] = mean_tilt_v */
+  10,   /* field[10] = polarization_plane_halld_deg */
   0,   /* field[0] = rad_thetah */
   1,   /* field[1] = rad_thetav */
   7,   /* field[7] = radiator_name */
   2,   /* field[2] = snap_action */
   3,   /* field[3] = snap_edge */
+  8,   /* field[8] = snapped_as */
 };
 static const ProtobufCIntRange spotfinder__v1__snap_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__snap_response__descriptor =
 {
@@ -5366,7 +5431,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__snap_response__descriptor =
   "Spotfinder__V1__SnapResponse",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SnapResponse),
-  8,
+  11,
   spotfinder__v1__snap_response__field_descriptors,
   spotfinder__v1__snap_response__field_indices_by_name,
   1,  spotfinder__v1__snap_response__number_ranges,
@@ -5411,7 +5476,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__spot_map_request__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__spot_map_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_best__field_descriptors[7] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_best__field_descriptors[11] =
 {
   {
     "rad_xoffset",
@@ -5497,20 +5562,72 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_best__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "robust_value",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, robust_value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "margin_mm",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapBest, _margin_mm_case),
+    offsetof(Spotfinder__V1__SpotMapBest, margin_mm),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rank",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, rank),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tied_with_best",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapBest, tied_with_best),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spot_map_best__field_indices_by_name[] = {
   3,   /* field[3] = fraction_on_crystal */
+  8,   /* field[8] = margin_mm */
   5,   /* field[5] = rad_thetah */
   6,   /* field[6] = rad_thetav */
   0,   /* field[0] = rad_xoffset */
   1,   /* field[1] = rad_yoffset */
+  9,   /* field[9] = rank */
   4,   /* field[4] = rms_tilt_urad */
+  7,   /* field[7] = robust_value */
+  10,   /* field[10] = tied_with_best */
   2,   /* field[2] = value */
 };
 static const ProtobufCIntRange spotfinder__v1__spot_map_best__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spot_map_best__descriptor =
 {
@@ -5520,14 +5637,14 @@ const ProtobufCMessageDescriptor spotfinder__v1__spot_map_best__descriptor =
   "Spotfinder__V1__SpotMapBest",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpotMapBest),
-  7,
+  11,
   spotfinder__v1__spot_map_best__field_descriptors,
   spotfinder__v1__spot_map_best__field_indices_by_name,
   1,  spotfinder__v1__spot_map_best__number_ranges,
   (ProtobufCMessageInit) spotfinder__v1__spot_map_best__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_response__field_descriptors[11] =
+static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_response__field_descriptors[21] =
 {
   {
     "fom",
@@ -5661,16 +5778,146 @@ static const ProtobufCFieldDescriptor spotfinder__v1__spot_map_response__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "value_best",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, _value_best_case),
+    offsetof(Spotfinder__V1__SpotMapResponse, value_best),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_worst",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, _value_worst_case),
+    offsetof(Spotfinder__V1__SpotMapResponse, value_worst),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spread_fraction",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, _spread_fraction_case),
+    offsetof(Spotfinder__V1__SpotMapResponse, spread_fraction),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "uniform",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Spotfinder__V1__SpotMapResponse, _uniform_case),
+    offsetof(Spotfinder__V1__SpotMapResponse, uniform),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebeam_jitter",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapResponse, ebeam_jitter),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "robust_values",
+    17,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_robust_values),
+    offsetof(Spotfinder__V1__SpotMapResponse, robust_values),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetah_mrad",
+    18,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_rad_thetah_mrad),
+    offsetof(Spotfinder__V1__SpotMapResponse, rad_thetah_mrad),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetav_mrad",
+    19,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__SpotMapResponse, n_rad_thetav_mrad),
+    offsetof(Spotfinder__V1__SpotMapResponse, rad_thetav_mrad),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rad_thetaz",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Spotfinder__V1__SpotMapResponse, rad_thetaz),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gluex_plane",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Spotfinder__V1__SpotMapResponse, _gluex_plane_case),
+    offsetof(Spotfinder__V1__SpotMapResponse, gluex_plane),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__spot_map_response__field_indices_by_name[] = {
   6,   /* field[6] = best */
+  15,   /* field[15] = ebeam_jitter */
   0,   /* field[0] = fom */
   4,   /* field[4] = fraction_on_crystal */
   9,   /* field[9] = fraction_on_mount */
+  20,   /* field[20] = gluex_plane */
   7,   /* field[7] = placements */
+  17,   /* field[17] = rad_thetah_mrad */
+  18,   /* field[18] = rad_thetav_mrad */
+  19,   /* field[19] = rad_thetaz */
   10,   /* field[10] = radiator_name */
   5,   /* field[5] = rms_tilt_urad */
+  16,   /* field[16] = robust_values */
   8,   /* field[8] = seconds */
+  13,   /* field[13] = spread_fraction */
+  14,   /* field[14] = uniform */
+  11,   /* field[11] = value_best */
+  12,   /* field[12] = value_worst */
   3,   /* field[3] = values */
   1,   /* field[1] = x_offsets_mm */
   2,   /* field[2] = y_offsets_mm */
@@ -5678,7 +5925,7 @@ static const unsigned spotfinder__v1__spot_map_response__field_indices_by_name[]
 static const ProtobufCIntRange spotfinder__v1__spot_map_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__spot_map_response__descriptor =
 {
@@ -5688,7 +5935,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__spot_map_response__descriptor =
   "Spotfinder__V1__SpotMapResponse",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__SpotMapResponse),
-  11,
+  21,
   spotfinder__v1__spot_map_response__field_descriptors,
   spotfinder__v1__spot_map_response__field_indices_by_name,
   1,  spotfinder__v1__spot_map_response__number_ranges,

@@ -50,12 +50,24 @@ extension SpotMapResponseMessage {
         rmsTiltUrad = m.rms_tilt_urad.map { $0 ?? .nan }
         best = m.best.map {
             SpotMapBestMessage(radXoffset: $0.rad_xoffset, radYoffset: $0.rad_yoffset, value: $0.value, fractionOnCrystal: $0.fraction_on_crystal,
-                               rmsTiltUrad: $0.rms_tilt_urad, radThetah: $0.rad_thetah, radThetav: $0.rad_thetav)
+                               rmsTiltUrad: $0.rms_tilt_urad, radThetah: $0.rad_thetah, radThetav: $0.rad_thetav,
+                               robustValue: $0.robust_value ?? .nan, marginMm: $0.margin_mm, rank: UInt32(clamping: $0.rank ?? 0),
+                               tiedWithBest: $0.tied_with_best ?? false)
         }
         placements = UInt32(m.placements)
         seconds = m.seconds
         fractionOnMount = m.fraction_on_mount
         radiatorName = m.radiator_name
+        valueBest = m.value_best
+        valueWorst = m.value_worst
+        spreadFraction = m.spread_fraction
+        uniform = m.uniform
+        ebeamJitter = m.ebeam_jitter ?? 0
+        robustValues = (m.robust_values ?? []).map { $0 ?? .nan }
+        radThetahMrad = m.rad_thetah_mrad ?? []
+        radThetavMrad = m.rad_thetav_mrad ?? []
+        radThetaz = m.rad_thetaz ?? 0
+        gluexPlane = m.gluex_plane
     }
 }
 

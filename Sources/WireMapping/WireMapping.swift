@@ -65,6 +65,8 @@ extension SpectrumResponseMessage {
         mount = s.mount
         polarizationPlaneDeg = plane?.degrees ?? 0
         polarizationPlane = plane?.label.rawValue ?? ""
+        polarizationPlaneHalldDeg = plane.map { SpectrumResponse.roundedDegrees($0.gluex.hallDDegrees) }
+        gluexPlane = plane?.gluex.label
         energyGev = s.energyGeV
         coherent = s.coherent
         coherentPolarized = s.coherentPolarized
@@ -88,5 +90,8 @@ extension SnapResponseMessage {
         snapAction = s.snap_action; snapEdge = s.snap_edge; ebeamEnergy = s.ebeam_energy
         meanTiltH = s.mean_tilt_h; meanTiltV = s.mean_tilt_v
         radiatorName = s.radiator_name
+        snappedAs = s.snapped_as ?? ""
+        gluexPlane = s.gluex_plane
+        polarizationPlaneHalldDeg = s.polarization_plane_halld_deg ?? 0
     }
 }

@@ -71,6 +71,30 @@ import Wire
         for i in values.indices {
             if let v = values[i] as? Double { #expect(abs(viaRPC.values[i] - v) <= 1e-12) } else { #expect(viaRPC.values[i].isNaN) }
         }
+        // … including the ranking, the spread and the goniometer that issue #21 added to the page (JSON null ↔ unset / NaN).
+        func close(_ a: Double?, _ b: Any?) -> Bool {
+            guard let a, let b = b as? Double else { return a == nil && (b == nil || b is NSNull) }
+            return abs(a - b) <= 1e-12 * max(1, abs(b))
+        }
+        #expect(viaRPC.best.count == best.count && !best.isEmpty)
+        for (got, want) in zip(viaRPC.best, best) {
+            #expect(close(got.robustValue, want["robust_value"]) && close(got.marginMm, want["margin_mm"]), "\(got) vs \(want)")
+            #expect(Int(got.rank) == want["rank"] as? Int && got.tiedWithBest == want["tied_with_best"] as? Bool, "\(got) vs \(want)")
+        }
+        #expect(close(viaRPC.valueBest, map["value_best"]) && close(viaRPC.valueWorst, map["value_worst"]))
+        #expect(close(viaRPC.spreadFraction, map["spread_fraction"]) && viaRPC.uniform == map["uniform"] as? Bool)
+        #expect(viaRPC.valueBest != nil && viaRPC.uniform != nil)
+        #expect(close(viaRPC.ebeamJitter, map["ebeam_jitter"]) && close(viaRPC.radThetaz, map["rad_thetaz"]))
+        let gluex = try #require(map["gluex_plane"] as? String)
+        #expect(viaRPC.gluexPlane == gluex && !gluex.isEmpty)
+        let robust = try #require(map["robust_values"] as? [Any])
+        let thetaH = try #require(map["rad_thetah_mrad"] as? [Double]), thetaV = try #require(map["rad_thetav_mrad"] as? [Double])
+        #expect(viaRPC.robustValues.count == robust.count && robust.count == values.count)
+        for i in robust.indices {
+            #expect(close(viaRPC.robustValues[i].isNaN ? nil : viaRPC.robustValues[i], robust[i]), "robust value \(i)")
+        }
+        #expect(viaRPC.radThetahMrad.count == thetaH.count && zip(viaRPC.radThetahMrad, thetaH).allSatisfy { close($0, $1) })
+        #expect(viaRPC.radThetavMrad.count == thetaV.count && zip(viaRPC.radThetavMrad, thetaV).allSatisfy { close($0, $1) })
     }
 
     @Test func badMapRequestsAreRefusedNamingTheParameter() async throws {

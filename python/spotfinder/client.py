@@ -42,6 +42,14 @@ class Spectrum:
         self.enhancement = np.array(response.enhancement, dtype=float)
         self.polarization = np.array(response.polarization, dtype=float)
         self.orientations_averaged = int(response.orientations_averaged)
+        # The plane of linear polarization (None when nothing radiates coherently): beam view from the
+        # horizontal in [0, 180) degrees and its word; Hall D azimuth in (-90, 90] and GlueX's name ("PARA 0/90" …).
+        has_plane = response.polarization_plane != ""
+        self.polarization_plane_deg = response.polarization_plane_deg if has_plane else None
+        self.polarization_plane = response.polarization_plane or None
+        self.polarization_plane_halld_deg = (response.polarization_plane_halld_deg
+                                             if response.HasField("polarization_plane_halld_deg") else None)
+        self.gluex_plane = response.gluex_plane if response.HasField("gluex_plane") else None
         self.fraction_on_crystal = float(fraction_on_crystal)
         self.tilt = tilt
 
@@ -185,7 +193,9 @@ class Client:
         r = self.call(EDGE_SNAP, pb.SnapRequest(query=text), pb.SnapResponse, timeout)
         return {"rad_thetah": r.rad_thetah, "rad_thetav": r.rad_thetav, "snap_action": r.snap_action, "snap_edge": r.snap_edge,
                 "ebeam_energy": r.ebeam_energy, "mean_tilt_h": r.mean_tilt_h, "mean_tilt_v": r.mean_tilt_v,
-                "radiator_name": r.radiator_name}
+                "radiator_name": r.radiator_name, "snapped_as": r.snapped_as,
+                "gluex_plane": r.gluex_plane if r.HasField("gluex_plane") else None,
+                "polarization_plane_halld_deg": r.polarization_plane_halld_deg}
 
     def radiators(self, timeout=None):
         """The store's radiators: name, crystal, thickness, views, size, rms tilt, pixel, notes, revision."""

@@ -29,6 +29,11 @@ def test_spectrum_of_one_orientation_equals_the_http_answer(system):
         assert isinstance(getattr(s, name), np.ndarray)
         np.testing.assert_allclose(getattr(s, name), http[name], rtol=1e-9, atol=0)
     assert len(s.energy_GeV) == 125 and s.orientations_averaged == 1 and s.polarization.max() > 0.3
+    # The plane of polarization in the page's words and GlueX's (issue #21), carried over RPC.
+    assert s.gluex_plane == http["gluex_plane"] and s.gluex_plane is not None
+    assert s.polarization_plane == http["polarization_plane"]
+    assert s.polarization_plane_halld_deg == pytest.approx(http["polarization_plane_halld_deg"], abs=1e-9)
+    assert s.polarization_plane_deg == pytest.approx(http["polarization_plane_deg"], abs=1e-6)
 
 
 def test_a_node_answers_the_same_spectrum(system):
@@ -70,6 +75,10 @@ def test_spot_spectrum_tilt_and_snap_equal_the_page(system):
         _, want = system.get("/api/snap?" + query)
         assert got["rad_thetah"] == pytest.approx(want["rad_thetah"], rel=1e-12)
         assert got["rad_thetav"] == pytest.approx(want["rad_thetav"], rel=1e-12)
+        assert got["snapped_as"] == want["snapped_as"] and got["gluex_plane"] == want["gluex_plane"] is not None
+        assert got["polarization_plane_halld_deg"] == pytest.approx(want["polarization_plane_halld_deg"], abs=1e-9)
+    assert snap["snapped_as"] == "snap_perp" and ideal_snap["snapped_as"] == "snap_para"
+    assert snap["gluex_plane"] != ideal_snap["gluex_plane"]
 
 
 def test_spot_spectrum_of_an_imported_radiator_equals_the_page(system):

@@ -376,6 +376,18 @@ struct  Spotfinder__V1__SpectrumRequest
     , NULL, NULL, 0,NULL, SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_CRYSTAL__NOT_SET, {0}, SPOTFINDER__V1__SPECTRUM_REQUEST___FRACTION_ON_MOUNT__NOT_SET, {0} }
 
 
+typedef enum {
+  SPOTFINDER__V1__SPECTRUM_RESPONSE___POLARIZATION_PLANE_HALLD_DEG__NOT_SET = 0,
+  SPOTFINDER__V1__SPECTRUM_RESPONSE___POLARIZATION_PLANE_HALLD_DEG_POLARIZATION_PLANE_HALLD_DEG = 11
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPECTRUM_RESPONSE___POLARIZATION_PLANE_HALLD_DEG__CASE)
+} Spotfinder__V1__SpectrumResponse__PolarizationPlaneHalldDegCase;
+
+typedef enum {
+  SPOTFINDER__V1__SPECTRUM_RESPONSE___GLUEX_PLANE__NOT_SET = 0,
+  SPOTFINDER__V1__SPECTRUM_RESPONSE___GLUEX_PLANE_GLUEX_PLANE = 12
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPECTRUM_RESPONSE___GLUEX_PLANE__CASE)
+} Spotfinder__V1__SpectrumResponse__GluexPlaneCase;
+
 /*
  * swift_name: SpectrumResponseMessage
  */
@@ -426,10 +438,18 @@ struct  Spotfinder__V1__SpectrumResponse
    * "horizontal", "vertical", "oblique" ("" when nothing radiates coherently)
    */
   char *polarization_plane;
+  Spotfinder__V1__SpectrumResponse__PolarizationPlaneHalldDegCase _polarization_plane_halld_deg_case;
+  union {
+    double polarization_plane_halld_deg;
+  };
+  Spotfinder__V1__SpectrumResponse__GluexPlaneCase _gluex_plane_case;
+  union {
+    char *gluex_plane;
+  };
 };
 #define SPOTFINDER__V1__SPECTRUM_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spectrum_response__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0, (char *)protobuf_c_empty_string }
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, SPOTFINDER__V1__SPECTRUM_RESPONSE___POLARIZATION_PLANE_HALLD_DEG__NOT_SET, {0}, SPOTFINDER__V1__SPECTRUM_RESPONSE___GLUEX_PLANE__NOT_SET, {0} }
 
 
 /*
@@ -918,6 +938,12 @@ struct  Spotfinder__V1__SnapRequest
     , (char *)protobuf_c_empty_string }
 
 
+typedef enum {
+  SPOTFINDER__V1__SNAP_RESPONSE___GLUEX_PLANE__NOT_SET = 0,
+  SPOTFINDER__V1__SNAP_RESPONSE___GLUEX_PLANE_GLUEX_PLANE = 10
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SNAP_RESPONSE___GLUEX_PLANE__CASE)
+} Spotfinder__V1__SnapResponse__GluexPlaneCase;
+
 /*
  * swift_name: SnapResponseMessage
  */
@@ -956,10 +982,22 @@ struct  Spotfinder__V1__SnapResponse
    * "ideal" for the perfect crystal
    */
   char *radiator_name;
+  /*
+   * The original tool's button that gives this setting: snap_para (small angle in θH) or snap_perp (in θV).
+   */
+  char *snapped_as;
+  /*
+   * That plane's Hall D azimuth (x to beam left, y up), degrees in (−90, 90], from the geometry.
+   */
+  double polarization_plane_halld_deg;
+  Spotfinder__V1__SnapResponse__GluexPlaneCase _gluex_plane_case;
+  union {
+    char *gluex_plane;
+  };
 };
 #define SPOTFINDER__V1__SNAP_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__snap_response__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, SPOTFINDER__V1__SNAP_RESPONSE___GLUEX_PLANE__NOT_SET, {0} }
 
 
 /*
@@ -979,6 +1017,12 @@ struct  Spotfinder__V1__SpotMapRequest
     , (char *)protobuf_c_empty_string }
 
 
+typedef enum {
+  SPOTFINDER__V1__SPOT_MAP_BEST___MARGIN_MM__NOT_SET = 0,
+  SPOTFINDER__V1__SPOT_MAP_BEST___MARGIN_MM_MARGIN_MM = 9
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPOT_MAP_BEST___MARGIN_MM__CASE)
+} Spotfinder__V1__SpotMapBest__MarginMmCase;
+
 /*
  * swift_name: SpotMapBestMessage
  */
@@ -992,11 +1036,54 @@ struct  Spotfinder__V1__SpotMapBest
   double rms_tilt_urad;
   double rad_thetah;
   double rad_thetav;
+  /*
+   * The worst value within ebeam_jitter of this placement: what the ranking uses.
+   */
+  double robust_value;
+  /*
+   * 1 for the best; spots within the tie fraction of the best share its rank.
+   */
+  uint32_t rank;
+  protobuf_c_boolean tied_with_best;
+  Spotfinder__V1__SpotMapBest__MarginMmCase _margin_mm_case;
+  union {
+    double margin_mm;
+  };
 };
 #define SPOTFINDER__V1__SPOT_MAP_BEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spot_map_best__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, SPOTFINDER__V1__SPOT_MAP_BEST___MARGIN_MM__NOT_SET, {0} }
 
+
+typedef enum {
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_BEST__NOT_SET = 0,
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_BEST_VALUE_BEST = 12
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_BEST__CASE)
+} Spotfinder__V1__SpotMapResponse__ValueBestCase;
+
+typedef enum {
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_WORST__NOT_SET = 0,
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_WORST_VALUE_WORST = 13
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_WORST__CASE)
+} Spotfinder__V1__SpotMapResponse__ValueWorstCase;
+
+typedef enum {
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___SPREAD_FRACTION__NOT_SET = 0,
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___SPREAD_FRACTION_SPREAD_FRACTION = 14
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPOT_MAP_RESPONSE___SPREAD_FRACTION__CASE)
+} Spotfinder__V1__SpotMapResponse__SpreadFractionCase;
+
+typedef enum {
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___UNIFORM__NOT_SET = 0,
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___UNIFORM_UNIFORM = 15
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPOT_MAP_RESPONSE___UNIFORM__CASE)
+} Spotfinder__V1__SpotMapResponse__UniformCase;
+
+typedef enum {
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___GLUEX_PLANE__NOT_SET = 0,
+  SPOTFINDER__V1__SPOT_MAP_RESPONSE___GLUEX_PLANE_GLUEX_PLANE = 21
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__SPOT_MAP_RESPONSE___GLUEX_PLANE__CASE)
+} Spotfinder__V1__SpotMapResponse__GluexPlaneCase;
 
 /*
  * swift_name: SpotMapResponseMessage
@@ -1031,10 +1118,50 @@ struct  Spotfinder__V1__SpotMapResponse
   size_t n_fraction_on_mount;
   double *fraction_on_mount;
   char *radiator_name;
+  /*
+   * The beam's expected position jitter (radius, mm) the ranking allows for.
+   */
+  double ebeam_jitter;
+  /*
+   * Per placement the worst value within ebeam_jitter, row-major; NaN where not ranked.
+   */
+  size_t n_robust_values;
+  double *robust_values;
+  /*
+   * The goniometer at each placement (re-snapped, or the fixed one), mrad, row-major.
+   */
+  size_t n_rad_thetah_mrad;
+  double *rad_thetah_mrad;
+  size_t n_rad_thetav_mrad;
+  double *rad_thetav_mrad;
+  /*
+   * mrad.
+   */
+  double rad_thetaz;
+  Spotfinder__V1__SpotMapResponse__ValueBestCase _value_best_case;
+  union {
+    double value_best;
+  };
+  Spotfinder__V1__SpotMapResponse__ValueWorstCase _value_worst_case;
+  union {
+    double value_worst;
+  };
+  Spotfinder__V1__SpotMapResponse__SpreadFractionCase _spread_fraction_case;
+  union {
+    double spread_fraction;
+  };
+  Spotfinder__V1__SpotMapResponse__UniformCase _uniform_case;
+  union {
+    protobuf_c_boolean uniform;
+  };
+  Spotfinder__V1__SpotMapResponse__GluexPlaneCase _gluex_plane_case;
+  union {
+    char *gluex_plane;
+  };
 };
 #define SPOTFINDER__V1__SPOT_MAP_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__spot_map_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, 0, 0,NULL, 0,NULL, 0,NULL, 0, SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_BEST__NOT_SET, {0}, SPOTFINDER__V1__SPOT_MAP_RESPONSE___VALUE_WORST__NOT_SET, {0}, SPOTFINDER__V1__SPOT_MAP_RESPONSE___SPREAD_FRACTION__NOT_SET, {0}, SPOTFINDER__V1__SPOT_MAP_RESPONSE___UNIFORM__NOT_SET, {0}, SPOTFINDER__V1__SPOT_MAP_RESPONSE___GLUEX_PLANE__NOT_SET, {0} }
 
 
 /*

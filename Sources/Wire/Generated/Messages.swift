@@ -208,6 +208,10 @@ public struct SpectrumResponseMessage: WireMessage {
     public var polarizationPlaneDeg: Double
     /// "horizontal", "vertical", "oblique" ("" when nothing radiates coherently)
     public var polarizationPlane: String
+    /// The same plane in Hall D coordinates (x to beam left, y up), degrees in (−90, 90]; unset when nothing radiates coherently.
+    public var polarizationPlaneHalldDeg: Double?
+    /// Its GlueX name ("PARA 0/90", "PERP 0/90", "PARA 45/135", "PERP 45/135"); unset for other planes.
+    public var gluexPlane: String?
 
     public init(
         energyGev: [Double] = [],
@@ -219,7 +223,9 @@ public struct SpectrumResponseMessage: WireMessage {
         orientationsAveraged: UInt32 = 0,
         mount: [Double] = [],
         polarizationPlaneDeg: Double = 0,
-        polarizationPlane: String = ""
+        polarizationPlane: String = "",
+        polarizationPlaneHalldDeg: Double? = nil,
+        gluexPlane: String? = nil
     ) {
         self.energyGev = energyGev
         self.coherent = coherent
@@ -231,6 +237,8 @@ public struct SpectrumResponseMessage: WireMessage {
         self.mount = mount
         self.polarizationPlaneDeg = polarizationPlaneDeg
         self.polarizationPlane = polarizationPlane
+        self.polarizationPlaneHalldDeg = polarizationPlaneHalldDeg
+        self.gluexPlane = gluexPlane
     }
 }
 
@@ -673,6 +681,12 @@ public struct SnapResponseMessage: WireMessage {
     public var meanTiltV: Double
     /// "ideal" for the perfect crystal
     public var radiatorName: String
+    /// The original tool's button that gives this setting: snap_para (small angle in θH) or snap_perp (in θV).
+    public var snappedAs: String
+    /// The plane this snap gives in GlueX's words ("PARA 0/90", …); unset for a θz GlueX has no name for.
+    public var gluexPlane: String?
+    /// That plane's Hall D azimuth (x to beam left, y up), degrees in (−90, 90], from the geometry.
+    public var polarizationPlaneHalldDeg: Double
 
     public init(
         radThetah: Double = 0,
@@ -682,7 +696,10 @@ public struct SnapResponseMessage: WireMessage {
         ebeamEnergy: Double = 0,
         meanTiltH: Double = 0,
         meanTiltV: Double = 0,
-        radiatorName: String = ""
+        radiatorName: String = "",
+        snappedAs: String = "",
+        gluexPlane: String? = nil,
+        polarizationPlaneHalldDeg: Double = 0
     ) {
         self.radThetah = radThetah
         self.radThetav = radThetav
@@ -692,6 +709,9 @@ public struct SnapResponseMessage: WireMessage {
         self.meanTiltH = meanTiltH
         self.meanTiltV = meanTiltV
         self.radiatorName = radiatorName
+        self.snappedAs = snappedAs
+        self.gluexPlane = gluexPlane
+        self.polarizationPlaneHalldDeg = polarizationPlaneHalldDeg
     }
 }
 
@@ -717,6 +737,13 @@ public struct SpotMapBestMessage: WireMessage {
     public var rmsTiltUrad: Double
     public var radThetah: Double
     public var radThetav: Double
+    /// The worst value within ebeam_jitter of this placement: what the ranking uses.
+    public var robustValue: Double
+    /// Distance to the nearest excluded placement, mm; unset when none is excluded.
+    public var marginMm: Double?
+    /// 1 for the best; spots within the tie fraction of the best share its rank.
+    public var rank: UInt32
+    public var tiedWithBest: Bool
 
     public init(
         radXoffset: Double = 0,
@@ -725,7 +752,11 @@ public struct SpotMapBestMessage: WireMessage {
         fractionOnCrystal: Double = 0,
         rmsTiltUrad: Double = 0,
         radThetah: Double = 0,
-        radThetav: Double = 0
+        radThetav: Double = 0,
+        robustValue: Double = 0,
+        marginMm: Double? = nil,
+        rank: UInt32 = 0,
+        tiedWithBest: Bool = false
     ) {
         self.radXoffset = radXoffset
         self.radYoffset = radYoffset
@@ -734,6 +765,10 @@ public struct SpotMapBestMessage: WireMessage {
         self.rmsTiltUrad = rmsTiltUrad
         self.radThetah = radThetah
         self.radThetav = radThetav
+        self.robustValue = robustValue
+        self.marginMm = marginMm
+        self.rank = rank
+        self.tiedWithBest = tiedWithBest
     }
 }
 
@@ -753,6 +788,23 @@ public struct SpotMapResponseMessage: WireMessage {
     public var seconds: Double
     public var fractionOnMount: [Double]
     public var radiatorName: String
+    /// The best and worst values over the allowed placements; unset when no placement is allowed.
+    public var valueBest: Double?
+    public var valueWorst: Double?
+    /// |best − worst| / |best|, and whether that is within the uniform fraction (the choice hardly matters).
+    public var spreadFraction: Double?
+    public var uniform: Bool?
+    /// The beam's expected position jitter (radius, mm) the ranking allows for.
+    public var ebeamJitter: Double
+    /// Per placement the worst value within ebeam_jitter, row-major; NaN where not ranked.
+    public var robustValues: [Double]
+    /// The goniometer at each placement (re-snapped, or the fixed one), mrad, row-major.
+    public var radThetahMrad: [Double]
+    public var radThetavMrad: [Double]
+    /// mrad.
+    public var radThetaz: Double
+    /// The re-snapped plane in GlueX's words; unset for a fixed goniometer or a plane GlueX has no name for.
+    public var gluexPlane: String?
 
     public init(
         fom: String = "",
@@ -765,7 +817,17 @@ public struct SpotMapResponseMessage: WireMessage {
         placements: UInt32 = 0,
         seconds: Double = 0,
         fractionOnMount: [Double] = [],
-        radiatorName: String = ""
+        radiatorName: String = "",
+        valueBest: Double? = nil,
+        valueWorst: Double? = nil,
+        spreadFraction: Double? = nil,
+        uniform: Bool? = nil,
+        ebeamJitter: Double = 0,
+        robustValues: [Double] = [],
+        radThetahMrad: [Double] = [],
+        radThetavMrad: [Double] = [],
+        radThetaz: Double = 0,
+        gluexPlane: String? = nil
     ) {
         self.fom = fom
         self.xOffsetsMm = xOffsetsMm
@@ -778,6 +840,16 @@ public struct SpotMapResponseMessage: WireMessage {
         self.seconds = seconds
         self.fractionOnMount = fractionOnMount
         self.radiatorName = radiatorName
+        self.valueBest = valueBest
+        self.valueWorst = valueWorst
+        self.spreadFraction = spreadFraction
+        self.uniform = uniform
+        self.ebeamJitter = ebeamJitter
+        self.robustValues = robustValues
+        self.radThetahMrad = radThetahMrad
+        self.radThetavMrad = radThetavMrad
+        self.radThetaz = radThetaz
+        self.gluexPlane = gluexPlane
     }
 }
 
