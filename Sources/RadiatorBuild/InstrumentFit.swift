@@ -5,7 +5,7 @@ import Topography
 /// have a curl (the measured tilts are a gradient field, so their circulation around every pixel square is
 /// zero), or look different from its front and its back (both faces see the same lattice tilt; used only
 /// with four scans). Parameters the data cannot see stay at their given values (a small ridge), and every
-/// found value comes with its standard error.
+/// found value comes with its standard error (χ's widened by what the crystal's own curl allows: ChiUncertainty.swift).
 struct InstrumentFit: Sendable {
     struct Parameter: Sendable {
         enum Kind: Sendable { case chi, dispersion }
@@ -18,6 +18,8 @@ struct InstrumentFit: Sendable {
         /// Standard error per scan, NaN where the value was given.
         var chiError: [Double]
         var dispersionError: [Double]
+        /// Per scan, the part of `chiError` the crystal's own curl accounts for (see `curlLimitedErrors`), NaN where χ was given.
+        var chiCurlLimit: [Double]
         var residualRMS: Double
     }
 
@@ -36,13 +38,14 @@ struct InstrumentFit: Sendable {
     func fit(start: InstrumentTerms, free: [Parameter]) -> Result {
         var terms = start
         let nScans = scans.count
-        var chiError = [Double](repeating: .nan, count: nScans), dispersionError = chiError
+        var chiError = [Double](repeating: .nan, count: nScans), dispersionError = chiError, chiCurlLimit = chiError
         let fitMask = MaskOperations.eroded(mask, width: grid.columns, height: grid.rows, radius: 2)
         let crystalCount = fitMask.filter { $0 }.count
         let stride = max(1, Int((Double(crystalCount) / Double(Self.maxSamples)).squareRoot().rounded(.up)))
         // Only the corners of the sampled plaquettes are ever read.
         let pixels = (0..<grid.count).filter { fitMask[$0] && ($0 / grid.columns) % stride <= 1 && ($0 % grid.columns) % stride <= 1 }
-        guard !free.isEmpty else { return Result(terms: terms, chiError: chiError, dispersionError: dispersionError, residualRMS: rms(residuals(terms, fitMask, pixels, stride))) }
+        guard !free.isEmpty else { return Result(terms: terms, chiError: chiError, dispersionError: dispersionError, chiCurlLimit: chiCurlLimit,
+                                                   residualRMS: rms(residuals(terms, fitMask, pixels, stride))) }
         let steps = free.map { $0.kind == .chi ? 1e-3 : 0.1 }
         func perturbed(_ t: InstrumentTerms, _ k: Int, _ delta: Double) -> InstrumentTerms {
             var out = t
@@ -90,17 +93,22 @@ struct InstrumentFit: Sendable {
             r = residuals(terms, fitMask, pixels, stride)
             if step.enumerated().allSatisfy({ abs($0.element) < steps[$0.offset] * 1e-3 }) { break }
         }
+        // The standard error holds for independent residuals; the crystal's own smooth curl adds what no χ removes.
+        let limits = curlLimitedErrors(terms, fitMask, pixels, stride, free: free, steps: steps, residuals: r, perturbed: perturbed)
         for a in 0..<k {
             var unit = [Double](repeating: 0, count: k)
             unit[a] = 1
             let column = SmallLinearSolve.solve(posterior, unit, size: k) ?? unit.map { _ in .infinity }
             let error = max(column[a], 0).squareRoot()
             switch free[a].kind {
-            case .chi: chiError[free[a].scan] = error
+            case .chi:
+                let limit = limits[a].isFinite ? limits[a] : 0
+                chiError[free[a].scan] = (error * error + limit * limit).squareRoot()
+                chiCurlLimit[free[a].scan] = limit
             case .dispersion: dispersionError[free[a].scan] = error
             }
         }
-        return Result(terms: terms, chiError: chiError, dispersionError: dispersionError, residualRMS: rms(r))
+        return Result(terms: terms, chiError: chiError, dispersionError: dispersionError, chiCurlLimit: chiCurlLimit, residualRMS: rms(r))
     }
 
     private func rms(_ r: [Double]) -> Double { r.isEmpty ? 0 : (SurfaceIntegration.dot(r, r) / Double(r.count)).squareRoot() }

@@ -37,6 +37,7 @@ extension CurveWorkspace {
         let noise = max((squares / Double(2 * e - 2)).squareRoot(), 1e-9)
         var peak = PixelPeak(.valid)
         peak.noise = noise
+        peak.endLevels = (baseLeft, baseRight)
         if (baseLeft + baseRight) / 2 > Double(options.hotBackgroundCounts) { peak.validity = .hot; return peak }
         if pass.saturated { peak.validity = .saturated; return peak }
 

@@ -1,5 +1,6 @@
 /// What a tile's reduction gives: one value per pixel per quantity, and the pixel's validity.
-/// Values of invalid pixels are NaN (written as such), so a map is never silently zero.
+/// Values of invalid pixels are NaN (written as such), so a map is never silently zero; the one exception is
+/// the background (`hbase`), written where it was measured (see `measuredBackground`).
 public struct TileMaps: Sendable, Equatable {
     public let pixelCount: Int
     public let method: PeakMethod
@@ -61,5 +62,23 @@ public struct TileMaps: Sendable, Equatable {
         var counts: [PixelValidity: Int] = [:]
         for v in validity { counts[v, default: 0] += 1 }
         return counts
+    }
+}
+
+extension TileMaps {
+    /// The background (`hbase`) written for a pixel without a valid peak, so part 2 can find what is in the
+    /// frame but does not diffract (the glued mount casts no peak, but its background is measurable and
+    /// differs from the empty frame's). Per reason:
+    /// - `too_weak`, `no_peak_in_range`: the mean of the two end levels (the curve is background throughout);
+    /// - `peak_at_scan_end`: the lower end's level (the other end holds the peak's flank);
+    /// - `dead` (nothing measured), `hot` (the level is the sensor's, not the sample's), `saturated` (the
+    ///   clipped frames make the ends untrustworthy on a pixel that does diffract): NaN.
+    /// Every peak-derived map (position, width, amplitude, integral, …) stays NaN for all of them.
+    static func measuredBackground(_ validity: PixelValidity, ends: (left: Double, right: Double)) -> Float {
+        switch validity {
+        case .tooWeak, .noPeakInRange: Float((ends.left + ends.right) / 2)
+        case .peakAtScanEnd: Float(min(ends.left, ends.right))
+        case .valid, .dead, .hot, .saturated: .nan
+        }
     }
 }

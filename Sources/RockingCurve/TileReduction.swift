@@ -43,7 +43,10 @@ extension TileMaps {
         validity[p] = r.validity
         signalToNoise[p] = r.signalToNoise
         backgroundNoise[p] = Float(r.noise)
-        guard r.validity == .valid else { return }
+        guard r.validity == .valid else {
+            background[p] = TileMaps.measuredBackground(r.validity, ends: r.endLevels)
+            return
+        }
         position[p] = Float(r.position)
         sigma[p] = Float(r.sigma)
         fwhm[p] = Float(r.fwhm)
@@ -73,6 +76,8 @@ struct PixelPeak {
     var eta = Double.nan
     /// Background noise per frame (counts), kept for the fit's weights.
     var noise = Double.nan
+    /// Mean level of the first and of the last end frames (counts), NaN before they are measured.
+    var endLevels = (left: Double.nan, right: Double.nan)
 
     init(_ validity: PixelValidity) { self.validity = validity }
 }

@@ -32,7 +32,9 @@ final class MapBuffers: @unchecked Sendable {
         for name in names {
             guard let buffer = buffers[name] else { continue }
             let values = maps.values(name)
-            for i in 0..<maps.pixelCount { buffer[first + i] = maps.validity[i] == .valid ? values[i] : .nan }
+            // Invalid pixels are NaN, except `hbase` where the tile measured it (TileMaps.measuredBackground decides).
+            let keepsInvalid = name == .hbase
+            for i in 0..<maps.pixelCount { buffer[first + i] = keepsInvalid || maps.validity[i] == .valid ? values[i] : .nan }
         }
     }
 

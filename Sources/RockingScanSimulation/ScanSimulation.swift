@@ -141,6 +141,7 @@ public struct ScanSimulation: Sendable {
     private func expected(column c: Int, row: Int, angle a: Double) -> Double {
         let r = min(max(row, 0), spec.height - 1), p = r * spec.width + c
         let mu = Double(truth.peakPosition[p]), height = Double(truth.amplitude[p])
+        if truth.kind[p] == .mount { return spec.mountBackgroundCounts ?? spec.backgroundCounts }
         guard truth.kind[p] == .crystal, mu.isFinite else { return spec.backgroundCounts }
         let d = (a - mu) / shape.fwhm, x2 = d * d
         let profile = shape.eta / (1 + 4 * x2) + (1 - shape.eta) * exp(-4 * log(2.0) * x2)
@@ -208,6 +209,9 @@ public struct ScanSimulation: Sendable {
         try check(s.peakCounts >= 0 && s.peakCounts <= 1e6, "peak_counts", "\(s.peakCounts); allowed 0 to 1e6")
         try check((0...0.9).contains(s.intensityVariation), "intensity_variation", "\(s.intensityVariation); allowed 0 to 0.9")
         try check(s.backgroundCounts >= 0 && s.backgroundCounts <= 60000, "background_counts", "\(s.backgroundCounts); allowed 0 to 60000")
+        if let m = s.mountBackgroundCounts {
+            try check(m >= 0 && m <= 60000, "mount_background_counts", "\(m); allowed 0 to 60000")
+        }
         try check(s.darkCounts >= 0 && s.darkCounts <= 60000 && s.darkPatternCounts >= 0 && s.readNoiseCounts >= 0,
                   "dark_counts", "dark \(s.darkCounts), pattern \(s.darkPatternCounts), read noise \(s.readNoiseCounts); must be ≥ 0 (dark ≤ 60000)")
         try check((0...100).contains(s.darkFrameCount), "dark_frames", "\(s.darkFrameCount); allowed 0 to 100")

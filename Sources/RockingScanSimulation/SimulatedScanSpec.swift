@@ -42,6 +42,9 @@ public struct SimulatedScanSpec: Sendable, Hashable, Codable {
     public var intensityVariation = 0.3
     /// Diffuse background, counts (everywhere, also outside the crystal; it follows the beam).
     public var backgroundCounts = 40.0
+    /// Background in the mount's shadow, counts (nil: the same as `backgroundCounts`). A glued tab scatters
+    /// (or absorbs) differently from the empty frame, which is what part 2 detects the mount by.
+    public var mountBackgroundCounts: Double?
     /// Camera dark offset (mean, counts), its fixed-pattern spread and the read noise (σ, counts).
     public var darkCounts = 100.0
     public var darkPatternCounts = 3.0

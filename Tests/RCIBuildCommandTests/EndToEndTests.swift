@@ -14,14 +14,14 @@ struct EndToEndTests {
 
     /// One scan: simulated, its manifest's rotation optionally mis-declared, reduced into DIR/reduced.
     static func scan(_ folder: String, _ rocking: RockingAxis, _ face: ViewSide, rotation: Double, declared: Double, chi: Double = 0,
-                     dispersion: Double = 0, walk: Double = 0, seed: UInt64) throws {
+                     dispersion: Double = 0, walk: Double = 0, mountBackground: Double? = nil, seed: UInt64) throws {
         var spec = SimulatedScanSpec()
         spec.name = "\(face.rawValue)-\(rocking.rawValue)"
         spec.width = 100; spec.height = 100; spec.pixelXMillimeters = 0.085; spec.pixelYMillimeters = 0.085
         spec.frameCount = 40; spec.stepMicroradians = 6; spec.startMicroradians = -117; spec.darkFrameCount = 2
         spec.rocking = rocking; spec.face = face; spec.sampleRotationDegrees = rotation; spec.mirror = face == .back
         spec.chiDegrees = chi; spec.dispersionMicroradiansPerMillimeter = dispersion; spec.yWalkMillimetersPerMilliradian = walk
-        spec.seed = seed
+        spec.seed = seed; spec.mountBackgroundCounts = mountBackground
         try SimulatedScanWriter.write(try ScanSimulation(radiator: truth, spec: spec), to: folder)
         if declared != rotation {
             let url = URL(fileURLWithPath: "\(folder)/scan.json")
