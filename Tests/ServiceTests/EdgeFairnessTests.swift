@@ -64,6 +64,36 @@ import Testing
     }
 }
 
+/// Reductions and builds are batch work: admitted as maps are, after the token check.
+@Suite struct RCIAdmissionTests {
+    @Test func reducePastTheBudgetGets429WithRetryAfter() async throws {
+        var budget = AdmissionBudget(running: 1, anonymousRunning: 1)
+        budget.knownPerClientRunning = 1
+        budget.knownPerClientQueued = 1
+        let admission = AdmissionController(budget: budget)
+        let edge = try EdgeFairnessTests.edge(admission: admission)
+        let me = ClientIdentity(key: "10.1.2.3", isKnown: true)
+        let running = try await admission.admit(me)
+        let waiting = Task { try await admission.admit(me) }
+        while admission.load.queued < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
+        let token = [HTTPHeader(EdgeImport.tokenHeader): "secret-token"]
+        for route in ["/api/rci/reduce?folder=a", "/api/rci/build?radiator_name=x&thickness_um=50&front_h=a&front_v=b"] {
+            let refused = try await edge.handleRequest(EdgeFairnessTests.request(.POST, route, headers: token))
+            #expect(refused.statusCode == .tooManyRequests, "\(route)")
+            #expect(Int(refused.headers[HTTPHeader("Retry-After")] ?? "") ?? 0 >= 1)
+        }
+        // The token is checked before admission: a caller without it is told so, not queued.
+        let anonymous = try await edge.handleRequest(EdgeFairnessTests.request(.POST, "/api/rci/reduce?folder=a"))
+        #expect(anonymous.statusCode == .unauthorized)
+        running.release()
+        // Within the budget it gets past admission to the folder, which this edge (no scans root) cannot resolve.
+        try await waiting.value.release()
+        let admitted = try await edge.handleRequest(EdgeFairnessTests.request(.POST, "/api/rci/reduce?folder=a", headers: token))
+        #expect(admitted.statusCode != .tooManyRequests)
+        #expect(admission.load.running == 0, "the reduction's ticket was released")
+    }
+}
+
 /// Issue #22: after the edge itself stood still (SIGSTOP, a frozen VM), its nodes' silence is counted
 /// only from when it ran again: it must not drop them all and answer 503.
 @Suite struct PauseClockTests {
