@@ -8,6 +8,7 @@ import Scheduling
 import ServiceClients
 import ServiceSupport
 import Testing
+import Wire
 
 /// Issue #22 at the edge, in process (no other service is needed for these answers).
 @Suite struct EdgeFairnessTests {
@@ -91,6 +92,35 @@ import Testing
         let admitted = try await edge.handleRequest(EdgeFairnessTests.request(.POST, "/api/rci/reduce?folder=a", headers: token))
         #expect(admitted.statusCode != .tooManyRequests)
         #expect(admission.load.running == 0, "the reduction's ticket was released")
+    }
+}
+
+extension RCIAdmissionTests {
+    /// Edge/ReduceScanFolder past the caller's budget: RESOURCE_EXHAUSTED at once, with the same sentence.
+    @Test func reduceOverRPCPastTheBudgetIsResourceExhausted() async throws {
+        var budget = AdmissionBudget(running: 1, anonymousRunning: 1)
+        budget.perClientQueued = 1
+        let admission = AdmissionController(budget: budget)
+        let edge = try EdgeFairnessTests.edge(admission: admission)
+        var routes = RPCRoutes()
+        edge.rci.addRoutes(to: &routes)
+        let server = try RPCServer(routes: routes, config: RPCServerConfig())
+        defer { Task { await server.shutdown() } }
+        let client = RPCClient(host: "127.0.0.1", port: server.port)
+        defer { client.close() }
+        let me = ClientIdentity(key: "127.0.0.1", isKnown: false)
+        let running = try await admission.admit(me)
+        let waiting = Task { try await admission.admit(me) }
+        while admission.load.queued < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
+        do {
+            let _: RCIResponseMessage = try await client.call(EdgeRCI.reduceScanFolder, RCIRequestMessage(token: "secret-token", query: "folder=a"),
+                                                              deadline: .after(seconds: 10))
+            Issue.record("admitted past the budget")
+        } catch {
+            #expect(error.code == .resourceExhausted, "\(error)")
+        }
+        running.release()
+        try await waiting.value.release()
     }
 }
 
