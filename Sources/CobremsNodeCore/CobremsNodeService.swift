@@ -52,9 +52,13 @@ public struct CobremsNodeService: Sendable {
             }
         }
         // Batch: rocking-curve tiles run on the batch threads (spectra go first); a tile whose caller left
-        // before a thread was free never starts.
+        // before a thread was free never starts, one whose caller leaves stops within a few hundred pixels.
         r.raw(Self.reduceTile, policy: .batch(maxSeconds: 300)) { payload, context in
-            await offPoolCall(payload, context) { (m: ReduceTileRequestMessage) throws(RPCError) in try reduceTile(m) }
+            await offPoolCall(payload, context) { (m: ReduceTileRequestMessage) throws(RPCError) in
+                do throws(RPCError) { return try reduceTile(m, shouldStop: { context.shouldStop }) } catch {
+                    throw context.shouldStop ? Self.stopped(context) : error
+                }
+            }
         }
         return r
     }

@@ -9,7 +9,8 @@ import WireMapping
 extension CobremsNodeService {
     public static let reduceTile = RemoteTileReducer.method
 
-    public func reduceTile(_ m: ReduceTileRequestMessage) throws(RPCError) -> ReduceTileResponseMessage {
-        ReduceTileResponseMessage(try InProcessTileReducer.run(try m.job()))
+    /// `shouldStop` is the call's `context.shouldStop`: an abandoned tile stops within a few hundred pixels.
+    public func reduceTile(_ m: ReduceTileRequestMessage, shouldStop: (() -> Bool)? = nil) throws(RPCError) -> ReduceTileResponseMessage {
+        ReduceTileResponseMessage(try InProcessTileReducer.run(try m.job(), shouldStop: shouldStop))
     }
 }

@@ -160,17 +160,30 @@ public final class EdgeHTTP: HTTPHandler, Sendable {
     }
 
     /// The rocking-curve routes (EdgeRCIRoutes.swift): refusals as JSON `{error, parameter}` with their status.
+    /// Reduce and build are batch work: after the token check, admitted as maps are (429 + Retry-After
+    /// beyond the caller's budget); a caller that disconnects cancels the task and so the reduction.
     func rciRoute(_ path: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        let token = request.headers[HTTPHeader(EdgeImport.tokenHeader)]
+        var ticket: AdmissionTicket?
+        defer { ticket?.release() }
+        if EdgeRCI.storingRoutes.contains(path) {
+            do throws(RCIFailure) { try rci.checkToken(token) } catch { return rciRefusal(error) }
+            ticket = try await admitBatch()
+        }
         do throws(RCIFailure) {
-            let (type, body) = try await rci.handle(route: path, query: request.query, token: request.headers[HTTPHeader(EdgeImport.tokenHeader)],
-                                                    requestSeconds: requestSeconds)
+            let (type, body) = try await rci.handle(route: path, query: request.query, token: token, requestSeconds: requestSeconds)
             return HTTPResponse(statusCode: .ok, headers: [.contentType: type], body: body)
         } catch {
-            let known: [HTTPStatusCode] = [.badRequest, .unauthorized, .forbidden, .notFound, .serviceUnavailable, .gatewayTimeout]
-            var body = ["error": error.message]
-            if let p = error.parameter { body["parameter"] = p }
-            return json(known.first { $0.code == error.status } ?? .internalServerError, body)
+            if error.status == EdgeRCI.cancelledStatus { throw CancellationError() }
+            return rciRefusal(error)
         }
+    }
+
+    func rciRefusal(_ error: RCIFailure) -> HTTPResponse {
+        let known: [HTTPStatusCode] = [.badRequest, .unauthorized, .forbidden, .notFound, .serviceUnavailable, .gatewayTimeout]
+        var body = ["error": error.message]
+        if let p = error.parameter { body["parameter"] = p }
+        return json(known.first { $0.code == error.status } ?? .internalServerError, body)
     }
 
     func route(_ path: String, query: String) async throws -> HTTPResponse {

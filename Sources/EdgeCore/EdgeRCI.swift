@@ -4,8 +4,8 @@ import RadiatorStore
 import RockingCurve
 import RockingScan
 import RPC
+import Scheduling
 import ServiceClients
-import Synchronization
 import TopographStoreCore
 import Wire
 import WireMapping
@@ -20,12 +20,10 @@ public struct EdgeRCI: Sendable {
     public let token: String
     /// Called after a radiator was stored by a build: the edge forgets its radiator caches, as imports do.
     public let onRadiatorStored: @Sendable () -> Void
-    /// Bands of a scan in flight at once: enough to keep a few nodes busy.
+    /// Bands of a scan in flight at once: enough to keep a few nodes busy. Reductions and builds are
+    /// batch work: the callers (HTTP, RPC) hold an admission ticket of the edge's AdmissionController
+    /// while one runs, which bounds how many hold their bands (up to 8 × 32 MB) at once.
     public static let bandsInFlight = 8
-    /// Reductions and builds running at once (each holds its bands, up to 8 × 32 MB, or four scans'
-    /// maps); more are told to retry rather than queue unboundedly.
-    public static let maxJobs = 2
-    let jobs = JobGauge()
 
     public init(app: EdgeApp, root: ScansRoot, token: String, onRadiatorStored: @escaping @Sendable () -> Void = {}) {
         self.app = app
@@ -63,20 +61,22 @@ public struct EdgeRCI: Sendable {
     /// process with --compute-in-process), on a thread of its own, then stored under its manifest name.
     public func reduce(folder: String, method: PeakMethod, motor: MotorChoice?, deadline: Deadline) async throws(RCIFailure) -> [String: Any] {
         let directory = try root.resolve(folder)
-        try jobs.enter(limit: Self.maxJobs)
-        defer { jobs.leave() }
         let compute = app.compute
+        // Set when the caller goes away (its task is cancelled); with the deadline it stops the reducer
+        // between tiles and cancels the tiles in flight, which cancels them on the nodes.
+        let flag = CancellationFlag()
         var settings = ReduceSettings()
         settings.method = method
         settings.motor = motor
         settings.workers = Self.bandsInFlight
         settings.reduceTile = { (tile, frames, options) throws(RockingCurveError) in
-            try Self.reduceTileBlocking(compute, tile: tile, frames: frames, options: options, deadline: deadline)
+            try Self.reduceTileBlocking(compute, tile: tile, frames: frames, options: options, deadline: deadline, cancellation: flag)
         }
+        settings.shouldStop = { flag.isCancelled || deadline.hasPassed }
         let frozen = settings
         let root = self.root
         let started = Date()
-        let outcome: Result<ReducedScanRecord, RCIFailure> = await Self.onOwnThread {
+        let outcome: Result<ReducedScanRecord, RCIFailure> = await withTaskCancellationHandler { await Self.onOwnThread {
             do throws(ScanError) {
                 let input = try ScanInput.open(directory: directory)
                 let reduced = try ScanReducer.reduce(input, settings: frozen)
@@ -86,8 +86,12 @@ public struct EdgeRCI: Sendable {
                     return .failure(RCIFailure(400, "folder = '\(folder)': \(error.parameter): \(error.message)", parameter: "folder"))
                 }
             } catch {
+                if flag.isCancelled { return .failure(RCIFailure(Self.cancelledStatus, "the reduction was cancelled: the caller went away")) }
+                if deadline.hasPassed { return .failure(RCIFailure(504, "folder = '\(folder)': the reduction did not finish within its deadline")) }
                 return .failure(RCIFailure(400, "folder = '\(folder)': \(root.publicMessage(error.message))", parameter: "folder"))
             }
+        } } onCancel: {
+            flag.cancel(reason: "the caller went away")
         }
         let record = try outcome.get()
         do throws(RPCError) { _ = try await app.scans.put(record, token: token, deadline: deadline) } catch {
@@ -102,11 +106,12 @@ public struct EdgeRCI: Sendable {
 
     /// One tile through `DistributedCompute.reduceTile` (nodes, retries, hedges), awaited from a
     /// reducer worker thread: never a thread of the Swift concurrency pool, which the call needs.
+    /// `cancellation` cancels the call (the nodes stop the tile within a few hundred pixels).
     static func reduceTileBlocking(_ compute: DistributedCompute, tile: CurveTile, frames: ScanFrames, options: ReductionOptions,
-                                   deadline: Deadline) throws(RockingCurveError) -> TileMaps {
+                                   deadline: Deadline, cancellation: CancellationFlag) throws(RockingCurveError) -> TileMaps {
         let box = TileBox()
         let done = DispatchSemaphore(value: 0)
-        Task.detached {
+        let task = Task.detached {
             do throws(RPCError) {
                 let job = try TileReductionJob(tile: tile, frames: frames, options: options)
                 let payload = try DistributedCompute.encode(ReduceTileRequestMessage(job))
@@ -121,6 +126,8 @@ public struct EdgeRCI: Sendable {
             }
             done.signal()
         }
+        // The caller left: the tile's call is cancelled, and with it the copies on the nodes.
+        cancellation.onCancel { task.cancel() }
         done.wait()
         switch box.result! {
         case .success(let maps): return maps
@@ -152,20 +159,6 @@ public struct EdgeRCI: Sendable {
         }
         return RCIFailure(status, e.message, parameter: status == 400 || status == 404 ? parameter : nil)
     }
-}
-
-/// Counts the reductions and builds running, refusing one beyond the limit with 503 (retry later).
-final class JobGauge: Sendable {
-    private let running = Atomic<Int>(0)
-
-    func enter(limit: Int) throws(RCIFailure) {
-        guard running.add(1, ordering: .relaxed).newValue <= limit else {
-            running.subtract(1, ordering: .relaxed)
-            throw RCIFailure(503, "\(limit) reductions or builds are running already: retry when one has finished")
-        }
-    }
-
-    func leave() { running.subtract(1, ordering: .relaxed) }
 }
 
 /// Hands one tile's answer from the task to the waiting worker thread (the semaphore orders the accesses).

@@ -22,8 +22,6 @@ extension EdgeRCI {
 
     public func build(radiatorName: String, thicknessMicrons: Double, scans: [String: String], deadline: Deadline) async throws(RCIFailure) -> [String: Any] {
         let started = Date()
-        try jobs.enter(limit: Self.maxJobs)
-        defer { jobs.leave() }
         var inputs: [ScanMaps] = []
         for role in Self.roles {
             guard let name = scans[role.parameter] else { continue }

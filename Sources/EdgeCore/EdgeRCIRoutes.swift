@@ -3,6 +3,7 @@ import Foundation
 import RockingCurve
 import RockingScan
 import RPC
+import Scheduling
 import Wire
 
 /// The rocking-curve routes' query parsing, shared by HTTP (`/api/rci/...`) and RPC (`Edge/ReduceScanFolder`,
@@ -23,12 +24,17 @@ extension EdgeRCI {
         "/api/rci/build_report": ["radiator_name"],
         "/api/rci/build_map": ["radiator_name", "map", "format"],
     ]
+    /// The status of a refusal whose caller went away (nobody reads it; RPC: CANCELLED).
+    static let cancelledStatus = 499
     /// A reduction of a large scan over a small cluster takes minutes; a build tens of seconds.
     static let reduceSeconds = 3600.0
     static let buildSeconds = 900.0
 
-    /// One request: `route` with its query; `token` as the caller sent it. Answers (content type, body).
-    public func handle(route: String, query: String, token given: String?, requestSeconds: Double) async throws(RCIFailure) -> (String, Data) {
+    /// One request: `route` with its query; `token` as the caller sent it; `deadline` the caller's (RPC),
+    /// else the route's own. Answers (content type, body). Reduce and build are batch work: the caller
+    /// holds an admission ticket while they run (`EdgeHTTP.rciRoute`, `addRoutes`).
+    public func handle(route: String, query: String, token given: String?, requestSeconds: Double,
+                       deadline callerDeadline: Deadline? = nil) async throws(RCIFailure) -> (String, Data) {
         guard let allowed = Self.parameters[route] else { throw RCIFailure(404, "no page \(route)") }
         if Self.storingRoutes.contains(route) { try checkToken(given) }
         var q: [String: String] = [:]
@@ -67,7 +73,7 @@ extension EdgeRCI {
                 }
                 motor = choice
             }
-            return (json, try Self.encode(try await reduce(folder: folder, method: method, motor: motor, deadline: .after(seconds: Self.reduceSeconds))))
+            return (json, try Self.encode(try await reduce(folder: folder, method: method, motor: motor, deadline: callerDeadline ?? .after(seconds: Self.reduceSeconds))))
         case "/api/rci/curve":
             let name = try required("scan_name", "name a reduced scan (GET /api/scans lists them)")
             return (json, try Self.encode(try await curve(scanName: name, column: try integer("column"), row: try integer("row"),
@@ -87,7 +93,7 @@ extension EdgeRCI {
                 let missing = scans["back_h"] == nil ? "back_h" : "back_v"
                 throw RCIFailure(400, "\(missing): the back view needs both back_h and back_v (or neither)", parameter: missing)
             }
-            return (json, try Self.encode(try await build(radiatorName: name, thicknessMicrons: thickness, scans: scans, deadline: .after(seconds: Self.buildSeconds))))
+            return (json, try Self.encode(try await build(radiatorName: name, thicknessMicrons: thickness, scans: scans, deadline: callerDeadline ?? .after(seconds: Self.buildSeconds))))
         case "/api/rci/build_report":
             let name = try required("radiator_name", "name a radiator built on the server")
             return (json, try await buildReport(radiatorName: name, deadline: .after(seconds: max(requestSeconds, 30))))
@@ -109,11 +115,28 @@ extension EdgeRCI {
     }
 
     /// The three RPC methods: the same query and JSON as HTTP; refusals keep their status as an RPC code.
+    /// Reduce and build are batch methods: the caller's deadline (capped), its admission budget
+    /// (RESOURCE_EXHAUSTED beyond it), and a stop on every node when the caller goes away.
     public func addRoutes(to routes: inout RPCRoutes) {
         for (method, route) in [(Self.reduceScanFolder, "/api/rci/reduce"), (Self.buildRadiator, "/api/rci/build"), (Self.getBuildReport, "/api/rci/build_report")] {
-            routes.unary(method) { (m: RCIRequestMessage, _) throws(RPCError) -> RCIResponseMessage in
+            let seconds: Double? = switch route {
+            case "/api/rci/reduce": Self.reduceSeconds
+            case "/api/rci/build": Self.buildSeconds
+            default: nil
+            }
+            let policy: MethodPolicy = seconds.map { .batch(maxSeconds: $0) } ?? .interactive()
+            routes.unary(method, policy: policy) { (m: RCIRequestMessage, context) throws(RPCError) -> RCIResponseMessage in
                 do throws(RCIFailure) {
-                    let (_, body) = try await handle(route: route, query: m.query, token: m.token, requestSeconds: 60)
+                    var ticket: AdmissionTicket?
+                    if let seconds {
+                        try checkToken(m.token)
+                        do throws(AdmissionRefusal) { ticket = try await app.admission.admit(context.client) } catch {
+                            throw RCIFailure(error.cancelled ? Self.cancelledStatus : 429, error.message)
+                        }
+                    }
+                    defer { ticket?.release() }
+                    let deadline: Deadline? = seconds.map { context.deadline.isNone ? .after(seconds: $0) : context.deadline }
+                    let (_, body) = try await handle(route: route, query: m.query, token: m.token, requestSeconds: 60, deadline: deadline)
                     return RCIResponseMessage(json: String(decoding: body, as: UTF8.self))
                 } catch {
                     let code: StatusCode = switch error.status {
@@ -121,6 +144,8 @@ extension EdgeRCI {
                     case 401: .unauthenticated
                     case 403: .permissionDenied
                     case 404: .notFound
+                    case 429: .resourceExhausted
+                    case Self.cancelledStatus: .cancelled
                     case 503: .unavailable
                     case 504: .deadlineExceeded
                     default: .internalError

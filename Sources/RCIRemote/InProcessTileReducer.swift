@@ -20,9 +20,10 @@ public struct InProcessTileReducer: TileReducer {
     }
 
     /// The job's reduction, synchronously: pass 1 (the maps), then pass 2 when asked.
-    public static func run(_ job: TileReductionJob) throws(RPCError) -> TileReduction.Outcome {
+    /// `shouldStop` (the caller left, its deadline passed) stops it between pixels with an error.
+    public static func run(_ job: TileReductionJob, shouldStop: (() -> Bool)? = nil) throws(RPCError) -> TileReduction.Outcome {
         do throws(RockingCurveError) {
-            let maps = try TileReduction.reduce(job.tile, frames: job.frames, options: job.options)
+            let maps = try TileReduction.reduce(job.tile, frames: job.frames, options: job.options, shouldStop: shouldStop)
             let sums = job.motorResiduals
                 ? try MotorCorrection.residualSums(job.tile, frames: job.frames, maps: maps, options: job.options) : nil
             return TileReduction.Outcome(maps: maps, motorSums: sums)

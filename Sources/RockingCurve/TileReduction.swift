@@ -15,16 +15,20 @@ public enum TileReduction {
     ///   - tile: raw counts, pixel-major, with the per-pixel dark level.
     ///   - frames: the rocking angle of each image (nominal or motor-corrected) and the monitor scale.
     ///   - options: method and thresholds, the same for every tile of a scan.
+    ///   - shouldStop: polled every `stopCheckPixels` pixels; when it answers true (the caller went away
+    ///     or its deadline passed) the reduction stops and throws, so abandoned work gives its core back.
     /// - Returns: one value per pixel per quantity; NaN and a reason where a pixel is invalid.
-    public static func reduce(_ tile: CurveTile, frames: ScanFrames, options: ReductionOptions) throws(RockingCurveError) -> TileMaps {
+    public static func reduce(_ tile: CurveTile, frames: ScanFrames, options: ReductionOptions,
+                              shouldStop: (() -> Bool)? = nil) throws(RockingCurveError) -> TileMaps {
         guard tile.frameCount == frames.count else {
             throw RockingCurveError(parameter: "tile.frame_count", message: "the tile has \(tile.frameCount) frames but the scan has \(frames.count) angles")
         }
         try options.validate(frameCount: frames.count)
         var maps = TileMaps(pixelCount: tile.pixelCount, method: options.method)
         let workspace = CurveWorkspace(frames: frames, options: options)
-        tile.counts.withUnsafeBufferPointer { counts in
+        let stopped = tile.counts.withUnsafeBufferPointer { counts -> Bool in
             for p in 0..<tile.pixelCount {
+                if p % stopCheckPixels == 0, let shouldStop, shouldStop() { return true }
                 let raw = UnsafeBufferPointer(rebasing: counts[(p * tile.frameCount)..<((p + 1) * tile.frameCount)])
                 let dark = tile.dark?[p] ?? 0
                 var result = workspace.moments(raw: raw, dark: dark)
@@ -33,9 +37,16 @@ public enum TileReduction {
                 }
                 maps.store(result, at: p)
             }
+            return false
+        }
+        if stopped {
+            throw RockingCurveError(parameter: "tile", message: "the reduction was stopped: its caller went away or its deadline passed")
         }
         return maps
     }
+
+    /// Pixels between polls of `shouldStop`: a fraction of a millisecond (moments) to a few ms (fits).
+    public static let stopCheckPixels = 256
 }
 
 extension TileMaps {

@@ -27,6 +27,9 @@ public struct ReduceSettings: Sendable {
     public var workers = 2
     /// Reduces one tile: here by default; on the cluster with `--edge`/`--node` (RCIRemote.RemoteScanFlags).
     public var reduceTile: @Sendable (CurveTile, ScanFrames, ReductionOptions) throws(RockingCurveError) -> TileMaps = { (t, f, o) throws(RockingCurveError) in try TileReduction.reduce(t, frames: f, options: o) }
+    /// Polled before every tile: true when nobody waits for the reduction any more (the edge's caller
+    /// went away or its deadline passed); the reduction then stops with an error instead of finishing.
+    public var shouldStop: @Sendable () -> Bool = { false }
     public init() {}
 }
 

@@ -85,6 +85,7 @@ public enum ScanReducer {
         do {
             return try MotorCorrection.estimate(nominal: input.frames, options: options, model: model) { (frames, fitOptions) throws(RockingCurveError) in
                 let sums = try parallelMap(sample.count, workers: settings.workers) { (i) throws(RockingCurveError) in
+                    if settings.shouldStop() { throw RockingCurveError(parameter: "tile", message: stoppedMessage) }
                     let maps = try settings.reduceTile(sample[i], frames, fitOptions)
                     return try MotorCorrection.residualSums(sample[i], frames: frames, maps: maps, options: fitOptions)
                 }
@@ -108,6 +109,7 @@ public enum ScanReducer {
             let rows = bands[b]
             try forEachTile(input, rows: rows) { (index, tile) throws(ScanError) in
                 let first = rows.lowerBound * w + index * tilePixels
+                if settings.shouldStop() { throw ScanError(stoppedMessage) }
                 do throws(RockingCurveError) {
                     let atNominal = try settings.reduceTile(tile, nominal, options)
                     output.store(atNominal, at: first, names: [.hmu, .hsigma])
@@ -121,6 +123,8 @@ public enum ScanReducer {
         }
         return output
     }
+
+    static let stoppedMessage = "the reduction was stopped: its caller went away or its deadline passed"
 
     static func mapNames(method: PeakMethod, corrected: Bool) -> [MapName] {
         [.hmu, .hsigma] + (corrected ? [.hmuMoco, .hsigmaMoco] : []) + extraMaps(method: method)

@@ -8,6 +8,7 @@ import Scheduling
 import ServiceClients
 import ServiceSupport
 import Testing
+import Wire
 
 /// Issue #22 at the edge, in process (no other service is needed for these answers).
 @Suite struct EdgeFairnessTests {
@@ -61,6 +62,65 @@ import Testing
         #expect(known.statusCode == .badRequest)
         running.release()
         for w in waiting { try await w.value.release() }
+    }
+}
+
+/// Reductions and builds are batch work: admitted as maps are, after the token check.
+@Suite struct RCIAdmissionTests {
+    @Test func reducePastTheBudgetGets429WithRetryAfter() async throws {
+        var budget = AdmissionBudget(running: 1, anonymousRunning: 1)
+        budget.knownPerClientRunning = 1
+        budget.knownPerClientQueued = 1
+        let admission = AdmissionController(budget: budget)
+        let edge = try EdgeFairnessTests.edge(admission: admission)
+        let me = ClientIdentity(key: "10.1.2.3", isKnown: true)
+        let running = try await admission.admit(me)
+        let waiting = Task { try await admission.admit(me) }
+        while admission.load.queued < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
+        let token = [HTTPHeader(EdgeImport.tokenHeader): "secret-token"]
+        for route in ["/api/rci/reduce?folder=a", "/api/rci/build?radiator_name=x&thickness_um=50&front_h=a&front_v=b"] {
+            let refused = try await edge.handleRequest(EdgeFairnessTests.request(.POST, route, headers: token))
+            #expect(refused.statusCode == .tooManyRequests, "\(route)")
+            #expect(Int(refused.headers[HTTPHeader("Retry-After")] ?? "") ?? 0 >= 1)
+        }
+        // The token is checked before admission: a caller without it is told so, not queued.
+        let anonymous = try await edge.handleRequest(EdgeFairnessTests.request(.POST, "/api/rci/reduce?folder=a"))
+        #expect(anonymous.statusCode == .unauthorized)
+        running.release()
+        // Within the budget it gets past admission to the folder, which this edge (no scans root) cannot resolve.
+        try await waiting.value.release()
+        let admitted = try await edge.handleRequest(EdgeFairnessTests.request(.POST, "/api/rci/reduce?folder=a", headers: token))
+        #expect(admitted.statusCode != .tooManyRequests)
+        #expect(admission.load.running == 0, "the reduction's ticket was released")
+    }
+}
+
+extension RCIAdmissionTests {
+    /// Edge/ReduceScanFolder past the caller's budget: RESOURCE_EXHAUSTED at once, with the same sentence.
+    @Test func reduceOverRPCPastTheBudgetIsResourceExhausted() async throws {
+        var budget = AdmissionBudget(running: 1, anonymousRunning: 1)
+        budget.perClientQueued = 1
+        let admission = AdmissionController(budget: budget)
+        let edge = try EdgeFairnessTests.edge(admission: admission)
+        var routes = RPCRoutes()
+        edge.rci.addRoutes(to: &routes)
+        let server = try RPCServer(routes: routes, config: RPCServerConfig())
+        defer { Task { await server.shutdown() } }
+        let client = RPCClient(host: "127.0.0.1", port: server.port)
+        defer { client.close() }
+        let me = ClientIdentity(key: "127.0.0.1", isKnown: false)
+        let running = try await admission.admit(me)
+        let waiting = Task { try await admission.admit(me) }
+        while admission.load.queued < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
+        do {
+            let _: RCIResponseMessage = try await client.call(EdgeRCI.reduceScanFolder, RCIRequestMessage(token: "secret-token", query: "folder=a"),
+                                                              deadline: .after(seconds: 10))
+            Issue.record("admitted past the budget")
+        } catch {
+            #expect(error.code == .resourceExhausted, "\(error)")
+        }
+        running.release()
+        try await waiting.value.release()
     }
 }
 
