@@ -98,7 +98,7 @@ let package = Package(
         .target(name: "Autoscaling", dependencies: ["RPC", "ServiceSupport"], swiftSettings: strictSwift),
 
         .target(name: "EdgeCore", dependencies: [
-            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIBuildCommand", "RCIRemote", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "ServiceSupport",
+            "API", "CobremsNodeCore", "Compute", "Physics", "PlotRendererCore", "Plots", "RadiatorBuild", "RadiatorStore", "RCIBuildCommand", "RCIRemote", "Render", "RockingCurve", "RockingScan", "RPC", "Scheduling", "ServiceClients", "ServiceSupport",
             "SpotMap", "TiltServiceCore", "Topography", "Wire", "WireMapping", "HTTPServer",
         ],
         // The page: plain HTML, CSS and JavaScript modules, served as they are (WebAssets).

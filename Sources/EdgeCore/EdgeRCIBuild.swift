@@ -2,6 +2,7 @@ import Foundation
 import PlotRendererCore
 import RadiatorBuild
 import RadiatorStore
+import Render
 import RockingCurve
 import RPC
 import ServiceClients
@@ -127,6 +128,13 @@ extension EdgeRCI {
         }
     }
 
+    /// The round contour interval for a map's finite values (nil when they are all equal or absent).
+    static func contourInterval(_ values: [Float]) -> Double? {
+        var lo = Double.infinity, hi = -Double.infinity
+        for v in values where v.isFinite { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
+        return lo < hi ? MapContours.niceInterval(range: lo...hi) : nil
+    }
+
     /// GET /api/rci/build_map: one map on the radiator's grid (row 0 at the bottom, as Topography).
     /// JSON rows are listed top first, for drawing; CSV likewise; TIFF is row 0 at the top too (an image).
     public func buildMap(radiatorName: String, map: String, format: String, deadline: Deadline) async throws(RCIFailure) -> (String, Data) {
@@ -141,6 +149,8 @@ extension EdgeRCI {
         var topFirst: [Float] = []
         topFirst.reserveCapacity(values.count)
         for r in stride(from: rows - 1, through: 0, by: -1) { topFirst += values[(r * columns)..<((r + 1) * columns)] }
+        // Elevation maps carry contour lines at a round interval (about 10 levels over the range), named in the bar's label.
+        let contourInterval = map.hasPrefix("elevation") ? Self.contourInterval(values) : nil
         switch format {
         case "tiff":
             return ("image/tiff", FloatTIFF.encode(width: columns, height: rows, values: topFirst))
@@ -152,7 +162,8 @@ extension EdgeRCI {
             let list: [[Any]] = (0..<rows).map { r in topFirst[(r * columns)..<((r + 1) * columns)].map { $0.isNaN ? NSNull() : Double($0) as Any } }
             let object: [String: Any] = ["radiator_name": radiatorName, "map": map, "unit": stored.unit, "columns": columns, "rows": rows,
                                          "origin_x_mm": m.originXMm, "origin_y_mm": m.originYMm, "pixel_mm": m.pixelMm,
-                                         "row_order": "top first (beam view; the grid's row 0 is the bottom one)", "values": list]
+                                         "row_order": "top first (beam view; the grid's row 0 is the bottom one)", "values": list,
+                                         "contour_interval": contourInterval.map { $0 as Any } ?? NSNull()]
             return ("application/json", (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
         default:
             var p = MapPlotRequest()
@@ -160,6 +171,10 @@ extension EdgeRCI {
             p.xTitle = "x (mm, beam view)"
             p.yTitle = "y (mm)"
             p.zTitle = "\(map) (\(stored.unit))"
+            if let contourInterval {
+                p.contourInterval = contourInterval
+                p.zTitle += ", contours every \(MapContours.label(contourInterval)) \(stored.unit)"
+            }
             p.grid = MapGridMessage(x0: m.originXMm + m.pixelMm / 2, y0: m.originYMm + m.pixelMm / 2, dx: m.pixelMm, dy: m.pixelMm,
                                     columns: UInt32(columns), rows: UInt32(rows))
             p.values = values.map(Double.init)

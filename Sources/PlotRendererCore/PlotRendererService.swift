@@ -70,6 +70,7 @@ public struct PlotRendererService: Sendable {
         plot.width = w
         plot.height = h
         plot.transparent = m.transparent
+        plot.contourInterval = m.contourInterval
         if m.bare {
             return try encode(plot.renderBare(), transparent: true)
         }

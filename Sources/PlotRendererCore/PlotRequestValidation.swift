@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import Render
 import Wire
 
 /// What the plot-renderer accepts: every number finite, every count and size bounded, so that any
@@ -70,6 +71,20 @@ enum PlotRequestValidation {
         try finite(m.windowMax, "window_max")
     }
 
+    /// A contour interval must be a positive finite number giving at most `MapContours.maxLevels`
+    /// levels over the data cells' range (values already checked finite or NaN).
+    static func contours(_ interval: Double, _ values: [Double], mask: Data) throws(RPCError) {
+        guard interval.isFinite, interval > 0 else {
+            throw invalid("contour_interval = \(interval) is not allowed: must be a finite number > 0 (in the values' unit)")
+        }
+        var lo = Double.infinity, hi = -Double.infinity
+        for (k, v) in values.enumerated() where v.isFinite && (mask.isEmpty || mask[mask.startIndex + k] == 1) { lo = min(lo, v); hi = max(hi, v) }
+        guard lo <= hi else { return }
+        guard MapContours.levels(interval: interval, range: lo...hi) != nil else {
+            throw invalid("contour_interval = \(interval) gives more than \(MapContours.maxLevels) levels over the values \(lo)…\(hi): use an interval ≥ \((hi - lo) / Double(MapContours.maxLevels - 1))")
+        }
+    }
+
     static func validate(_ m: MapPlotRequest) throws(RPCError) {
         try titles(m.title, axes: [("x_title", m.xTitle), ("y_title", m.yTitle), ("z_title", m.zTitle)])
         guard let g = m.grid else { throw invalid("grid is missing: a map needs columns, rows and cell sizes") }
@@ -109,6 +124,7 @@ enum PlotRequestValidation {
         if let lo = m.zMin { try finite(lo, "z_min") }
         if let hi = m.zMax { try finite(hi, "z_max") }
         if let lo = m.zMin, let hi = m.zMax, !(hi > lo) { throw invalid("z_max = \(hi) must be above z_min = \(lo)") }
+        if let interval = m.contourInterval { try contours(interval, m.values, mask: m.mask) }
         guard m.ellipses.count <= L.ellipses else { throw invalid("\(m.ellipses.count) ellipses: at most \(L.ellipses)") }
         for (i, e) in m.ellipses.enumerated() {
             let name = "ellipses[\(i)]"

@@ -39,6 +39,9 @@ public struct MapPlot: Sendable {
     public var intensity: [Float]?
     public var width = 600, height = 600
     public var transparent = false
+    /// Contour lines at every multiple of this interval (the values' unit) within the data's range;
+    /// nil: none. More than `MapContours.maxLevels` levels draw none (the renderer refuses them first).
+    public var contourInterval: Double?
 
     public init(title: [String], xTitle: String, yTitle: String, zTitle: String, grid: Grid, values: [Double]) {
         self.title = title
@@ -166,6 +169,7 @@ public struct MapPlot: Sendable {
         frame.drawAxes(on: &c, xTitle: xTitle, yTitle: yTitle, grid: false)
         // Overlays belong to the plot area: a spot or a mean off the map is cut at the axes, never drawn over the colour bar.
         c.setClip(x0: frame.left, y0: frame.top, x1: frame.right, y1: frame.bottom)
+        drawContours(frame, &c)
         for e in ellipses { drawEllipse(e, frame, &c) }
         for m in markers {
             let x = frame.px(m.x), y = frame.py(m.y), s = 6 * frame.scale
@@ -179,6 +183,29 @@ public struct MapPlot: Sendable {
         drawColourBar(frame, z, &c)
         frame.drawTitle(on: &c, shownTitle)
         return c
+    }
+
+    /// The data cells' value range (what contour levels are counted over), nil without data.
+    public var dataRange: ClosedRange<Double>? {
+        var lo = Double.infinity, hi = -Double.infinity
+        for k in values.indices where values[k].isFinite && kind(k) == 1 { lo = min(lo, values[k]); hi = max(hi, values[k]) }
+        return lo <= hi ? lo...hi : nil
+    }
+
+    /// Thin dark lines of equal value over the data cells (marching squares between cell centres).
+    func drawContours(_ f: PlotFrame, _ c: inout Canvas) {
+        guard let interval = contourInterval, let range = dataRange,
+              let levels = MapContours.levels(interval: interval, range: range), !levels.isEmpty else { return }
+        let g = grid
+        let step = MapContours.step(columns: g.columns, rows: g.rows, levels: levels.count)
+        let width = max(1, 1.1 * f.scale), ink = RGBA(0.05, 0.05, 0.05, 0.85)
+        MapContours.trace(columns: g.columns, rows: g.rows, step: step, levels: levels, value: { i, j in
+            let k = j * g.columns + i
+            let v = value(k)
+            return kind(k) == 1 && v.isFinite ? v : nil
+        }, segment: { i0, j0, i1, j1 in
+            c.line(f.px(g.x0 + i0 * g.dx), f.py(g.y0 + j0 * g.dy), f.px(g.x0 + i1 * g.dx), f.py(g.y0 + j1 * g.dy), width: width, ink)
+        })
     }
 
     func drawEllipse(_ e: Ellipse, _ f: PlotFrame, _ c: inout Canvas) {

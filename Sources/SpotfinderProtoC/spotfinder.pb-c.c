@@ -8793,7 +8793,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__marker__descriptor =
   (ProtobufCMessageInit) spotfinder__v1__marker__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_descriptors[17] =
+static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_descriptors[18] =
 {
   {
     "title",
@@ -8999,9 +8999,22 @@ static const ProtobufCFieldDescriptor spotfinder__v1__map_plot_request__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "contour_interval",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Spotfinder__V1__MapPlotRequest, _contour_interval_case),
+    offsetof(Spotfinder__V1__MapPlotRequest, contour_interval),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned spotfinder__v1__map_plot_request__field_indices_by_name[] = {
   16,   /* field[16] = bare */
+  17,   /* field[17] = contour_interval */
   13,   /* field[13] = ellipses */
   4,   /* field[4] = grid */
   9,   /* field[9] = height_px */
@@ -9022,7 +9035,7 @@ static const unsigned spotfinder__v1__map_plot_request__field_indices_by_name[] 
 static const ProtobufCIntRange spotfinder__v1__map_plot_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor =
 {
@@ -9032,7 +9045,7 @@ const ProtobufCMessageDescriptor spotfinder__v1__map_plot_request__descriptor =
   "Spotfinder__V1__MapPlotRequest",
   "spotfinder.v1",
   sizeof(Spotfinder__V1__MapPlotRequest),
-  17,
+  18,
   spotfinder__v1__map_plot_request__field_descriptors,
   spotfinder__v1__map_plot_request__field_indices_by_name,
   1,  spotfinder__v1__map_plot_request__number_ranges,

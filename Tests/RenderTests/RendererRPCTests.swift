@@ -63,6 +63,12 @@ import Wire
         ("z_title", { @Sendable (m: inout MapPlotRequest) in m.zTitle = String(repeating: "θ", count: 100_000) }),
         ("size_px", { @Sendable (m: inout MapPlotRequest) in m.widthPx = .max }),
         ("palette", { @Sendable (m: inout MapPlotRequest) in m.palette = "jet" }),
+        ("contour_interval", { @Sendable (m: inout MapPlotRequest) in m.contourInterval = 0 }),
+        ("contour_interval", { @Sendable (m: inout MapPlotRequest) in m.contourInterval = -2 }),
+        ("contour_interval", { @Sendable (m: inout MapPlotRequest) in m.contourInterval = .nan }),
+        ("contour_interval", { @Sendable (m: inout MapPlotRequest) in m.contourInterval = .infinity }),
+        ("contour_interval", { @Sendable (m: inout MapPlotRequest) in
+            m.values = m.values.indices.map(Double.init); m.contourInterval = Double(m.values.count) / 500 }),
         ("bare maps", { @Sendable (m: inout MapPlotRequest) in
             m.bare = true; m.grid = MapGridMessage(x0: 0, y0: 0, dx: 1, dy: 1, columns: 4001, rows: 1); m.values = Array(repeating: 0, count: 4001) }),
     ] as [(String, @Sendable (inout MapPlotRequest) -> Void)])

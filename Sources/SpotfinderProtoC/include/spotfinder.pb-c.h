@@ -1905,6 +1905,12 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__CASE)
 } Spotfinder__V1__MapPlotRequest__ZMaxCase;
 
+typedef enum {
+  SPOTFINDER__V1__MAP_PLOT_REQUEST___CONTOUR_INTERVAL__NOT_SET = 0,
+  SPOTFINDER__V1__MAP_PLOT_REQUEST___CONTOUR_INTERVAL_CONTOUR_INTERVAL = 18
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SPOTFINDER__V1__MAP_PLOT_REQUEST___CONTOUR_INTERVAL__CASE)
+} Spotfinder__V1__MapPlotRequest__ContourIntervalCase;
+
 struct  Spotfinder__V1__MapPlotRequest
 {
   ProtobufCMessage base;
@@ -1952,10 +1958,14 @@ struct  Spotfinder__V1__MapPlotRequest
   union {
     double z_max;
   };
+  Spotfinder__V1__MapPlotRequest__ContourIntervalCase _contour_interval_case;
+  union {
+    double contour_interval;
+  };
 };
 #define SPOTFINDER__V1__MAP_PLOT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&spotfinder__v1__map_plot_request__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, {0,NULL}, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN__NOT_SET, {0}, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__NOT_SET, {0} }
+    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, {0,NULL}, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MIN__NOT_SET, {0}, SPOTFINDER__V1__MAP_PLOT_REQUEST___Z_MAX__NOT_SET, {0}, SPOTFINDER__V1__MAP_PLOT_REQUEST___CONTOUR_INTERVAL__NOT_SET, {0} }
 
 
 struct  Spotfinder__V1__PlotResponse

@@ -1675,6 +1675,9 @@ public struct MapPlotRequest: WireMessage {
     /// Only the cells, one image pixel per cell, row 0 at the bottom, transparent where
     /// there is no data: the radiator picture the page moves under the beam.
     public var bare: Bool
+    /// Unset: no contours. Else thin dark contour lines at every multiple of this interval (in the
+    /// values' unit) within the data's range; at most 100 levels (INVALID_ARGUMENT otherwise).
+    public var contourInterval: Double?
 
     public init(
         title: [String] = [],
@@ -1693,7 +1696,8 @@ public struct MapPlotRequest: WireMessage {
         ellipses: [EllipseMessage] = [],
         markers: [MarkerMessage] = [],
         transparent: Bool = false,
-        bare: Bool = false
+        bare: Bool = false,
+        contourInterval: Double? = nil
     ) {
         self.title = title
         self.xTitle = xTitle
@@ -1712,6 +1716,7 @@ public struct MapPlotRequest: WireMessage {
         self.markers = markers
         self.transparent = transparent
         self.bare = bare
+        self.contourInterval = contourInterval
     }
 }
 
