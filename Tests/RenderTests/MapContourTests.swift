@@ -68,6 +68,9 @@ import Testing
         #expect(MapContours.label(50) == "50" && MapContours.label(0.2) == "0.2")
         // A large grid is sampled so squares × levels stay bounded.
         let s = MapContours.step(columns: 4000, rows: 4000, levels: 100)
-        #expect(Double(4000 / s + 1) * Double(4000 / s + 1) * 100 <= Double(MapContours.maxWork) * 1.01)
+        func squares(_ s: Int) -> Double { Double(3999 / s + 1) * Double(3999 / s + 1) }
+        #expect(squares(s) * 100 <= Double(MapContours.maxWork))
+        #expect(squares(s - 1) * 100 > Double(MapContours.maxWork), "the smallest such step")
+        #expect(MapContours.step(columns: 40, rows: 20, levels: 100) == 1)
     }
 }

@@ -80,6 +80,13 @@ import Wire
         #expect(error?.message.contains(field) == true, "\(error?.message ?? "no error") names \(field)")
     }
 
+    @Test func aMapWithContoursDrawsAndDiffersFromOneWithout() throws {
+        var m = Self.goodMap()
+        let plain = try PlotRendererService.png(m)
+        m.contourInterval = 20  // values 0 … 199: 9 levels
+        #expect(try PlotRendererService.png(m) != plain)
+    }
+
     @Test(arguments: [
         ("curves[0].x[2]", { @Sendable (p: inout SpectrumPlotRequest) in p.curves[0].x[2] = .nan }),
         ("curves[0].y[2]", { @Sendable (p: inout SpectrumPlotRequest) in p.curves[0].y[2] = .infinity }),
