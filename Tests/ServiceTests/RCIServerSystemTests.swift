@@ -94,6 +94,16 @@ import TIFFImage
         #expect(report["verdicts"] as? NSArray == build.json["verdicts"] as? NSArray && report["radiator_name"] as? String == "demo-built")
         let elevation = try await system.json("/api/rci/build_map?radiator_name=demo-built&map=elevation&format=json")
         #expect((elevation["values"] as? [[Any]])?.count == elevation["rows"] as? Int && elevation["unit"] as? String == "nm")
+        // The elevation map's contours: a round interval (1, 2 or 5 × 10ⁿ nm) giving at most about 10 levels over its range.
+        let heights = (elevation["values"] as? [[Any]] ?? []).joined().compactMap { $0 as? Double }
+        if let interval = elevation["contour_interval"] as? Double, let lo = heights.min(), let hi = heights.max() {
+            let mantissa = interval / pow(10, log10(interval).rounded(.down))
+            #expect([1.0, 2, 5].contains { abs(mantissa - $0) < 1e-9 } && (hi - lo) / interval <= 10 && (hi - lo) / interval > 2, "\(interval) over \(lo)…\(hi)")
+        } else {
+            Issue.record("no contour_interval for the elevation map: \(elevation["contour_interval"] ?? "nil")")
+        }
+        let elevationPNG = try await system.get("/api/rci/build_map?radiator_name=demo-built&map=elevation&format=png")
+        #expect(elevationPNG.status == 200 && elevationPNG.body.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         // Raw images gone from the root: the curve says so honestly, the fit still drawn.
         try FileManager.default.moveItem(atPath: "\(root)/demo/front_thetah", toPath: "\(root)/moved")
         let gone = try await system.json("/api/rci/curve?scan_name=demo-front-thetah&column=\(valid % 100)&row=\(valid / 100)")

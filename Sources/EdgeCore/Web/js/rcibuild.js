@@ -202,7 +202,7 @@ async function renderBuildMap() {
     const img = $("#build_png");
     if (img.getAttribute("src") !== url) { img.src = url; img.alt = `${mapTitle(map)} of ${name}`; }
     $("#build_caption").textContent = "The radiator's grid as the beam tool's topograph (looking downstream, x to the right, y up; row 0 at the bottom)"
-      + (map.startsWith("elevation") ? "; contour lines of equal elevation." : ".");
+      + (map.startsWith("elevation") ? "; contour lines of equal elevation at the round interval the colour bar names (also contour_interval in the JSON download)." : ".");
     return;
   }
   const second = $("#overlay_with").value;
