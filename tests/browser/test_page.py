@@ -704,6 +704,16 @@ try:
     driver.set_window_size(1280, 800)
     open_page("radiator_name=SF-E01&panels=map,polar&fom=rms_tilt")
     wait(lambda: "placements in" in js("return document.querySelector('.mapstatus .text').textContent"), 120)
+    idle()
+    # As the page opens, nothing scrolled: the whole map and the whole polarization plot are in the viewport
+    # (a 1280×800 window: its viewport is shorter still), side by side.
+    unscrolled = js("""const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+      return [box(document.querySelector('.mapcanvas')), box(document.querySelector('.panel[data-kind=polar] img')), innerWidth, innerHeight,
+        document.querySelector('section.results').scrollTop, document.documentElement.scrollTop]""")
+    inside = lambda b: b[0] >= 0 and b[1] >= 0 and b[2] <= unscrolled[2] and b[3] <= unscrolled[3] and b[3] - b[1] > 200
+    shot("12-map-and-polar-1280x800-unscrolled.png")
+    check("#21 at 1280×800 the whole map and the whole polarization plot are in view without scrolling",
+          inside(unscrolled[0]) and inside(unscrolled[1]) and unscrolled[4] == 0 and unscrolled[5] == 0, str(unscrolled))
     js("document.getElementById('panels').scrollIntoView()")
     both = js("""const c = document.querySelector('.mapcanvas').getBoundingClientRect(), p = document.querySelector('.panel[data-kind=polar] img').getBoundingClientRect();
       return [c.top, c.bottom, p.top, p.bottom, innerHeight]""")

@@ -9,6 +9,7 @@ import { state, queryOf, radiatorInfo, isIdeal, isUnknownRadiator, hasErrors, wr
 import { Latest, RequestFailed } from "./api.js";
 import { failed, succeeded } from "./data.js";
 import { wireBox } from "./controls.js";
+import { isCompact, roomBelow } from "./layout.js";
 
 const VIRIDIS = [[68, 1, 84], [71, 45, 123], [59, 82, 139], [44, 114, 142], [33, 145, 140], [40, 174, 128], [94, 201, 98], [173, 220, 48], [253, 231, 37]];
 /** The mount on the map: a grey no blend of the radiator picture or the colour map produces. */
@@ -235,9 +236,12 @@ export class MapView {
   }
 
   /** The map is never taller than the results column's view less the panel's controls above it, so that
-   *  the map and a plot next to it fit one screen (1280 × 800) once the panels are scrolled to the top. */
+   *  the map and a plot next to it fit one screen (1920 × 1080) once the panels are scrolled to the top.
+   *  In the compact layout (a laptop's 1280 × 800) it ends where the column's view ends, read-outs and all
+   *  above it, so that it is seen whole without scrolling. */
   maxHeight() {
     const column = document.querySelector("section.results"), panel = this.el.closest(".panel");
+    if (isCompact() && !this.canvas.hidden) return Math.max(220, roomBelow(this.canvas));
     const above = panel ? this.el.querySelector(".mapstatement").getBoundingClientRect().bottom - panel.getBoundingClientRect().top + 12 : 170;
     return Math.max(220, (column ? column.clientHeight : innerHeight) - above - 16);
   }

@@ -10,6 +10,7 @@ import { shared, succeeded, failed } from "./data.js";
 import { beamWarning } from "./beamview.js";
 import { polarizationPlane } from "./readouts.js";
 import { MapView } from "./map.js";
+import { isCompact, roomBelow } from "./layout.js";
 
 const TITLES = Object.fromEntries(PLOT_KINDS);
 /** Pinned spectra one plot overlays (the edge's limit); the plots label them "pin 1" … "pin 4". */
@@ -136,6 +137,13 @@ function makePanel(kind) {
   return panel;
 }
 
+/** In the compact layout a (square) plot is no wider than the room below its top, so that it is seen
+ *  whole beside the map; it is then requested at that smaller size. Elsewhere it fills its panel. */
+function fitPlot(panel) {
+  panel.imgwrap.style.maxWidth = "";
+  if (isCompact() && !panel.imgwrap.hidden) panel.imgwrap.style.maxWidth = Math.max(200, Math.floor(roomBelow(panel.imgwrap))) + "px";
+}
+
 function update(panel) {
   const el = panel.el, kind = panel.kind, title = TITLES[kind];
   el.dataset.kind = kind;
@@ -148,6 +156,15 @@ function update(panel) {
     if (!panel.map) panel.map = new MapView(el.querySelector(".mapwrap"));
     panel.map.render();
   } else if (panel.map) { panel.map.stop(); panel.map = null; el.querySelector(".mapwrap").innerHTML = ""; }
+  // Warnings and the polarization plane, named on the plots they concern.
+  const warnEl = el.querySelector(".warn");
+  const warning = SPECTRUM_KINDS.includes(kind) && !isIdeal() ? beamWarning(shared.tilt) : "";
+  if (warnEl.textContent !== warning) warnEl.textContent = warning;
+  warnEl.hidden = !warning;
+  const plane = el.querySelector(".plane");
+  plane.hidden = kind !== "polar";
+  plane.textContent = kind === "polar" ? `polarization plane: ${polarizationPlane()}` : "";
+  if (!isMap) fitPlot(panel);
   const q = isMap ? panel.map.plotQuery() : plotQuery(panel);
   const wait = el.querySelector(".wait");
   wait.hidden = !q.wait;
@@ -163,14 +180,6 @@ function update(panel) {
     }
     if (!isMap) panel.fetch.want(url);
   }
-  // Warnings and the polarization plane, named on the plots they concern.
-  const warnEl = el.querySelector(".warn");
-  const warning = SPECTRUM_KINDS.includes(kind) && !isIdeal() ? beamWarning(shared.tilt) : "";
-  if (warnEl.textContent !== warning) warnEl.textContent = warning;
-  warnEl.hidden = !warning;
-  const plane = el.querySelector(".plane");
-  plane.hidden = kind !== "polar";
-  plane.textContent = kind === "polar" ? `polarization plane: ${polarizationPlane()}` : "";
   // A panel waiting for a radiator shows no result, so nothing of it is stale.
   const stale = !isMap && !q.wait && (hasErrors() || !!panel.error);
   el.classList.toggle("stale", stale);
